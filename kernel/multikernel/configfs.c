@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The multikernel control tree: /sys/kernel/config/multikernel/instances/.
+ *
+ * mkdir creates an instance, rmdir destroys it, and each instance directory
+ * holds one attribute per configuration value.  This file only translates
+ * between configfs and instance.c; all checks live there and in validate.c.
+ */
+
+#define pr_fmt(fmt) "multikernel: " fmt
+
+#include <linux/capability.h>
+#include <linux/configfs.h>
+#include <linux/cpumask.h>
+#include <linux/init.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+
+#include "internal.h"
+
+static struct mk_instance *to_mk_instance(struct config_item *item)
+{
+	return container_of(item, struct mk_instance, item);
+}
+
+/*
+ * Run @set on a NUL-terminated copy of a written value with one trailing
+ * newline removed, so that "echo value > attr" works.
+ */
+static ssize_t mk_store(struct config_item *item, const char *page,
+			size_t count,
+			int (*set)(struct mk_instance *inst, const char *val))
+{
+	char *val;
+	int ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+
+	val = kmemdup_nul(page, count, GFP_KERNEL);
+	if (!val)
+		return -ENOMEM;
+	if (count && val[count - 1] == '\n')
+		val[count - 1] = '\0';
+
+	ret = set(to_mk_instance(item), val);
+	kfree(val);
+	return ret ? ret : count;
+}
+
+/* Show a string field under the lock; NULL shows as an empty line. */
+static ssize_t mk_show_string(char *page, char *const *field)
+{
+	ssize_t len;
+
+	mutex_lock(&mk_instances_lock);
+	len = sysfs_emit(page, "%s\n", *field ?: "");
+	mutex_unlock(&mk_instances_lock);
+	return len;
+}
+
+static ssize_t mk_id_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%d\n", to_mk_instance(item)->id);
+}
+
+static ssize_t mk_cpus_show(struct config_item *item, char *page)
+{
+	ssize_t len;
+
+	mutex_lock(&mk_instances_lock);
+	len = sysfs_emit(page, "%*pbl\n",
+			 cpumask_pr_args(to_mk_instance(item)->cpus));
+	mutex_unlock(&mk_instances_lock);
+	return len;
+}
+
+static ssize_t mk_cpus_store(struct config_item *item, const char *page,
+			     size_t count)
+{
+	return mk_store(item, page, count, mk_instance_set_cpus);
+}
+
+static ssize_t mk_memory_show(struct config_item *item, char *page)
+{
+	char size[24];
+
+	mutex_lock(&mk_instances_lock);
+	mk_format_memory(size, sizeof(size), to_mk_instance(item)->memory);
+	mutex_unlock(&mk_instances_lock);
+	return sysfs_emit(page, "%s\n", size);
+}
+
+static ssize_t mk_memory_store(struct config_item *item, const char *page,
+			       size_t count)
+{
+	return mk_store(item, page, count, mk_instance_set_memory);
+}
+
+static ssize_t mk_kernel_show(struct config_item *item, char *page)
+{
+	return mk_show_string(page, &to_mk_instance(item)->kernel);
+}
+
+static int mk_set_kernel(struct mk_instance *inst, const char *val)
+{
+	return mk_instance_set_path(inst, &inst->kernel, "kernel", val);
+}
+
+static ssize_t mk_kernel_store(struct config_item *item, const char *page,
+			       size_t count)
+{
+	return mk_store(item, page, count, mk_set_kernel);
+}
+
+static ssize_t mk_initrd_show(struct config_item *item, char *page)
+{
+	return mk_show_string(page, &to_mk_instance(item)->initrd);
+}
+
+static int mk_set_initrd(struct mk_instance *inst, const char *val)
+{
+	return mk_instance_set_path(inst, &inst->initrd, "initrd", val);
+}
+
+static ssize_t mk_initrd_store(struct config_item *item, const char *page,
+			       size_t count)
+{
+	return mk_store(item, page, count, mk_set_initrd);
+}
+
+static ssize_t mk_cmdline_show(struct config_item *item, char *page)
+{
+	return mk_show_string(page, &to_mk_instance(item)->cmdline);
+}
+
+static ssize_t mk_cmdline_store(struct config_item *item, const char *page,
+				size_t count)
+{
+	return mk_store(item, page, count, mk_instance_set_cmdline);
+}
+
+static ssize_t mk_state_show(struct config_item *item, char *page)
+{
+	enum mk_state state;
+
+	mutex_lock(&mk_instances_lock);
+	state = to_mk_instance(item)->state;
+	mutex_unlock(&mk_instances_lock);
+	return sysfs_emit(page, "%s\n", mk_state_name(state));
+}
+
+static ssize_t mk_state_store(struct config_item *item, const char *page,
+			      size_t count)
+{
+	return mk_store(item, page, count, mk_instance_request);
+}
+
+CONFIGFS_ATTR_RO(mk_, id);
+CONFIGFS_ATTR(mk_, cpus);
+CONFIGFS_ATTR(mk_, memory);
+CONFIGFS_ATTR(mk_, kernel);
+CONFIGFS_ATTR(mk_, initrd);
+CONFIGFS_ATTR(mk_, cmdline);
+CONFIGFS_ATTR(mk_, state);
+
+static struct configfs_attribute *mk_instance_attrs[] = {
+	&mk_attr_id,
+	&mk_attr_cpus,
+	&mk_attr_memory,
+	&mk_attr_kernel,
+	&mk_attr_initrd,
+	&mk_attr_cmdline,
+	&mk_attr_state,
+	NULL,
+};
+
+static void mk_instance_release(struct config_item *item)
+{
+	mk_instance_free(to_mk_instance(item));
+}
+
+static struct configfs_item_operations mk_instance_item_ops = {
+	.release	= mk_instance_release,
+};
+
+static const struct config_item_type mk_instance_type = {
+	.ct_item_ops	= &mk_instance_item_ops,
+	.ct_attrs	= mk_instance_attrs,
+	.ct_owner	= THIS_MODULE,
+};
+
+static struct config_item *mk_instances_make_item(struct config_group *group,
+						  const char *name)
+{
+	struct mk_instance *inst;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return ERR_PTR(-EPERM);
+
+	inst = mk_instance_create(name, &mk_instance_type);
+	return IS_ERR(inst) ? ERR_CAST(inst) : &inst->item;
+}
+
+static void mk_instances_drop_item(struct config_group *group,
+				   struct config_item *item)
+{
+	mk_instance_destroy(to_mk_instance(item));
+}
+
+static struct configfs_group_operations mk_instances_group_ops = {
+	.make_item	= mk_instances_make_item,
+	.drop_item	= mk_instances_drop_item,
+};
+
+static const struct config_item_type mk_instances_type = {
+	.ct_group_ops	= &mk_instances_group_ops,
+	.ct_owner	= THIS_MODULE,
+};
+
+static const struct config_item_type mk_root_type = {
+	.ct_owner	= THIS_MODULE,
+};
+
+static struct config_group mk_instances_group;
+
+static struct configfs_subsystem mk_subsys = {
+	.su_group = {
+		.cg_item = {
+			.ci_namebuf	= "multikernel",
+			.ci_type	= &mk_root_type,
+		},
+	},
+	.su_mutex = __MUTEX_INITIALIZER(mk_subsys.su_mutex),
+};
+
+/**
+ * mk_configfs_init() - register the multikernel configfs subsystem
+ *
+ * Return: 0 or the error of configfs_register_subsystem().
+ */
+int mk_configfs_init(void)
+{
+	config_group_init(&mk_subsys.su_group);
+	config_group_init_type_name(&mk_instances_group, "instances",
+				    &mk_instances_type);
+	configfs_add_default_group(&mk_instances_group, &mk_subsys.su_group);
+	return configfs_register_subsystem(&mk_subsys);
+}

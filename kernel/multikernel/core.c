@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Multikernel start-up: bring up the sysfs facts and the configfs control
+ * tree.  This runs as a late initcall because configfs itself registers at
+ * device level and kernel/ links before fs/.
+ */
+
+#define pr_fmt(fmt) "multikernel: " fmt
+
+#include <linux/init.h>
+#include <linux/printk.h>
+
+#include "internal.h"
+
+static int __init multikernel_init(void)
+{
+	int ret;
+
+	ret = mk_sysfs_init();
+	if (ret) {
+		pr_err("cannot create /sys/kernel/multikernel: %d\n", ret);
+		return ret;
+	}
+	ret = mk_configfs_init();
+	if (ret)
+		pr_err("cannot register the configfs subsystem: %d\n", ret);
+	return ret;
+}
+late_initcall(multikernel_init);

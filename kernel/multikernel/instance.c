@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Multikernel instances: creation, destruction and validated configuration.
+ *
+ * Locking: mk_instances_lock is a mutex that serialises every change to the
+ * list of instances and to any instance's configuration or state.  It is
+ * taken by the configfs attribute handlers and nests outside the CPU hotplug
+ * lock.  Ids come from an IDA, which has its own lock.
+ */
+
+#define pr_fmt(fmt) "multikernel: " fmt
+
+#include <linux/configfs.h>
+#include <linux/cpumask.h>
+#include <linux/err.h>
+#include <linux/idr.h>
+#include <linux/mutex.h>
+#include <linux/namei.h>
+#include <linux/printk.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "internal.h"
+
+/* Serialises the instance list and every instance's configuration and state. */
+DEFINE_MUTEX(mk_instances_lock);
+static LIST_HEAD(mk_instances);
+static DEFINE_IDA(mk_ids);
+
+/* Log why a write was refused, in one line, and pass the error on. */
+static int mk_reject(const char *name, const char *attr, const char *val,
+		     const char *why, int err)
+{
+	pr_info_ratelimited("%s: %s \"%.64s\" rejected: %s\n",
+			    name, attr, val, why);
+	return err;
+}
+
+/**
+ * mk_instance_name() - name of an instance
+ * @inst: the instance
+ *
+ * Return: the configfs directory name of @inst.
+ */
+const char *mk_instance_name(const struct mk_instance *inst)
+{
+	return config_item_name((struct config_item *)&inst->item);
+}
+
+/**
+ * mk_instance_create() - create a stopped instance with no configuration
+ * @name: directory name chosen by the administrator
+ * @type: configfs item type of instances
+ *
+ * Return: the instance, holding one reference on its configfs item, or an
+ * ERR_PTR(): -EINVAL for a bad name, -ENODEV without a pool, -ENOSPC when
+ * MK_MAX_INSTANCES exist, -ENOMEM.
+ */
+struct mk_instance *mk_instance_create(const char *name,
+				       const struct config_item_type *type)
+{
+	struct mk_instance *inst;
+	int id;
+
+	if (mk_check_name(name))
+		return ERR_PTR(mk_reject(name, "name", name,
+					 "names match [a-z0-9][a-z0-9_-]{0,31}",
+					 -EINVAL));
+	if (!mk_pool_present())
+		return ERR_PTR(mk_reject(name, "name", name,
+					 "no pool reserved (boot with multikernel.pool=SIZE)",
+					 -ENODEV));
+
+	id = ida_alloc_range(&mk_ids, 1, MK_MAX_INSTANCES, GFP_KERNEL);
+	if (id == -ENOSPC)
+		return ERR_PTR(mk_reject(name, "name", name,
+					 "too many instances", -ENOSPC));
+	if (id < 0)
+		return ERR_PTR(id);
+
+	inst = kzalloc(sizeof(*inst), GFP_KERNEL);
+	if (!inst || !zalloc_cpumask_var(&inst->cpus, GFP_KERNEL)) {
+		kfree(inst);
+		ida_free(&mk_ids, id);
+		return ERR_PTR(-ENOMEM);
+	}
+	inst->id = id;
+	inst->state = MK_STOPPED;
+	config_item_init_type_name(&inst->item, name, type);
+
+	mutex_lock(&mk_instances_lock);
+	list_add_tail(&inst->node, &mk_instances);
+	mutex_unlock(&mk_instances_lock);
+	return inst;
+}
+
+/**
+ * mk_instance_destroy() - remove a stopped instance
+ * @inst: the instance
+ *
+ * Unlists @inst, frees its id and drops the creation reference; the memory
+ * goes when the last configfs reference does, through mk_instance_free().
+ */
+void mk_instance_destroy(struct mk_instance *inst)
+{
+	mutex_lock(&mk_instances_lock);
+	WARN_ON_ONCE(inst->state != MK_STOPPED);
+	list_del(&inst->node);
+	mutex_unlock(&mk_instances_lock);
+
+	ida_free(&mk_ids, inst->id);
+	config_item_put(&inst->item);
+}
+
+/**
+ * mk_instance_free() - free an instance's memory
+ * @inst: an instance no longer listed nor referenced
+ */
+void mk_instance_free(struct mk_instance *inst)
+{
+	free_cpumask_var(inst->cpus);
+	kfree(inst->kernel);
+	kfree(inst->initrd);
+	kfree(inst->cmdline);
+	kfree(inst);
+}
+
+/* Caller holds mk_instances_lock. */
+static int mk_check_stopped(struct mk_instance *inst, const char *attr,
+			    const char *val)
+{
+	lockdep_assert_held(&mk_instances_lock);
+	if (inst->state == MK_STOPPED)
+		return 0;
+	return mk_reject(mk_instance_name(inst), attr, val,
+			 "the instance is not stopped", -EBUSY);
+}
+
+/* CPUs configured for instances other than @self; caller holds the lock. */
+static void mk_cpus_taken(const struct mk_instance *self,
+			  struct cpumask *taken)
+{
+	struct mk_instance *inst;
+
+	lockdep_assert_held(&mk_instances_lock);
+	cpumask_clear(taken);
+	list_for_each_entry(inst, &mk_instances, node)
+		if (inst != self)
+			cpumask_or(taken, taken, inst->cpus);
+}
+
+/**
+ * mk_instance_set_cpus() - validate and set the CPUs of an instance
+ * @inst: a stopped instance
+ * @buf: cpulist, NUL-terminated
+ *
+ * The online-CPU check is a snapshot; starting the instance checks again.
+ *
+ * Return: 0 or the errno of mk_parse_cpulist() or mk_check_cpus(); -EBUSY
+ * if @inst is not stopped.
+ */
+int mk_instance_set_cpus(struct mk_instance *inst, const char *buf)
+{
+	const char *name = mk_instance_name(inst);
+	cpumask_var_t req, taken;
+	const char *why;
+	int ret;
+
+	if (!alloc_cpumask_var(&req, GFP_KERNEL))
+		return -ENOMEM;
+	if (!alloc_cpumask_var(&taken, GFP_KERNEL)) {
+		free_cpumask_var(req);
+		return -ENOMEM;
+	}
+
+	ret = mk_parse_cpulist(buf, req);
+	if (ret == -ENODEV) {
+		mk_reject(name, "cpus", buf, "a CPU in the list does not exist", ret);
+		goto out;
+	} else if (ret) {
+		mk_reject(name, "cpus", buf, "not a non-empty cpulist", ret);
+		goto out;
+	}
+
+	mutex_lock(&mk_instances_lock);
+	ret = mk_check_stopped(inst, "cpus", buf);
+	if (!ret) {
+		mk_cpus_taken(inst, taken);
+		ret = mk_check_cpus(req, cpu_present_mask, cpu_online_mask,
+				    taken, &why);
+		if (ret)
+			mk_reject(name, "cpus", buf, why, ret);
+		else
+			cpumask_copy(inst->cpus, req);
+	}
+	mutex_unlock(&mk_instances_lock);
+out:
+	free_cpumask_var(taken);
+	free_cpumask_var(req);
+	return ret;
+}
+
+static const char *mk_memory_reason(int err)
+{
+	switch (err) {
+	case -ERANGE:
+		return "below the minimum an instance needs";
+	case -ENOSPC:
+		return "larger than the pool";
+	default:
+		return "not a non-zero multiple of the pool granule";
+	}
+}
+
+/**
+ * mk_instance_set_memory() - validate and set the memory size of an instance
+ * @inst: a stopped instance
+ * @buf: size, NUL-terminated
+ *
+ * Return: 0 or the errno of mk_parse_memory() or mk_check_memory(); -EBUSY
+ * if @inst is not stopped.
+ */
+int mk_instance_set_memory(struct mk_instance *inst, const char *buf)
+{
+	const char *name = mk_instance_name(inst);
+	u64 bytes;
+	int ret;
+
+	ret = mk_parse_memory(buf, &bytes);
+	if (ret)
+		return mk_reject(name, "memory", buf,
+				 "not a size (bytes with optional K, M or G)", ret);
+	ret = mk_check_memory(bytes, mk_pool_size());
+	if (ret)
+		return mk_reject(name, "memory", buf, mk_memory_reason(ret), ret);
+
+	mutex_lock(&mk_instances_lock);
+	ret = mk_check_stopped(inst, "memory", buf);
+	if (!ret)
+		inst->memory = bytes;
+	mutex_unlock(&mk_instances_lock);
+	return ret;
+}
+
+/* Check that @path names an existing regular file. */
+static int mk_lookup_image(const char *name, const char *attr, const char *path)
+{
+	struct path p;
+	int ret;
+
+	ret = mk_check_path(path);
+	if (ret)
+		return mk_reject(name, attr, path, ret == -EINVAL ?
+				 "not an absolute path" : "path too long", ret);
+
+	ret = kern_path(path, LOOKUP_FOLLOW, &p);
+	if (ret)
+		return mk_reject(name, attr, path, "cannot look up the file", ret);
+	if (d_is_dir(p.dentry))
+		ret = mk_reject(name, attr, path, "is a directory", -EISDIR);
+	else if (!d_is_reg(p.dentry))
+		ret = mk_reject(name, attr, path, "not a regular file", -EINVAL);
+	path_put(&p);
+	return ret;
+}
+
+/* Replace *@field with a copy of @val, or NULL when @val is empty. */
+static int mk_replace_string(char **field, const char *val)
+{
+	char *copy = NULL;
+
+	if (*val) {
+		copy = kstrdup(val, GFP_KERNEL);
+		if (!copy)
+			return -ENOMEM;
+	}
+	kfree(*field);
+	*field = copy;
+	return 0;
+}
+
+/**
+ * mk_instance_set_path() - validate and set an image path of an instance
+ * @inst: a stopped instance
+ * @field: &inst->kernel or &inst->initrd
+ * @attr: attribute name, for the log
+ * @buf: absolute path, or "" to clear
+ *
+ * The file is looked up now so that mistakes show at once; it is read when
+ * the instance starts.
+ *
+ * Return: 0; -EINVAL for a relative path or a file that is not regular;
+ * -ENAMETOOLONG; the lookup's errno (such as -ENOENT); -EISDIR; -EBUSY if
+ * @inst is not stopped.
+ */
+int mk_instance_set_path(struct mk_instance *inst, char **field,
+			 const char *attr, const char *buf)
+{
+	int ret = 0;
+
+	if (*buf)
+		ret = mk_lookup_image(mk_instance_name(inst), attr, buf);
+	if (ret)
+		return ret;
+
+	mutex_lock(&mk_instances_lock);
+	ret = mk_check_stopped(inst, attr, buf);
+	if (!ret)
+		ret = mk_replace_string(field, buf);
+	mutex_unlock(&mk_instances_lock);
+	return ret;
+}
+
+/**
+ * mk_instance_set_cmdline() - validate and set the spawned kernel's cmdline
+ * @inst: a stopped instance
+ * @buf: command line, NUL-terminated
+ *
+ * Return: 0; -E2BIG if longer than the boot protocol carries; -EBUSY if
+ * @inst is not stopped.
+ */
+int mk_instance_set_cmdline(struct mk_instance *inst, const char *buf)
+{
+	int ret = mk_check_cmdline(buf);
+
+	if (ret)
+		return mk_reject(mk_instance_name(inst), "cmdline", buf,
+				 "longer than 2047 bytes", ret);
+
+	mutex_lock(&mk_instances_lock);
+	ret = mk_check_stopped(inst, "cmdline", buf);
+	if (!ret)
+		ret = mk_replace_string(&inst->cmdline, buf);
+	mutex_unlock(&mk_instances_lock);
+	return ret;
+}
+
+/**
+ * mk_instance_request() - act on a word written to the state attribute
+ * @inst: the instance
+ * @buf: "start", "stop" or "kill"
+ *
+ * Stopping or killing a stopped instance succeeds and does nothing.
+ *
+ * Return: 0; -EINVAL for another word; -EOPNOTSUPP for start, which this
+ * kernel cannot do yet.
+ */
+int mk_instance_request(struct mk_instance *inst, const char *buf)
+{
+	const char *name = mk_instance_name(inst);
+	int cmd = mk_parse_state_cmd(buf);
+	int ret = 0;
+
+	if (cmd < 0)
+		return mk_reject(name, "state", buf,
+				 "expected start, stop or kill", cmd);
+
+	mutex_lock(&mk_instances_lock);
+	switch (cmd) {
+	case MK_CMD_START:
+		ret = mk_reject(name, "state", buf,
+				"starting instances is not supported yet",
+				-EOPNOTSUPP);
+		break;
+	case MK_CMD_STOP:
+	case MK_CMD_KILL:
+		break;
+	}
+	mutex_unlock(&mk_instances_lock);
+	return ret;
+}
