@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mkctl list [--json]: every instance, by id, as a table or a JSON array.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mkctl.h"
+
+enum { NAME, ID, STATE, CPUS, MEMORY, KERNEL, NR_COLS };
+
+static const char * const heads[NR_COLS] = {
+	"NAME", "ID", "STATE", "CPUS", "MEMORY", "KERNEL",
+};
+
+static int by_id(const void *a, const void *b)
+{
+	const struct mk_instance *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* Read the instances in @names into @insts; return how many, or -1. */
+static int read_all(struct dirent **names, int n, struct mk_instance *insts)
+{
+	const char *attr;
+	int i, count = 0, err;
+
+	for (i = 0; i < n; i++) {
+		err = mk_instance_read(names[i]->d_name, &insts[count], &attr);
+		if (!err) {
+			count++;
+		} else if (attr) {	/* without attr, it just went away */
+			mk_instance_report("list", names[i]->d_name, err, attr);
+			return -1;
+		}
+	}
+	qsort(insts, count, sizeof(*insts), by_id);
+	return count;
+}
+
+/* The cells of one row; "-" stands for an empty value. */
+static void cells(const struct mk_instance *inst, const char *cell[],
+		  char *id, size_t size)
+{
+	int c;
+
+	snprintf(id, size, "%lu", inst->id);
+	cell[NAME] = inst->name;
+	cell[ID] = id;
+	cell[STATE] = inst->state;
+	cell[CPUS] = inst->cpus;
+	cell[MEMORY] = inst->memory;
+	cell[KERNEL] = inst->kernel;
+	for (c = 0; c < NR_COLS; c++)
+		if (!cell[c][0])
+			cell[c] = "-";
+}
+
+static void print_row(const char * const cell[], const int width[])
+{
+	int c;
+
+	for (c = 0; c < NR_COLS - 1; c++)
+		printf("%-*s  ", width[c], cell[c]);
+	printf("%s\n", cell[NR_COLS - 1]);
+}
+
+static void print_table(const struct mk_instance *insts, int n)
+{
+	const char *cell[NR_COLS];
+	int width[NR_COLS];
+	char id[24];
+	int i, c;
+
+	for (c = 0; c < NR_COLS; c++)
+		width[c] = strlen(heads[c]);
+	for (i = 0; i < n; i++) {
+		cells(&insts[i], cell, id, sizeof(id));
+		for (c = 0; c < NR_COLS; c++)
+			if ((int)strlen(cell[c]) > width[c])
+				width[c] = strlen(cell[c]);
+	}
+	print_row(heads, width);
+	for (i = 0; i < n; i++) {
+		cells(&insts[i], cell, id, sizeof(id));
+		print_row(cell, width);
+	}
+}
+
+static void print_json(const struct mk_instance *insts, int n)
+{
+	int i;
+
+	putchar('[');
+	for (i = 0; i < n; i++) {
+		if (i)
+			putchar(',');
+		mk_instance_json(stdout, &insts[i]);
+	}
+	puts("]");
+}
+
+static int run_list(const struct mk_cmd *cmd, int argc, char **argv)
+{
+	struct mk_instance *insts;
+	struct dirent **names;
+	bool json = false;
+	int ret, n;
+
+	ret = mk_parse_opts(cmd, argc, argv, 0, &json);
+	if (ret != MK_GO_ON)
+		return ret;
+	if (mk_need_configfs())
+		return EXIT_FAILURE;
+	n = mk_instances_scan(&names);
+	if (n < 0) {
+		mk_err("list: cannot read the instances: %s", strerror(-n));
+		return EXIT_FAILURE;
+	}
+	insts = calloc(n ? n : 1, sizeof(*insts));
+	ret = insts ? read_all(names, n, insts) : -1;
+	mk_instances_free(names, n);
+	if (!insts)
+		mk_err("list: out of memory");
+	else if (ret >= 0 && json)
+		print_json(insts, ret);
+	else if (ret >= 0)
+		print_table(insts, ret);
+	free(insts);
+	return ret < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+const struct mk_cmd mk_cmd_list = {
+	.name = "list",
+	.summary = "list the instances",
+	.synopsis = "[--json]",
+	.help = "List the instances by id: name, id, state, CPUs, memory and\n"
+		"kernel.\n"
+		"\n"
+		"  --json   print a JSON array of objects instead\n",
+	.run = run_list,
+};

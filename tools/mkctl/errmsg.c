@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Error messages.  The kernel answers a rejected mkdir, rmdir or attribute
+ * write with an errno (the table in admin-guide.rst); mk_explain() turns
+ * it back into the reason, in words a person can act on.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mkctl.h"
+
+/* What replaces the "%s" of a message. */
+enum ctx {
+	CTX_NONE,
+	CTX_NAME,		/* the instance name */
+	CTX_MAX_INSTANCES,	/* sysfs max_instances */
+	CTX_POOL_SIZE,		/* sysfs pool/size */
+	CTX_MIN_MEMORY,		/* sysfs min_memory */
+	CTX_GRANULE,		/* sysfs pool/granule */
+};
+
+static bool has_cpu0(const char *value)
+{
+	unsigned long first;
+
+	return !cpulist_first(value, &first) && first == 0;
+}
+
+static bool not_size(const char *value)
+{
+	unsigned long long bytes;
+
+	return size_parse(value, &bytes) != 0;
+}
+
+static bool is_zero(const char *value)
+{
+	unsigned long long bytes;
+
+	return !size_parse(value, &bytes) && !bytes;
+}
+
+static bool is_relative(const char *value)
+{
+	return value[0] != '/';
+}
+
+/*
+ * The first entry whose @ops has the failed operation, whose @err is the
+ * errno and whose @when (if any) holds for the value written wins.
+ */
+static const struct errmsg {
+	unsigned int ops;
+	int err;
+	bool (*when)(const char *value);
+	enum ctx ctx;
+	const char *msg;
+} errmsgs[] = {
+	{ MK_ANY, EPERM, NULL, CTX_NONE,
+	  "permission denied: needs CAP_SYS_ADMIN (run as root)" },
+	{ MK_ANY, EACCES, NULL, CTX_NONE,
+	  "permission denied: needs CAP_SYS_ADMIN (run as root)" },
+	{ MK_MKDIR, EINVAL, NULL, CTX_NONE,
+	  "invalid name: must match [a-z0-9][a-z0-9_-]{0,31}" },
+	{ MK_MKDIR, EEXIST, NULL, CTX_NAME,
+	  "an instance named %s exists already" },
+	{ MK_MKDIR, ENODEV, NULL, CTX_NONE,
+	  "no memory pool reserved; boot the host with multikernel.pool=SIZE" },
+	{ MK_MKDIR, ENOSPC, NULL, CTX_MAX_INSTANCES,
+	  "too many instances (max %s)" },
+	{ MK_RMDIR, ENOENT, NULL, CTX_NAME, "no instance named %s" },
+	{ MK_CPUS, EINVAL, has_cpu0, CTX_NONE,
+	  "CPU 0 is the host's boot CPU and cannot be lent" },
+	{ MK_CPUS, EINVAL, NULL, CTX_NONE,
+	  "not a CPU list like \"2-3,5\"" },
+	{ MK_CPUS, ENODEV, NULL, CTX_NONE,
+	  "a CPU in the list does not exist" },
+	{ MK_CPUS, EBUSY, NULL, CTX_NONE,
+	  "a CPU in the list belongs to another instance or is the host's last online CPU" },
+	{ MK_MEMORY, EINVAL, not_size, CTX_NONE,
+	  "not a size: give bytes with an optional K, M or G suffix" },
+	{ MK_MEMORY, EINVAL, is_zero, CTX_NONE, "cannot be zero" },
+	{ MK_MEMORY, EINVAL, NULL, CTX_GRANULE,
+	  "not a multiple of the pool granule (%s)" },
+	{ MK_MEMORY, ERANGE, NULL, CTX_MIN_MEMORY,
+	  "smaller than the minimum (%s)" },
+	{ MK_MEMORY, ENOSPC, NULL, CTX_POOL_SIZE,
+	  "larger than the memory pool (%s)" },
+	{ MK_IMAGE, EINVAL, is_relative, CTX_NONE, "not an absolute path" },
+	{ MK_IMAGE, EINVAL, NULL, CTX_NONE, "not a regular file" },
+	{ MK_IMAGE, ENAMETOOLONG, NULL, CTX_NONE, "path too long" },
+	{ MK_IMAGE, ENOENT, NULL, CTX_NONE, "no such file" },
+	{ MK_IMAGE, EISDIR, NULL, CTX_NONE, "is a directory, not a file" },
+	{ MK_CMDLINE, E2BIG, NULL, CTX_NONE, "longer than 2047 bytes" },
+	{ MK_STATE, EINVAL, NULL, CTX_NONE, "not one of start, stop, kill" },
+	{ MK_STATE, EOPNOTSUPP, NULL, CTX_NONE,
+	  "this kernel cannot start instances yet" },
+	{ MK_CONFIG | MK_RMDIR, EBUSY, NULL, CTX_NAME,
+	  "instance %s is not stopped; stop it first" },
+};
+
+static const char *ctx_string(enum ctx ctx, const char *name,
+			      char *buf, size_t size)
+{
+	static const char * const attrs[] = {
+		[CTX_MAX_INSTANCES] = "max_instances",
+		[CTX_POOL_SIZE] = "pool/size",
+		[CTX_MIN_MEMORY] = "min_memory",
+		[CTX_GRANULE] = "pool/granule",
+	};
+	unsigned long long val;
+
+	if (ctx == CTX_NONE)
+		return "";
+	if (ctx == CTX_NAME)
+		return name;
+	if (mk_sys_u64(attrs[ctx], &val))
+		return "unknown";
+	if (ctx == CTX_MAX_INSTANCES) {
+		snprintf(buf, size, "%llu", val);
+		return buf;
+	}
+	return size_format(val, buf, size);
+}
+
+/* Copy @msg to @buf with its "%s", if any, replaced by @arg. */
+static void fill(char *buf, size_t size, const char *msg, const char *arg)
+{
+	const char *hole = strstr(msg, "%s");
+
+	if (hole)
+		snprintf(buf, size, "%.*s%s%s", (int)(hole - msg), msg, arg,
+			 hole + 2);
+	else
+		snprintf(buf, size, "%s", msg);
+}
+
+/**
+ * mk_explain() - say why an operation on an instance failed
+ * @buf: where to put the sentence
+ * @size: size of @buf
+ * @op: the operation, one MK_* of enum mk_op
+ * @name: the instance's name
+ * @value: the value written, or NULL
+ * @err: the errno, positive
+ *
+ * Sizes and limits in the sentence are read from sysfs.  An errno the
+ * table does not know gets strerror()'s text.
+ *
+ * Return: @buf
+ */
+const char *mk_explain(char *buf, size_t size, unsigned int op,
+		       const char *name, const char *value, int err)
+{
+	const struct errmsg *e;
+	char ctx[32];
+
+	for (e = errmsgs; e < errmsgs + ARRAY_SIZE(errmsgs); e++) {
+		if (!(e->ops & op) || e->err != err)
+			continue;
+		if (e->when && (!value || !e->when(value)))
+			continue;
+		fill(buf, size, e->msg,
+		     ctx_string(e->ctx, name, ctx, sizeof(ctx)));
+		return buf;
+	}
+	snprintf(buf, size, "%s", strerror(err));
+	return buf;
+}
+
+/**
+ * mk_err() - print "mkctl: " and a message on stderr
+ * @fmt: printf format of the message, without the newline
+ */
+void mk_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("mkctl: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}

@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test helpers: checks that print a TAP diagnostic when they fail, a fake
+ * multikernel tree made of plain files, and running the mkctl binary.
+ */
+#define _GNU_SOURCE	/* nftw() */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "mkctl.h"
+#include "harness.h"
+
+const char *mkctl_path = "./mkctl";
+
+static char fake_root[256];
+
+/* Print @s on one line, with C escapes for what is not printable. */
+static void print_escaped(const char *s, bool quoted)
+{
+	if (!s) {
+		printf("(null)");
+		return;
+	}
+	if (quoted)
+		putchar('"');
+	for (; *s; s++) {
+		if (*s == '\n')
+			printf("\\n");
+		else if (quoted && (*s == '"' || *s == '\\'))
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\x%02x", (unsigned char)*s);
+		else
+			putchar(*s);
+	}
+	if (quoted)
+		putchar('"');
+}
+
+/**
+ * expect_str() - check a string
+ * @what: what is checked, for the diagnostic
+ * @got: the value
+ * @want: the value expected
+ *
+ * Return: true if they are equal.
+ */
+bool expect_str(const char *what, const char *got, const char *want)
+{
+	if (got && want && !strcmp(got, want))
+		return true;
+	printf("# ");
+	print_escaped(what, false);
+	printf(":\n#   got  ");
+	print_escaped(got, true);
+	printf("\n#   want ");
+	print_escaped(want, true);
+	putchar('\n');
+	return false;
+}
+
+/**
+ * expect_int() - check a number
+ * @what: what is checked, for the diagnostic
+ * @got: the value
+ * @want: the value expected
+ *
+ * Return: true if they are equal.
+ */
+bool expect_int(const char *what, long long got, long long want)
+{
+	if (got == want)
+		return true;
+	printf("# ");
+	print_escaped(what, false);
+	printf(": got %lld, want %lld\n", got, want);
+	return false;
+}
+
+/**
+ * fake_path() - the path of a file in the fake tree
+ * @rel: its path relative to the fake root, e.g. "sys/pool/size"
+ *
+ * Return: a buffer that stays valid for the next three calls.
+ */
+const char *fake_path(const char *rel)
+{
+	static char bufs[4][PATH_MAX];
+	static int next;
+	char *buf = bufs[next++ % 4];
+
+	snprintf(buf, PATH_MAX, "%s/%s", fake_root, rel);
+	return buf;
+}
+
+/**
+ * fake_exists() - check whether a file exists in the fake tree
+ * @rel: its path relative to the fake root
+ *
+ * Return: true if it exists.
+ */
+bool fake_exists(const char *rel)
+{
+	struct stat st;
+
+	return !lstat(fake_path(rel), &st);
+}
+
+/**
+ * fake_write() - create or replace a file in the fake tree
+ * @rel: its path relative to the fake root; the directory must exist
+ * @content: what it holds
+ *
+ * Return: 0 or -errno.
+ */
+int fake_write(const char *rel, const char *content)
+{
+	FILE *f = fopen(fake_path(rel), "w");
+
+	if (!f)
+		return -errno;
+	fputs(content, f);
+	return fclose(f) ? -errno : 0;
+}
+
+/**
+ * fake_unlink() - remove a file from the fake tree
+ * @rel: its path relative to the fake root
+ *
+ * Return: 0 or -errno.
+ */
+int fake_unlink(const char *rel)
+{
+	return unlink(fake_path(rel)) ? -errno : 0;
+}
+
+/**
+ * fake_instance() - make an instance directory as configfs shows it
+ * @name: the instance
+ * @id: what its id file holds, and so on for the other attributes
+ * @state: its state
+ * @cpus: its cpus
+ * @memory: its memory
+ * @kernel: its kernel
+ * @cmdline: its cmdline; initrd is always empty
+ *
+ * Every value gets a trailing newline, as the kernel shows it.
+ *
+ * Return: 0 or -errno.
+ */
+int fake_instance(const char *name, const char *id, const char *state,
+		  const char *cpus, const char *memory, const char *kernel,
+		  const char *cmdline)
+{
+	const char *attrs[][2] = {
+		{ "id", id }, { "state", state }, { "cpus", cpus },
+		{ "memory", memory }, { "kernel", kernel }, { "initrd", "" },
+		{ "cmdline", cmdline },
+	};
+	char rel[256], val[PATH_MAX];
+	size_t i;
+	int err;
+
+	snprintf(rel, sizeof(rel), "config/instances/%s", name);
+	if (mkdir(fake_path(rel), 0755))
+		return -errno;
+	for (i = 0; i < ARRAY_SIZE(attrs); i++) {
+		snprintf(rel, sizeof(rel), "config/instances/%s/%s", name,
+			 attrs[i][0]);
+		snprintf(val, sizeof(val), "%s\n", attrs[i][1]);
+		err = fake_write(rel, val);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/**
+ * fake_setup() - make a fresh fake tree and point mkctl at it
+ *
+ * The pool is 1G of 2M granules, all free; max_instances is 64 and
+ * min_memory 64M; there are no instances.
+ *
+ * Return: 0 or -errno.
+ */
+int fake_setup(void)
+{
+	static const char * const dirs[] = {
+		"config", "config/instances", "sys", "sys/pool",
+	};
+	static const char * const files[][2] = {
+		{ "sys/max_instances", "64\n" },
+		{ "sys/min_memory", "67108864\n" },
+		{ "sys/pool/size", "1073741824\n" },
+		{ "sys/pool/free", "1073741824\n" },
+		{ "sys/pool/largest_free", "1073741824\n" },
+		{ "sys/pool/granule", "2097152\n" },
+	};
+	const char *tmp = getenv("TMPDIR");
+	size_t i;
+	int err;
+
+	snprintf(fake_root, sizeof(fake_root), "%s/mkctl-test.XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(fake_root))
+		return -errno;
+	for (i = 0; i < ARRAY_SIZE(dirs); i++)
+		if (mkdir(fake_path(dirs[i]), 0755))
+			return -errno;
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		err = fake_write(files[i][0], files[i][1]);
+		if (err)
+			return err;
+	}
+	setenv("MKCTL_CONFIGFS", fake_path("config"), 1);
+	setenv("MKCTL_SYSFS", fake_path("sys"), 1);
+	return 0;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag,
+		      struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/**
+ * fake_teardown() - remove the fake tree
+ */
+void fake_teardown(void)
+{
+	nftw(fake_root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void slurp(const char *rel, char *buf, size_t size)
+{
+	int fd = open(fake_path(rel), O_RDONLY);
+	ssize_t n = 0;
+
+	if (fd >= 0) {
+		n = read(fd, buf, size - 1);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+static void child(char **argv)
+{
+	int out = open(fake_path("stdout"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int err = open(fake_path("stderr"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+		_exit(126);
+	execv(mkctl_path, argv);
+	_exit(127);
+}
+
+/**
+ * run_mkctl() - run the mkctl binary and collect what it printed
+ * @r: where to store its exit status and output
+ * @...: the arguments, then NULL
+ *
+ * Return: 0, or -1 if it could not be run.
+ */
+int run_mkctl(struct run *r, ...)
+{
+	char *argv[16], *arg;
+	va_list ap;
+	int i = 0, wstatus;
+	pid_t pid;
+
+	argv[i++] = (char *)mkctl_path;
+	va_start(ap, r);
+	while ((arg = va_arg(ap, char *)) && i < 15)
+		argv[i++] = arg;
+	va_end(ap);
+	argv[i] = NULL;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid)
+		child(argv);
+	if (waitpid(pid, &wstatus, 0) < 0)
+		return -1;
+	r->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+	slurp("stdout", r->out, sizeof(r->out));
+	slurp("stderr", r->err, sizeof(r->err));
+	return 0;
+}
+
+/**
+ * expect_run() - check what a run of mkctl did
+ * @r: the run
+ * @status: the exit status expected
+ * @out: what stdout should hold, or NULL not to check
+ * @err: what stderr should hold, or NULL not to check
+ *
+ * Return: true if everything checked matched.
+ */
+bool expect_run(const struct run *r, int status, const char *out,
+		const char *err)
+{
+	bool ok = expect_int("exit status", r->status, status);
+
+	if (out)
+		ok &= expect_str("stdout", r->out, out);
+	if (err)
+		ok &= expect_str("stderr", r->err, err);
+	return ok;
+}

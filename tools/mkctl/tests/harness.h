@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A small TAP test harness for mkctl: cases, value checks, a fake
+ * configfs/sysfs tree in a temporary directory and a way to run the mkctl
+ * binary against it.
+ */
+#ifndef MKCTL_TEST_HARNESS_H
+#define MKCTL_TEST_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+extern const char *mkctl_path;
+
+struct test_case {
+	const char *name;
+	bool (*fn)(void);
+};
+
+extern const struct test_case unit_tests[];
+extern const size_t nr_unit_tests;
+extern const struct test_case command_tests[];
+extern const size_t nr_command_tests;
+
+bool expect_str(const char *what, const char *got, const char *want);
+bool expect_int(const char *what, long long got, long long want);
+
+int fake_setup(void);
+void fake_teardown(void);
+const char *fake_path(const char *rel);
+bool fake_exists(const char *rel);
+int fake_write(const char *rel, const char *content);
+int fake_unlink(const char *rel);
+int fake_instance(const char *name, const char *id, const char *state,
+		  const char *cpus, const char *memory, const char *kernel,
+		  const char *cmdline);
+
+/* What one run of mkctl printed and returned. */
+struct run {
+	int status;		/* exit status, or -1 if it did not exit */
+	char out[8192];
+	char err[4096];
+};
+
+int run_mkctl(struct run *r, ...)
+	__attribute__((sentinel));
+bool expect_run(const struct run *r, int status, const char *out,
+		const char *err);
+
+#endif /* MKCTL_TEST_HARNESS_H */

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mkctl's tests, reported as TAP: test_mkctl [PATH-OF-MKCTL]
+ *
+ * Every case runs with a fresh fake tree (see fake_setup()).  The unit
+ * cases call mkctl's functions; the command cases run the binary.
+ */
+#include <stdio.h>
+
+#include "harness.h"
+
+static bool run_case(const struct test_case *t, int n)
+{
+	bool ok;
+
+	if (fake_setup()) {
+		printf("# cannot make the fake tree\n");
+		ok = false;
+	} else {
+		ok = t->fn();
+	}
+	fake_teardown();
+	printf("%s %d - %s\n", ok ? "ok" : "not ok", n, t->name);
+	return ok;
+}
+
+/**
+ * main() - run every case and report it in TAP
+ * @argc: number of arguments
+ * @argv: the arguments: optionally the path of the mkctl binary to test
+ *
+ * Return: 0 if every case passed, 1 otherwise.
+ */
+int main(int argc, char **argv)
+{
+	size_t i, failed = 0;
+	int n = 0;
+
+	if (argc > 1)
+		mkctl_path = argv[1];
+	printf("TAP version 13\n");
+	printf("1..%zu\n", nr_unit_tests + nr_command_tests);
+	for (i = 0; i < nr_unit_tests; i++)
+		failed += !run_case(&unit_tests[i], ++n);
+	for (i = 0; i < nr_command_tests; i++)
+		failed += !run_case(&command_tests[i], ++n);
+	printf("# %zu passed, %zu failed\n", n - failed, failed);
+	return failed ? 1 : 0;
+}

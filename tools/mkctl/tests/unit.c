@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit cases: sizes, cpulists, JSON, error messages, names and attribute
+ * files, called directly.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mkctl.h"
+#include "harness.h"
+
+static const struct {
+	const char *text;
+	unsigned long long bytes;
+} sizes[] = {
+	{ "0", 0 },
+	{ "4096", 4096 },
+	{ "2097152", 2097152 },
+	{ "18446744073709551615", 18446744073709551615ULL },
+	{ "2k", 2048 },
+	{ "2K", 2048 },
+	{ "256m", 268435456 },
+	{ "256M", 268435456 },
+	{ "3g", 3221225472ULL },
+	{ "1G", 1073741824 },
+	{ "17179869183G", 17179869183ULL << 30 },
+};
+
+static bool size_parses(void)
+{
+	unsigned long long got;
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		got = 0;
+		ok &= expect_int(sizes[i].text, size_parse(sizes[i].text, &got),
+				 0) &&
+		      expect_int(sizes[i].text, got, sizes[i].bytes);
+	}
+	return ok;
+}
+
+static bool size_rejects(void)
+{
+	static const struct {
+		const char *text;
+		int err;
+	} bad[] = {
+		{ "", -EINVAL }, { "M", -EINVAL }, { "12Q", -EINVAL },
+		{ "1.5G", -EINVAL }, { "-1", -EINVAL }, { "1MB", -EINVAL },
+		{ " 1", -EINVAL }, { "1 ", -EINVAL }, { "0x10", -EINVAL },
+		{ "+4", -EINVAL }, { "18446744073709551616", -ERANGE },
+		{ "17179869184G", -ERANGE },
+		{ "99999999999999999999K", -ERANGE },
+	};
+	unsigned long long v;
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		ok &= expect_int(bad[i].text, size_parse(bad[i].text, &v),
+				 bad[i].err);
+	return ok;
+}
+
+static bool size_formats(void)
+{
+	static const struct {
+		unsigned long long bytes;
+		const char *text;
+	} cases[] = {
+		{ 0, "0" }, { 1000, "1000" }, { 1024, "1K" },
+		{ 1572864, "1536K" }, { 268435456, "256M" },
+		{ 1073741824, "1G" }, { 3221225472ULL, "3G" },
+		{ 1073741825, "1073741825" },
+	};
+	bool ok = true;
+	char buf[32];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		ok &= expect_str(cases[i].text,
+				 size_format(cases[i].bytes, buf, sizeof(buf)),
+				 cases[i].text);
+	return ok;
+}
+
+static bool size_round_trip(void)
+{
+	unsigned long long back;
+	bool ok = true;
+	char buf[32];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_format(sizes[i].bytes, buf, sizeof(buf));
+		ok &= expect_int(buf, size_parse(buf, &back), 0) &&
+		      expect_int(buf, back, sizes[i].bytes);
+	}
+	return ok;
+}
+
+static bool cpulist_valid(void)
+{
+	static const struct {
+		const char *list;
+		unsigned long first;
+	} cases[] = {
+		{ "2-3,5", 2 }, { "5,1", 1 }, { "0", 0 }, { "7,0-1", 0 },
+		{ "4-11:2/4", 4 }, { "3-3", 3 },
+	};
+	unsigned long first;
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		ok &= expect_int(cases[i].list,
+				 cpulist_first(cases[i].list, &first), 0) &&
+		      expect_int(cases[i].list, first, cases[i].first);
+	return ok;
+}
+
+static bool cpulist_invalid(void)
+{
+	static const char * const bad[] = {
+		"", ",", "1,", ",1", "3-2", "a", "1-", "-1", "0x1", "1 2",
+		"2-3:0/4", "2-3:5/4", "2-3:1", "2:1/2",
+	};
+	unsigned long first;
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		ok &= expect_int(bad[i], cpulist_first(bad[i], &first),
+				 -EINVAL);
+	return ok;
+}
+
+/* Run @print on a memory stream and compare what it wrote. */
+static bool prints(const char *what, void (*print)(FILE *f, const void *),
+		   const void *arg, const char *want)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	bool ok;
+
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return false;
+	print(f, arg);
+	fclose(f);
+	ok = expect_str(what, buf, want);
+	free(buf);
+	return ok;
+}
+
+static void print_string(FILE *f, const void *s)
+{
+	json_string(f, s);
+}
+
+static bool json_escapes(void)
+{
+	static const char * const cases[][2] = {
+		{ "web", "\"web\"" },
+		{ "", "\"\"" },
+		{ "a\"b\\c", "\"a\\\"b\\\\c\"" },
+		{ "a\nb\tc\rd\001e\037", "\"a\\nb\\tc\\rd\\u0001e\\u001f\"" },
+		{ "caf\xc3\xa9/\x7f", "\"caf\xc3\xa9/\x7f\"" },
+	};
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		ok &= prints(cases[i][1], print_string, cases[i][0],
+			     cases[i][1]);
+	return ok;
+}
+
+static void print_object(FILE *f, const void *members)
+{
+	struct json_obj o;
+
+	json_obj_begin(&o, f);
+	if (members) {
+		json_obj_str(&o, "name", "w\"1");
+		json_obj_num(&o, "memory", 268435456);
+		json_obj_num(&o, "max", 18446744073709551615ULL);
+	}
+	json_obj_end(&o);
+}
+
+static bool json_objects(void)
+{
+	return prints("empty object", print_object, NULL, "{}") &&
+	       prints("object", print_object, "",
+		      "{\"name\":\"w\\\"1\",\"memory\":268435456,\"max\":18446744073709551615}");
+}
+
+static bool explains(unsigned int op, const char *value, int err,
+		     const char *want)
+{
+	char buf[256];
+
+	return expect_str(strerror(err),
+			  mk_explain(buf, sizeof(buf), op, "web", value, err),
+			  want);
+}
+
+static bool errmsg_mkdir(void)
+{
+	bool ok;
+
+	ok = explains(MK_MKDIR, NULL, EEXIST,
+		      "an instance named web exists already");
+	ok &= explains(MK_MKDIR, NULL, ENODEV,
+		       "no memory pool reserved; boot the host with multikernel.pool=SIZE");
+	ok &= explains(MK_MKDIR, NULL, ENOSPC, "too many instances (max 64)");
+	ok &= explains(MK_MKDIR, NULL, EINVAL,
+		       "invalid name: must match [a-z0-9][a-z0-9_-]{0,31}");
+	return ok;
+}
+
+static bool errmsg_sysfs_missing(void)
+{
+	return expect_int("unlink", fake_unlink("sys/max_instances"), 0) &&
+	       explains(MK_MKDIR, NULL, ENOSPC,
+			"too many instances (max unknown)");
+}
+
+static bool errmsg_permission(void)
+{
+	const char *msg;
+	bool ok;
+
+	msg = "permission denied: needs CAP_SYS_ADMIN (run as root)";
+	ok = explains(MK_MKDIR, NULL, EPERM, msg);
+	ok &= explains(MK_CPUS, "2", EPERM, msg);
+	ok &= explains(MK_RMDIR, NULL, EACCES, msg);
+	ok &= explains(MK_CMDLINE, "x", EACCES, msg);
+	return ok;
+}
+
+static bool errmsg_cpus(void)
+{
+	const char *cpu0 = "CPU 0 is the host's boot CPU and cannot be lent";
+	const char *syntax = "not a CPU list like \"2-3,5\"";
+	bool ok;
+
+	ok = explains(MK_CPUS, "0-3", EINVAL, cpu0);
+	ok &= explains(MK_CPUS, "3,0", EINVAL, cpu0);
+	ok &= explains(MK_CPUS, "two", EINVAL, syntax);
+	ok &= explains(MK_CPUS, "", EINVAL, syntax);
+	ok &= explains(MK_CPUS, "99", ENODEV,
+		       "a CPU in the list does not exist");
+	ok &= explains(MK_CPUS, "2", EBUSY,
+		       "a CPU in the list belongs to another instance or is the host's last online CPU");
+	return ok;
+}
+
+static bool errmsg_memory(void)
+{
+	bool ok;
+
+	ok = explains(MK_MEMORY, "1.5G", EINVAL,
+		      "not a size: give bytes with an optional K, M or G suffix");
+	ok &= explains(MK_MEMORY, "99999999999999999999G", EINVAL,
+		       "not a size: give bytes with an optional K, M or G suffix");
+	ok &= explains(MK_MEMORY, "0", EINVAL, "cannot be zero");
+	ok &= explains(MK_MEMORY, "0M", EINVAL, "cannot be zero");
+	ok &= explains(MK_MEMORY, "3M", EINVAL,
+		       "not a multiple of the pool granule (2M)");
+	ok &= explains(MK_MEMORY, "2M", ERANGE,
+		       "smaller than the minimum (64M)");
+	ok &= explains(MK_MEMORY, "3G", ENOSPC,
+		       "larger than the memory pool (1G)");
+	ok &= explains(MK_MEMORY, "64M", EBUSY,
+		       "instance web is not stopped; stop it first");
+	return ok;
+}
+
+static bool errmsg_images(void)
+{
+	bool ok;
+
+	ok = explains(MK_KERNEL, "boot/bz", EINVAL, "not an absolute path");
+	ok &= explains(MK_KERNEL, "/dev/null", EINVAL, "not a regular file");
+	ok &= explains(MK_INITRD, "x.img", EINVAL, "not an absolute path");
+	ok &= explains(MK_INITRD, "/nope", ENOENT, "no such file");
+	ok &= explains(MK_KERNEL, "/boot", EISDIR,
+		       "is a directory, not a file");
+	ok &= explains(MK_KERNEL, "/x", ENAMETOOLONG, "path too long");
+	ok &= explains(MK_CMDLINE, "x", E2BIG, "longer than 2047 bytes");
+	return ok;
+}
+
+static bool errmsg_rmdir_state(void)
+{
+	bool ok;
+
+	ok = explains(MK_RMDIR, NULL, ENOENT, "no instance named web");
+	ok &= explains(MK_RMDIR, NULL, EBUSY,
+		       "instance web is not stopped; stop it first");
+	ok &= explains(MK_STATE, "go", EINVAL, "not one of start, stop, kill");
+	ok &= explains(MK_STATE, "start", EOPNOTSUPP,
+		       "this kernel cannot start instances yet");
+	return ok;
+}
+
+static bool errmsg_fallback(void)
+{
+	bool ok;
+
+	ok = explains(MK_CPUS, "2", EXDEV, strerror(EXDEV));
+	ok &= explains(MK_MKDIR, NULL, ENOENT, strerror(ENOENT));
+	ok &= explains(MK_CMDLINE, "x", EINVAL, strerror(EINVAL));
+	return ok;
+}
+
+static bool names(void)
+{
+	static const char * const good[] = {
+		"a", "0", "web-1", "0_x", "abcdefghijklmnopqrstuvwxyz012345",
+	};
+	static const char * const bad[] = {
+		"", "-a", "_a", "Web", "a/b", "..", ".a", "a b", "caf\xc3\xa9",
+		"abcdefghijklmnopqrstuvwxyz0123456",
+	};
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++)
+		ok &= expect_int(good[i], mk_name_valid(good[i]), true);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		ok &= expect_int(bad[i], mk_name_valid(bad[i]), false);
+	return ok;
+}
+
+static bool write_attr(void)
+{
+	char buf[64];
+	bool ok;
+
+	ok = !fake_write("attr", "") &&
+	     expect_int("write", mk_write_attr(fake_path("attr"), "2-3"), 0) &&
+	     !mk_read_attr(fake_path("attr"), buf, sizeof(buf)) &&
+	     expect_str("content", buf, "2-3");
+	ok &= expect_int("missing", mk_write_attr(fake_path("nope"), "1"),
+			 -ENOENT);
+	return ok;
+}
+
+static bool read_attr(void)
+{
+	static const char * const cases[][2] = {
+		{ "256M\n", "256M" }, { "a\n\n", "a\n" }, { "plain", "plain" },
+		{ "", "" }, { "\n", "" }, { "123456\n", "123456" },
+	};
+	bool ok = true;
+	char buf[8];
+	size_t i;
+
+	/* buf holds a 6-byte value, its newline and the NUL */
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		ok &= !fake_write("attr", cases[i][0]) &&
+		      expect_int(cases[i][0], mk_read_attr(fake_path("attr"),
+							   buf, sizeof(buf)),
+				 0) &&
+		      expect_str(cases[i][0], buf, cases[i][1]);
+	ok &= !fake_write("attr", "1234567\n") &&
+	      expect_int("too long", mk_read_attr(fake_path("attr"), buf,
+						  sizeof(buf)), -EOVERFLOW);
+	return ok;
+}
+
+static bool read_u64(void)
+{
+	unsigned long long v = 0;
+	bool ok;
+
+	ok = expect_int("size", mk_sys_u64("pool/size", &v), 0) &&
+	     expect_int("value", v, 1073741824);
+	ok &= expect_int("missing", mk_sys_u64("pool/none", &v), -ENOENT);
+	ok &= !fake_write("sys/pool/free", "12x\n") &&
+	      expect_int("junk", mk_sys_u64("pool/free", &v), -EINVAL);
+	ok &= !fake_write("sys/pool/free", "\n") &&
+	      expect_int("empty", mk_sys_u64("pool/free", &v), -EINVAL);
+	return ok;
+}
+
+const struct test_case unit_tests[] = {
+	{ "size_parse: bytes and K, M, G in either case", size_parses },
+	{ "size_parse: rejects non-sizes, ERANGE on overflow", size_rejects },
+	{ "size_format: largest exact suffix", size_formats },
+	{ "size_format output parses back", size_round_trip },
+	{ "cpulist_first: lowest CPU of valid lists", cpulist_valid },
+	{ "cpulist_first: rejects malformed lists", cpulist_invalid },
+	{ "json_string: escaping", json_escapes },
+	{ "json_obj: members and separators", json_objects },
+	{ "mk_explain: mkdir errors", errmsg_mkdir },
+	{ "mk_explain: limit unreadable from sysfs", errmsg_sysfs_missing },
+	{ "mk_explain: EPERM and EACCES", errmsg_permission },
+	{ "mk_explain: cpus errors", errmsg_cpus },
+	{ "mk_explain: memory errors, with sysfs sizes", errmsg_memory },
+	{ "mk_explain: kernel, initrd and cmdline errors", errmsg_images },
+	{ "mk_explain: rmdir and state errors", errmsg_rmdir_state },
+	{ "mk_explain: unknown errno falls back to strerror", errmsg_fallback },
+	{ "mk_name_valid: the name pattern", names },
+	{ "mk_write_attr: value replaces file, no newline", write_attr },
+	{ "mk_read_attr: strips one newline, detects overflow", read_attr },
+	{ "mk_sys_u64: numbers from sysfs", read_u64 },
+};
+
+const size_t nr_unit_tests = ARRAY_SIZE(unit_tests);
