@@ -1,0 +1,140 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Multikernel project driver: fetches the base kernel from Debian's
+# linux-source package, applies patches/series and the new files, builds the
+# kernel, mkctl and the selftests, and runs everything in QEMU.
+#
+#   make check    all tests; the last line is "N passed, N failed"
+#   make demo     boot the host VM and show the control plane at work
+#   make vm-run SCRIPT=file [VM_FILES=dir] [VM_CPUS=4] [VM_MEM=2G]
+#               [VM_POOL=1G] [VM_APPEND=...] [VM_TIMEOUT=900]
+#   make vm-shell interactive shell in the host VM (quit: Ctrl-A X)
+#   make kernel mkctl selftests initramfs    the pieces
+
+# The series is made for this exact base; moving the pin re-checks it.
+KERNEL_VERSION := 6.12.117
+DEBIAN_VERSION := 6.12.117-1~deb12u1
+KERNEL_TARBALL := /usr/src/linux-source-6.12.tar.xz
+
+PACKAGES := linux-source-6.12=$(DEBIAN_VERSION) build-essential bc bison \
+	flex libelf-dev libssl-dev cpio qemu-system-x86 busybox-static \
+	bash-static rsync xz-utils python3 kmod
+
+TOP	:= $(abspath .)
+B	:= $(TOP)/build
+KSRC	:= $(B)/linux
+KOBJ	:= $(B)/obj
+KST	:= $(B)/kselftest
+BZIMAGE	:= $(KOBJ)/arch/x86/boot/bzImage
+JOBS	?= $(shell nproc)
+
+# New files, at their kernel paths, copied into the tree.
+NEW_TREES := kernel/multikernel include/linux/multikernel.h \
+	arch/x86/multikernel Documentation/multikernel \
+	tools/testing/selftests/multikernel
+KCONFIG_FRAGMENTS := harness/kernel.config \
+	tools/testing/selftests/multikernel/config
+SELFTEST_TARGETS := multikernel cpu-hotplug
+
+SCRIPT		?=
+VM_FILES	?=
+VM_CPUS		?= 4
+VM_MEM		?= 2G
+VM_POOL		?= 1G
+VM_APPEND	?=
+VM_TIMEOUT	?= 900
+export VM_CPUS VM_MEM VM_POOL VM_APPEND VM_TIMEOUT
+
+KMAKE = $(MAKE) -C $(KSRC) O=$(KOBJ) ARCH=x86_64 -j$(JOBS)
+
+.PHONY: all deps tree kernel mkctl mkctl-test selftests initramfs \
+	check demo vm-run vm-shell clean distclean
+
+all: kernel mkctl selftests initramfs
+
+# Install what is missing; a no-op when everything is there.
+deps:
+	@missing=$$(for p in $(PACKAGES); do \
+		n=$${p%%=*}; v=$${p#*=}; \
+		have=$$(dpkg-query -W -f='$${Status} $${Version}' $$n 2>/dev/null); \
+		case "$$have" in \
+		"install ok installed "*) [ "$$n" = "$$p" ] || \
+			[ "$${have##* }" = "$$v" ] || echo $$p;; \
+		*) echo $$p;; esac; done); \
+	if [ -n "$$missing" ]; then \
+		echo "  APT     $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends \
+			$$missing >/dev/null || exit 1; \
+	fi
+
+$(B)/.extracted: | deps
+	@echo "  EXTRACT $(KERNEL_TARBALL)"
+	@rm -rf $(KSRC) && mkdir -p $(KSRC)
+	@tar -xJf $(KERNEL_TARBALL) -C $(KSRC) --strip-components=1
+	@v=$$($(MAKE) -s -C $(KSRC) kernelversion); \
+	if [ "$$v" != "$(KERNEL_VERSION)" ]; then \
+		echo "error: base kernel is $$v, the series is made for $(KERNEL_VERSION)" >&2; \
+		exit 1; \
+	fi; echo "Linux $$v (Debian linux-source-6.12 $(DEBIAN_VERSION))" > $(KSRC)/.mk-base
+	@touch $@
+
+# Patches and new files; only changed files get a new timestamp.
+tree: $(B)/.extracted
+	@harness/apply-series.sh $(KSRC) patches
+	@rsync -rcR --no-times $(wildcard $(NEW_TREES)) $(KSRC)/
+
+$(KOBJ)/.config: $(KCONFIG_FRAGMENTS) | tree
+	@echo "  CONFIG  tinyconfig + $(KCONFIG_FRAGMENTS)"
+	@mkdir -p $(KOBJ)
+	@$(KMAKE) -s tinyconfig >/dev/null
+	@cd $(KSRC) && scripts/kconfig/merge_config.sh -m -O $(KOBJ) \
+		$(KOBJ)/.config $(addprefix $(TOP)/,$(KCONFIG_FRAGMENTS)) >/dev/null
+	@$(KMAKE) -s olddefconfig
+	@harness/check-config.sh $(KOBJ)/.config $(KCONFIG_FRAGMENTS)
+
+# Built with W=1; the full log is kept, and any warning in our files fails.
+kernel: tree $(KOBJ)/.config
+	@echo "  KBUILD  $(KOBJ) (log: $(B)/kernel-build.log)"
+	@$(KMAKE) -s W=1 bzImage headers > $(B)/kernel-build.log 2>&1 || \
+		{ tail -40 $(B)/kernel-build.log; exit 1; }
+	@! grep -E '(multikernel|include/linux/multikernel).*(warning|error):' \
+		$(B)/kernel-build.log
+	@echo "  KERNEL  $(BZIMAGE)"
+
+mkctl:
+	@$(MAKE) -s -C tools/mkctl
+
+mkctl-test:
+	@$(MAKE) -s -C tools/mkctl test
+
+selftests: kernel
+	@rm -rf $(KST)
+	@$(MAKE) -s -C $(KSRC)/tools/testing/selftests \
+		TARGETS="$(SELFTEST_TARGETS)" O=$(B)/kselftest-build \
+		KHDR_INCLUDES="-isystem $(KOBJ)/usr/include" \
+		INSTALL_PATH=$(KST) install >/dev/null
+	@echo "  KSFT    $(KST)"
+
+initramfs: kernel mkctl selftests
+	@harness/mkinitramfs.sh $(B)
+
+vm-run: initramfs
+	@test -n "$(SCRIPT)" || { echo "usage: make vm-run SCRIPT=file" >&2; exit 2; }
+	@harness/vm-run.sh $(B) "$(SCRIPT)" "$(VM_FILES)"
+
+vm-shell: initramfs
+	@harness/vm-run.sh $(B) "" ""
+
+check: initramfs
+	@harness/check.sh $(B)
+
+demo: initramfs
+	@harness/vm-run.sh $(B) harness/demo.sh ""
+
+clean:
+	rm -rf $(KOBJ) $(B)/kselftest* $(B)/vm $(B)/*.cpio.gz
+	$(MAKE) -s -C tools/mkctl clean
+
+distclean:
+	rm -rf $(B)

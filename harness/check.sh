@@ -1,0 +1,43 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Usage: check.sh BUILD_DIR
+#
+# Everything "make check" runs once the pieces are built: mkctl's unit tests
+# on this machine, then two VM boots (with and without the pool) for KUnit
+# and the kselftests.  Ends with the "N passed, N failed" line.
+set -u
+
+b=$1
+here=$(cd "$(dirname "$0")/.." && pwd)
+out=$b/results
+rm -rf "$out"
+mkdir -p "$out"
+
+echo "  TEST    mkctl unit tests"
+make -s -C "$here/tools/mkctl" test > "$out/mkctl-unit.tap" 2>&1
+grep '^not ok' "$out/mkctl-unit.tap"
+
+# $1: name; $2: script; the environment carries VM_POOL and friends.
+run_vm() {
+	echo "  VM      $1 (log: $out/$1.log)"
+	"$here/harness/vm-run.sh" "$b" "$2" "" > /dev/null 2>&1
+	rc=$?
+	cp "$b/vm/last-run.log" "$out/$1.log"
+	grep -E '^(# )?not ok|^vm-run:|Kernel panic|BUG:|WARNING:' "$out/$1.log"
+	if [ $rc -ge 124 ]; then
+		echo "not ok 1 vm $1 did not finish (vm-run exit $rc)" >> "$out/vm-failures.tap"
+	fi
+}
+
+run_vm vm-pool "$here/harness/check-vm.sh"
+(VM_POOL=; export VM_POOL; run_vm vm-inert "$here/harness/check-inert.sh")
+touch "$out/vm-failures.tap"
+
+echo "  SUMMARY"
+exec "$here/harness/tap-summary.sh" \
+	--tap "$out/mkctl-unit.tap" \
+	--kunit "$out/vm-pool.log" \
+	--kselftest "$out/vm-pool.log" \
+	--kselftest "$out/vm-inert.log" \
+	--tap "$out/vm-failures.tap"

@@ -1,0 +1,67 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Usage: mkinitramfs.sh BUILD_DIR
+#
+# Builds BUILD_DIR/spawn-initrd.cpio.gz (the default spawn userspace: static
+# busybox and harness/spawn-init) and BUILD_DIR/initramfs.cpio.gz (the host
+# VM: busybox, bash, the glibc libraries our programs need, mkctl, the
+# installed selftests, /boot/bzImage and the spawn initrd).
+set -eu
+
+b=$1
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+# Populate $1 with static busybox and its applet links.
+busybox_root() {
+	mkdir -p "$1/bin" "$1/sbin" "$1/usr/bin" "$1/usr/sbin"
+	cp /bin/busybox "$1/bin/busybox"
+	for applet in $(/bin/busybox --list-full); do
+		[ -e "$1/$applet" ] || ln -s /bin/busybox "$1/$applet"
+	done
+	mkdir -p "$1/proc" "$1/sys" "$1/dev" "$1/tmp" "$1/run" "$1/root" \
+		"$1/etc" "$1/mnt"
+}
+
+# Pack directory $1 into the gzip'ed newc archive $2, reproducibly.
+pack() {
+	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet) | gzip -n -6 > "$2.tmp"
+	mv "$2.tmp" "$2"
+}
+
+# Copy the shared libraries ELF binary $2 needs into root $1.
+copy_libs() {
+	ldd "$2" 2>/dev/null | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }' |
+	while read -r lib; do
+		mkdir -p "$1$(dirname "$lib")"
+		[ -e "$1$lib" ] || cp -L "$lib" "$1$lib"
+	done
+}
+
+spawn=$b/spawn-root
+rm -rf "$spawn"
+busybox_root "$spawn"
+install -m 0755 "$here/harness/spawn-init" "$spawn/init"
+pack "$spawn" "$b/spawn-initrd.cpio.gz"
+
+root=$b/initramfs-root
+rm -rf "$root"
+busybox_root "$root"
+mkdir -p "$root/boot" "$root/mk" "$root/lib64"
+cp /bin/bash-static "$root/bin/bash"
+# The kselftest runner needs coreutils' timeout (--foreground).
+rm -f "$root/usr/bin/timeout"
+cp /usr/bin/timeout "$root/usr/bin/timeout"
+install -m 0755 "$here/harness/vm-init" "$root/init"
+install -m 0755 "$here/tools/mkctl/mkctl" "$root/usr/bin/mkctl"
+cp "$b/obj/arch/x86/boot/bzImage" "$root/boot/bzImage"
+cp "$b/spawn-initrd.cpio.gz" "$root/boot/spawn-initrd.cpio.gz"
+cp -a "$b/kselftest" "$root/kselftest"
+find "$root/usr/bin" "$root/kselftest" -type f -perm -u+x | while read -r f; do
+	if head -c 4 "$f" | grep -q ELF; then
+		copy_libs "$root" "$f"
+	fi
+done
+pack "$root" "$b/initramfs.cpio.gz"
+echo "  INITRD  $b/initramfs.cpio.gz ($(du -k "$b/initramfs.cpio.gz" | cut -f1) KiB)"
