@@ -31,8 +31,8 @@ static DEFINE_IDA(mk_ids);
 static int mk_reject(const char *name, const char *attr, const char *val,
 		     const char *why, int err)
 {
-	pr_info_ratelimited("%s: %s \"%.64s\" rejected: %s\n",
-			    name, attr, val, why);
+	pr_info("%s: %s \"%.64s\" rejected: %s\n",
+		name, attr, val, why);
 	return err;
 }
 
