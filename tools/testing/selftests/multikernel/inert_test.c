@@ -20,21 +20,6 @@ static void inert_inst_path(char *buf, size_t size)
 	snprintf(buf, size, "%s/%s", MK_INSTANCES_DIR, INST_INERT);
 }
 
-static unsigned long long read_fact(struct __test_metadata *_metadata,
-				    const char *path)
-{
-	unsigned long long val = 0;
-	int ret, err;
-
-	ret = mk_read_u64(path, &val);
-	err = errno;
-	ASSERT_EQ(0, ret) {
-		TH_LOG("%s: %s", path, err == EBADMSG ?
-		       "not one decimal value and a newline" : strerror(err));
-	}
-	return val;
-}
-
 FIXTURE(inert) {
 	char inst[PATH_MAX];
 };
@@ -67,9 +52,9 @@ TEST_F(inert, no_iomem_region)
 
 TEST_F(inert, pool_empty)
 {
-	EXPECT_EQ(0ULL, read_fact(_metadata, MK_POOL_DIR "/size"));
-	EXPECT_EQ(0ULL, read_fact(_metadata, MK_POOL_DIR "/free"));
-	EXPECT_EQ(0ULL, read_fact(_metadata, MK_POOL_DIR "/largest_free"));
+	EXPECT_EQ(0ULL, mk_read_fact(_metadata, MK_POOL_DIR "/size"));
+	EXPECT_EQ(0ULL, mk_read_fact(_metadata, MK_POOL_DIR "/free"));
+	EXPECT_EQ(0ULL, mk_read_fact(_metadata, MK_POOL_DIR "/largest_free"));
 }
 
 TEST_F(inert, mkdir_fails_enodev)

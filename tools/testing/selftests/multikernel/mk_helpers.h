@@ -288,4 +288,22 @@ static inline void mk_format_size(unsigned long long bytes, char *buf,
 		snprintf(buf, size, "%llu", bytes);
 }
 
+#ifdef __KSELFTEST_HARNESS_H
+/* Read a one-value sysfs file or fail the running test. */
+static inline unsigned long long mk_read_fact(struct __test_metadata *_metadata,
+					      const char *path)
+{
+	unsigned long long val = 0;
+	int ret, err;
+
+	ret = mk_read_u64(path, &val);
+	err = errno;
+	ASSERT_EQ(0, ret) {
+		TH_LOG("%s: %s", path, err == EBADMSG ?
+		       "not one decimal value and a newline" : strerror(err));
+	}
+	return val;
+}
+#endif
+
 #endif /* __MK_HELPERS_H */

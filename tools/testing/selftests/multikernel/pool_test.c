@@ -23,22 +23,6 @@ static const char * const sysfs_files[] = {
 
 #define NR_SYSFS_FILES	ARRAY_SIZE(sysfs_files)
 
-/* Read one of the sysfs values or fail the test. */
-static unsigned long long read_fact(struct __test_metadata *_metadata,
-				    const char *path)
-{
-	unsigned long long val = 0;
-	int ret, err;
-
-	ret = mk_read_u64(path, &val);
-	err = errno;
-	ASSERT_EQ(0, ret) {
-		TH_LOG("%s: %s", path, err == EBADMSG ?
-		       "not one decimal value and a newline" : strerror(err));
-	}
-	return val;
-}
-
 FIXTURE(pool) {
 	unsigned long long param_size;	/* SIZE of multikernel.pool= */
 	unsigned long long param_addr;	/* ADDR of it, when has_addr */
@@ -75,7 +59,7 @@ TEST_F(pool, files_exist)
 		}
 		EXPECT_TRUE(S_ISREG(st.st_mode));
 		/* Each holds one decimal value and a newline. */
-		read_fact(_metadata, sysfs_files[i]);
+		mk_read_fact(_metadata, sysfs_files[i]);
 	}
 }
 
@@ -102,16 +86,16 @@ TEST_F(pool, files_read_only)
 
 TEST_F(pool, size_matches_cmdline)
 {
-	unsigned long long size = read_fact(_metadata, MK_POOL_DIR "/size");
+	unsigned long long size = mk_read_fact(_metadata, MK_POOL_DIR "/size");
 
 	EXPECT_EQ(self->param_size, size);
 }
 
 TEST_F(pool, granule_is_2m)
 {
-	unsigned long long granule = read_fact(_metadata,
+	unsigned long long granule = mk_read_fact(_metadata,
 					       MK_POOL_DIR "/granule");
-	unsigned long long size = read_fact(_metadata, MK_POOL_DIR "/size");
+	unsigned long long size = mk_read_fact(_metadata, MK_POOL_DIR "/size");
 
 	EXPECT_EQ(MK_POOL_GRANULE, granule);
 	EXPECT_EQ(0ULL, size % MK_POOL_GRANULE);
@@ -119,9 +103,9 @@ TEST_F(pool, granule_is_2m)
 
 TEST_F(pool, free_bounded)
 {
-	unsigned long long size = read_fact(_metadata, MK_POOL_DIR "/size");
-	unsigned long long avail = read_fact(_metadata, MK_POOL_DIR "/free");
-	unsigned long long largest = read_fact(_metadata,
+	unsigned long long size = mk_read_fact(_metadata, MK_POOL_DIR "/size");
+	unsigned long long avail = mk_read_fact(_metadata, MK_POOL_DIR "/free");
+	unsigned long long largest = mk_read_fact(_metadata,
 					       MK_POOL_DIR "/largest_free");
 
 	EXPECT_LE(avail, size);
@@ -139,9 +123,9 @@ TEST_F(pool, all_free_when_idle)
 	if (nr)
 		SKIP(return, "%d instances exist: memory may be lent", nr);
 
-	size = read_fact(_metadata, MK_POOL_DIR "/size");
-	avail = read_fact(_metadata, MK_POOL_DIR "/free");
-	largest = read_fact(_metadata, MK_POOL_DIR "/largest_free");
+	size = mk_read_fact(_metadata, MK_POOL_DIR "/size");
+	avail = mk_read_fact(_metadata, MK_POOL_DIR "/free");
+	largest = mk_read_fact(_metadata, MK_POOL_DIR "/largest_free");
 	EXPECT_EQ(size, avail);
 	EXPECT_EQ(size, largest);
 }
@@ -165,7 +149,7 @@ TEST_F(pool, iomem_region)
 	}
 	ASSERT_LE(start, end);
 
-	size = read_fact(_metadata, MK_POOL_DIR "/size");
+	size = mk_read_fact(_metadata, MK_POOL_DIR "/size");
 	EXPECT_EQ(size, end - start + 1);
 	EXPECT_EQ(self->param_size, end - start + 1);
 	if (self->has_addr)
@@ -176,8 +160,8 @@ TEST_F(pool, limits_positive)
 {
 	unsigned long long max_instances, min_memory;
 
-	max_instances = read_fact(_metadata, MK_SYSFS_DIR "/max_instances");
-	min_memory = read_fact(_metadata, MK_SYSFS_DIR "/min_memory");
+	max_instances = mk_read_fact(_metadata, MK_SYSFS_DIR "/max_instances");
+	min_memory = mk_read_fact(_metadata, MK_SYSFS_DIR "/min_memory");
 	EXPECT_LT(0ULL, max_instances);
 	EXPECT_LT(0ULL, min_memory);
 }
