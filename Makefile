@@ -30,6 +30,7 @@ JOBS	?= $(shell nproc)
 
 # New files, at their kernel paths, copied into the tree.
 NEW_TREES := kernel/multikernel include/linux/multikernel.h \
+	include/uapi/linux/multikernel.h \
 	arch/x86/multikernel Documentation/multikernel \
 	tools/testing/selftests/multikernel
 KCONFIG_FRAGMENTS := harness/kernel.config \

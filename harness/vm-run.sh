@@ -9,7 +9,8 @@
 # starts an interactive shell.  Settings come from the environment: VM_CPUS,
 # VM_MEM, VM_POOL (empty: no multikernel.pool=), VM_APPEND, VM_TIMEOUT.  The
 # serial log of the run is kept in BUILD_DIR/vm/last-run.log, the second
-# serial port (spawn early console) in BUILD_DIR/vm/ttyS1.log.
+# serial port (spawn early console) in BUILD_DIR/vm/ttyS1.log.  VM_QEMU_ARGS
+# adds QEMU options, for debugging.
 set -eu
 
 b=$1
@@ -42,7 +43,7 @@ append="console=ttyS0 panic=-1 oops=panic"
 
 qemu=(qemu-system-x86_64 -accel tcg -smp "$VM_CPUS" -m "$VM_MEM"
 	-kernel "$b/obj/arch/x86/boot/bzImage" -initrd "$vm/run.cpio.gz"
-	-append "$append" -no-reboot)
+	-append "$append" -no-reboot ${VM_QEMU_ARGS:-})
 
 if [ -z "$script" ]; then
 	exec "${qemu[@]}" -nographic -serial mon:stdio \

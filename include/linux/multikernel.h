@@ -2,16 +2,74 @@
 /*
  * Multikernel: run independent kernels on CPUs and memory lent by this one.
  *
- * This header holds the hooks the rest of the kernel calls; the subsystem's
- * own interfaces live in kernel/multikernel/internal.h.
+ * This header holds the hooks the rest of the kernel calls and the
+ * interface between the generic core (kernel/multikernel/) and the
+ * architecture code (arch/x86/multikernel/).
  */
 #ifndef _LINUX_MULTIKERNEL_H
 #define _LINUX_MULTIKERNEL_H
 
+#include <linux/cpumask.h>
+#include <linux/init.h>
+#include <linux/types.h>
+#include <uapi/linux/multikernel.h>
+
+/*
+ * Appended to every spawn's command line: its console is the ring in the
+ * communication region, and it must not broadcast IPIs, which would reach
+ * the host's CPUs.
+ */
+#define MULTIKERNEL_CMDLINE_SUFFIX	" console=hvc0 no_ipi_broadcast=1"
+
+/**
+ * struct multikernel_load - what to load for an instance, and where
+ * @kernel: absolute path of the bzImage
+ * @initrd: absolute path of the initramfs, or NULL
+ * @cmdline: the admin's command line, or NULL
+ * @cpus: the instance's CPUs; the first one starts the kernel
+ * @id: instance id
+ * @name: instance name
+ * @comm_phys: communication region
+ * @comm_size: its size
+ * @ram_phys: the instance's RAM, where every image goes
+ * @ram_size: its size
+ * @low_phys: conventional memory for the spawn's real-mode trampoline
+ * @low_size: its size
+ */
+struct multikernel_load {
+	const char *kernel;
+	const char *initrd;
+	const char *cmdline;
+	const struct cpumask *cpus;
+	unsigned int id;
+	const char *name;
+	phys_addr_t comm_phys;
+	u64 comm_size;
+	phys_addr_t ram_phys;
+	u64 ram_size;
+	phys_addr_t low_phys;
+	u64 low_size;
+};
+
 #ifdef CONFIG_MULTIKERNEL
 void __init multikernel_pool_reserve(void);
+const struct multikernel_boot_info *multikernel_spawn_info(void);
+
+/* Provided by the architecture. */
+phys_addr_t multikernel_arch_alloc_low(void);
+void multikernel_arch_free_low(phys_addr_t start);
+int multikernel_arch_load(const struct multikernel_load *ld, u64 *entry,
+			  u64 *boot_params);
+void *multikernel_arch_build_pgt(phys_addr_t start, phys_addr_t end);
+void multikernel_arch_free_pgt(void *pgt);
+int multikernel_arch_start_cpu(unsigned int cpu, void *pgt, u64 entry, u64 bp);
+void multikernel_arch_stop_cpu(unsigned int cpu);
 #else
 static inline void multikernel_pool_reserve(void) { }
+static inline const struct multikernel_boot_info *multikernel_spawn_info(void)
+{
+	return NULL;
+}
 #endif
 
 #endif /* _LINUX_MULTIKERNEL_H */

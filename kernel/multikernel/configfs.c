@@ -157,7 +157,66 @@ static ssize_t mk_state_store(struct config_item *item, const char *page,
 	return mk_store(item, page, count, mk_instance_request);
 }
 
+static ssize_t mk_boot_time_ms_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%llu\n", READ_ONCE(to_mk_instance(item)->boot_ms));
+}
+
+static ssize_t mk_crash_reason_show(struct config_item *item, char *page)
+{
+	struct mk_instance *inst = to_mk_instance(item);
+	ssize_t len;
+
+	mutex_lock(&inst->run_lock);
+	len = sysfs_emit(page, "%s\n", inst->reason);
+	mutex_unlock(&inst->run_lock);
+	return len;
+}
+
+static ssize_t mk_show_timeout(char *page, unsigned int *field)
+{
+	return sysfs_emit(page, "%u\n", READ_ONCE(*field));
+}
+
+static ssize_t mk_boot_timeout_ms_show(struct config_item *item, char *page)
+{
+	return mk_show_timeout(page, &to_mk_instance(item)->boot_timeout_ms);
+}
+
+static int mk_set_boot_timeout(struct mk_instance *inst, const char *val)
+{
+	return mk_instance_set_timeout(inst, &inst->boot_timeout_ms,
+				       "boot_timeout_ms", val);
+}
+
+static ssize_t mk_boot_timeout_ms_store(struct config_item *item,
+					const char *page, size_t count)
+{
+	return mk_store(item, page, count, mk_set_boot_timeout);
+}
+
+static ssize_t mk_stop_timeout_ms_show(struct config_item *item, char *page)
+{
+	return mk_show_timeout(page, &to_mk_instance(item)->stop_timeout_ms);
+}
+
+static int mk_set_stop_timeout(struct mk_instance *inst, const char *val)
+{
+	return mk_instance_set_timeout(inst, &inst->stop_timeout_ms,
+				       "stop_timeout_ms", val);
+}
+
+static ssize_t mk_stop_timeout_ms_store(struct config_item *item,
+					const char *page, size_t count)
+{
+	return mk_store(item, page, count, mk_set_stop_timeout);
+}
+
 CONFIGFS_ATTR_RO(mk_, id);
+CONFIGFS_ATTR_RO(mk_, boot_time_ms);
+CONFIGFS_ATTR_RO(mk_, crash_reason);
+CONFIGFS_ATTR(mk_, boot_timeout_ms);
+CONFIGFS_ATTR(mk_, stop_timeout_ms);
 CONFIGFS_ATTR(mk_, cpus);
 CONFIGFS_ATTR(mk_, memory);
 CONFIGFS_ATTR(mk_, kernel);
@@ -173,6 +232,10 @@ static struct configfs_attribute *mk_instance_attrs[] = {
 	&mk_attr_initrd,
 	&mk_attr_cmdline,
 	&mk_attr_state,
+	&mk_attr_boot_time_ms,
+	&mk_attr_boot_timeout_ms,
+	&mk_attr_stop_timeout_ms,
+	&mk_attr_crash_reason,
 	NULL,
 };
 
@@ -234,6 +297,26 @@ static struct configfs_subsystem mk_subsys = {
 	},
 	.su_mutex = __MUTEX_INITIALIZER(mk_subsys.su_mutex),
 };
+
+/**
+ * mk_configfs_pin() - make rmdir of a started instance fail with -EBUSY
+ * @inst: the instance being started, from its state attribute's store
+ *
+ * Return: 0 or the error of configfs_depend_item_unlocked().
+ */
+int mk_configfs_pin(struct mk_instance *inst)
+{
+	return configfs_depend_item_unlocked(&mk_subsys, &inst->item);
+}
+
+/**
+ * mk_configfs_unpin() - undo mk_configfs_pin()
+ * @inst: the instance, back to stopped or crashed
+ */
+void mk_configfs_unpin(struct mk_instance *inst)
+{
+	configfs_undepend_item(&inst->item);
+}
 
 /**
  * mk_configfs_init() - register the multikernel configfs subsystem

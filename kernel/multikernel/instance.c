@@ -84,9 +84,18 @@ struct mk_instance *mk_instance_create(const char *name,
 		ida_free(&mk_ids, id);
 		return ERR_PTR(-ENOMEM);
 	}
+	inst->console = mk_console_alloc();
+	if (!inst->console) {
+		mk_instance_free(inst);
+		ida_free(&mk_ids, id);
+		return ERR_PTR(-ENOMEM);
+	}
 	inst->id = id;
 	inst->state = MK_STOPPED;
+	mk_instance_run_init(inst);
 	config_item_init_type_name(&inst->item, name, type);
+	if (mk_sysfs_add_instance(inst))
+		pr_warn("%s: no console file in sysfs\n", name);
 
 	mutex_lock(&mk_instances_lock);
 	list_add_tail(&inst->node, &mk_instances);
@@ -103,6 +112,7 @@ struct mk_instance *mk_instance_create(const char *name,
  */
 void mk_instance_destroy(struct mk_instance *inst)
 {
+	mk_sysfs_del_instance(inst);
 	mutex_lock(&mk_instances_lock);
 	WARN_ON_ONCE(inst->state != MK_STOPPED);
 	list_del(&inst->node);
@@ -118,6 +128,7 @@ void mk_instance_destroy(struct mk_instance *inst)
  */
 void mk_instance_free(struct mk_instance *inst)
 {
+	mk_console_free(inst->console);
 	free_cpumask_var(inst->cpus);
 	kfree(inst->kernel);
 	kfree(inst->initrd);
@@ -325,12 +336,40 @@ int mk_instance_set_cmdline(struct mk_instance *inst, const char *buf)
 
 	if (ret)
 		return mk_reject(mk_instance_name(inst), "cmdline", buf,
-				 "longer than 2047 bytes", ret);
+				 "longer than 1984 bytes", ret);
 
 	mutex_lock(&mk_instances_lock);
 	ret = mk_check_stopped(inst, "cmdline", buf);
 	if (!ret)
 		ret = mk_replace_string(&inst->cmdline, buf);
+	mutex_unlock(&mk_instances_lock);
+	return ret;
+}
+
+/**
+ * mk_instance_set_timeout() - validate and set one of the timeouts
+ * @inst: a stopped instance
+ * @field: &inst->boot_timeout_ms or &inst->stop_timeout_ms
+ * @attr: attribute name, for the log
+ * @buf: milliseconds, NUL-terminated
+ *
+ * Return: 0; -EINVAL if not a number of milliseconds from 100 to 3600000;
+ * -EBUSY if @inst is not stopped.
+ */
+int mk_instance_set_timeout(struct mk_instance *inst, unsigned int *field,
+			    const char *attr, const char *buf)
+{
+	unsigned int ms;
+	int ret;
+
+	if (kstrtouint(buf, 10, &ms) || ms < 100 || ms > 3600000)
+		return mk_reject(mk_instance_name(inst), attr, buf,
+				 "not a number of milliseconds from 100 to 3600000",
+				 -EINVAL);
+	mutex_lock(&mk_instances_lock);
+	ret = mk_check_stopped(inst, attr, buf);
+	if (!ret)
+		WRITE_ONCE(*field, ms);
 	mutex_unlock(&mk_instances_lock);
 	return ret;
 }
@@ -342,30 +381,21 @@ int mk_instance_set_cmdline(struct mk_instance *inst, const char *buf)
  *
  * Stopping or killing a stopped instance succeeds and does nothing.
  *
- * Return: 0; -EINVAL for another word; -EOPNOTSUPP for start, which this
- * kernel cannot do yet.
+ * Return: 0; -EINVAL for another word; the errors of mk_instance_start().
  */
 int mk_instance_request(struct mk_instance *inst, const char *buf)
 {
-	const char *name = mk_instance_name(inst);
 	int cmd = mk_parse_state_cmd(buf);
-	int ret = 0;
 
-	if (cmd < 0)
-		return mk_reject(name, "state", buf,
-				 "expected start, stop or kill", cmd);
-
-	mutex_lock(&mk_instances_lock);
 	switch (cmd) {
 	case MK_CMD_START:
-		ret = mk_reject(name, "state", buf,
-				"starting instances is not supported yet",
-				-EOPNOTSUPP);
-		break;
+		return mk_instance_start(inst);
 	case MK_CMD_STOP:
+		return mk_instance_stop(inst, false);
 	case MK_CMD_KILL:
-		break;
+		return mk_instance_stop(inst, true);
+	default:
+		return mk_reject(mk_instance_name(inst), "state", buf,
+				 "expected start, stop or kill", -EINVAL);
 	}
-	mutex_unlock(&mk_instances_lock);
-	return ret;
 }

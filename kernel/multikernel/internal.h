@@ -7,9 +7,13 @@
 
 #include <linux/configfs.h>
 #include <linux/cpumask.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
+#include <linux/multikernel.h>
+#include <linux/mutex.h>
 #include <linux/sizes.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 /* Allocation unit and alignment of instance memory: one 2 MiB page. */
 #define MK_GRANULE_ORDER	21
@@ -20,8 +24,18 @@
 #define MK_MAX_INSTANCES	64
 /* Longest instance name, without the terminating NUL. */
 #define MK_NAME_MAX		32
-/* Longest command line the x86 boot protocol carries, without the NUL. */
-#define MK_CMDLINE_MAX		2047
+/*
+ * Longest command line an admin may give, without the NUL: what the x86
+ * boot protocol carries (2047 bytes), less the 30 bytes kexec's loader
+ * keeps for itself and the suffix the host appends.
+ */
+#define MK_CMDLINE_MAX		(2047 - 30 - sizeof(MULTIKERNEL_CMDLINE_SUFFIX))
+/* The first granule of an instance's memory is its communication region. */
+#define MK_COMM_SIZE		MK_GRANULE
+/* Default time a spawn has to reach init, and to stop cleanly. */
+#define MK_BOOT_TIMEOUT_MS	30000
+#define MK_STOP_TIMEOUT_MS	10000
+#define MK_REASON_LEN		128
 
 /**
  * enum mk_state - lifecycle state of an instance
@@ -62,8 +76,24 @@ enum mk_state_cmd {
  * @kernel: absolute path of the kernel image, or NULL
  * @initrd: absolute path of the initramfs, or NULL
  * @cmdline: command line of the spawned kernel, or NULL
+ * @boot_timeout_ms: how long the spawn may take to reach init
+ * @stop_timeout_ms: how long a clean stop may take before it is forced
+ * @run_lock: serialises start, stop, kill and the watchdog (lifecycle.c)
+ * @active: CPUs and memory are lent; the watchdog runs
+ * @mem_phys: the instance's pool memory, 0 when none
+ * @low_phys: its conventional-memory slice, 0 when none
+ * @pgt: the page table its first CPU starts on
+ * @watch: the watchdog: console drain and state changes
+ * @started: when the last start began
+ * @deadline: when the boot or the clean stop must be over
+ * @boot_ms: start to running of the last boot, 0 until it is running
+ * @reason: why the instance crashed
+ * @console: host copy of the spawn's console, kept across stop and crash
+ * @kobj: /sys/kernel/multikernel/instances/NAME
+ * @console_attrs: its console files
  *
- * Every field but @item is protected by mk_instances_lock.
+ * The configuration and @state are protected by mk_instances_lock; the
+ * run-time fields from @active on by @run_lock.
  */
 struct mk_instance {
 	struct config_item item;
@@ -75,6 +105,22 @@ struct mk_instance {
 	char *kernel;
 	char *initrd;
 	char *cmdline;
+	unsigned int boot_timeout_ms;
+	unsigned int stop_timeout_ms;
+
+	struct mutex run_lock;
+	bool active;
+	phys_addr_t mem_phys;
+	phys_addr_t low_phys;
+	void *pgt;
+	struct delayed_work watch;
+	ktime_t started;
+	ktime_t deadline;
+	u64 boot_ms;
+	char reason[MK_REASON_LEN];
+	struct mk_console *console;
+	struct kobject *kobj;
+	struct bin_attribute *console_attrs;
 };
 
 /* pool.c */
@@ -111,10 +157,31 @@ int mk_instance_set_memory(struct mk_instance *inst, const char *buf);
 int mk_instance_set_path(struct mk_instance *inst, char **field,
 			 const char *attr, const char *buf);
 int mk_instance_set_cmdline(struct mk_instance *inst, const char *buf);
+int mk_instance_set_timeout(struct mk_instance *inst, unsigned int *field,
+			    const char *attr, const char *buf);
 int mk_instance_request(struct mk_instance *inst, const char *buf);
+
+/* lifecycle.c */
+int mk_instance_start(struct mk_instance *inst);
+int mk_instance_stop(struct mk_instance *inst, bool force);
+void mk_instance_run_init(struct mk_instance *inst);
+
+/* console.c */
+struct mk_console *mk_console_alloc(void);
+void mk_console_free(struct mk_console *con);
+void mk_console_reset(struct mk_console *con);
+bool mk_console_drain(struct mk_console *con, void *comm);
+ssize_t mk_console_read(struct mk_console *con, char *buf, loff_t pos,
+			size_t count);
+ssize_t mk_console_input(void *comm, const char *buf, size_t count);
 
 /* configfs.c, sysfs.c */
 int mk_configfs_init(void);
+int mk_configfs_pin(struct mk_instance *inst);
+void mk_configfs_unpin(struct mk_instance *inst);
 int mk_sysfs_init(void);
+int mk_sysfs_add_instance(struct mk_instance *inst);
+void mk_sysfs_del_instance(struct mk_instance *inst);
+void mk_sysfs_console_changed(struct mk_instance *inst);
 
 #endif /* _KERNEL_MULTIKERNEL_INTERNAL_H */

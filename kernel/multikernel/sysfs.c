@@ -6,8 +6,11 @@
 
 #define pr_fmt(fmt) "multikernel: " fmt
 
+#include <linux/capability.h>
 #include <linux/init.h>
 #include <linux/kobject.h>
+#include <linux/multikernel.h>
+#include <linux/slab.h>
 #include <linux/sysfs.h>
 
 #include "internal.h"
@@ -89,6 +92,131 @@ static const struct attribute_group *mk_sysfs_groups[] = {
 	NULL,
 };
 
+/* Inside a spawn: who am I. */
+static ssize_t id_show(struct kobject *kobj, struct kobj_attribute *attr,
+		       char *buf)
+{
+	return sysfs_emit(buf, "%u\n", multikernel_spawn_info()->id);
+}
+
+static struct kobj_attribute self_id_attr = __ATTR_RO(id);
+
+static ssize_t name_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%s\n", multikernel_spawn_info()->name);
+}
+
+static struct kobj_attribute self_name_attr = __ATTR_RO(name);
+
+static struct attribute *mk_self_attrs[] = {
+	&self_id_attr.attr,
+	&self_name_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group mk_self_group = {
+	.name	= "self",
+	.attrs	= mk_self_attrs,
+};
+
+static struct kobject *mk_instances_kobj;
+
+/* Per instance: the console copy, readable at stream positions. */
+static ssize_t console_read(struct file *file, struct kobject *kobj,
+			    struct bin_attribute *attr, char *buf,
+			    loff_t pos, size_t count)
+{
+	struct mk_instance *inst = attr->private;
+
+	return mk_console_read(inst->console, buf, pos, count);
+}
+
+static ssize_t console_in_write(struct file *file, struct kobject *kobj,
+				struct bin_attribute *attr, char *buf,
+				loff_t pos, size_t count)
+{
+	struct mk_instance *inst = attr->private;
+	ssize_t ret = -ENXIO;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	mutex_lock(&inst->run_lock);
+	if (inst->active)
+		ret = mk_console_input(__va(inst->mem_phys), buf, count);
+	mutex_unlock(&inst->run_lock);
+	return ret ?: -EAGAIN;
+}
+
+/**
+ * mk_sysfs_add_instance() - create /sys/kernel/multikernel/instances/NAME
+ * @inst: a new instance, named
+ *
+ * Holds "console" (the spawn's console output since its last start) and
+ * "console_in" (bytes written there reach the spawn's console input).
+ *
+ * Return: 0, -ENOMEM, or the error of sysfs_create_bin_file().
+ */
+int mk_sysfs_add_instance(struct mk_instance *inst)
+{
+	struct bin_attribute *attrs;
+	int ret;
+
+	if (!mk_instances_kobj)
+		return -ENODEV;
+	attrs = kcalloc(2, sizeof(*attrs), GFP_KERNEL);
+	if (!attrs)
+		return -ENOMEM;
+	inst->kobj = kobject_create_and_add(mk_instance_name(inst),
+					    mk_instances_kobj);
+	if (!inst->kobj) {
+		kfree(attrs);
+		return -ENOMEM;
+	}
+	sysfs_bin_attr_init(&attrs[0]);
+	attrs[0].attr.name = "console";
+	attrs[0].attr.mode = 0400;
+	attrs[0].read = console_read;
+	attrs[0].private = inst;
+	sysfs_bin_attr_init(&attrs[1]);
+	attrs[1].attr.name = "console_in";
+	attrs[1].attr.mode = 0200;
+	attrs[1].write = console_in_write;
+	attrs[1].private = inst;
+	inst->console_attrs = attrs;
+
+	ret = sysfs_create_bin_file(inst->kobj, &attrs[0]);
+	if (!ret)
+		ret = sysfs_create_bin_file(inst->kobj, &attrs[1]);
+	if (ret)
+		mk_sysfs_del_instance(inst);
+	return ret;
+}
+
+/**
+ * mk_sysfs_del_instance() - remove what mk_sysfs_add_instance() created
+ * @inst: the instance
+ */
+void mk_sysfs_del_instance(struct mk_instance *inst)
+{
+	if (!inst->kobj)
+		return;
+	kobject_put(inst->kobj);	/* removes the files with the directory */
+	inst->kobj = NULL;
+	kfree(inst->console_attrs);
+	inst->console_attrs = NULL;
+}
+
+/**
+ * mk_sysfs_console_changed() - wake pollers of an instance's console file
+ * @inst: the instance
+ */
+void mk_sysfs_console_changed(struct mk_instance *inst)
+{
+	if (inst->kobj)
+		sysfs_notify(inst->kobj, NULL, "console");
+}
+
 /**
  * mk_sysfs_init() - create /sys/kernel/multikernel/
  *
@@ -103,7 +231,12 @@ int mk_sysfs_init(void)
 	if (!kobj)
 		return -ENOMEM;
 	ret = sysfs_create_groups(kobj, mk_sysfs_groups);
-	if (ret)
+	if (!ret && multikernel_spawn_info())
+		ret = sysfs_create_group(kobj, &mk_self_group);
+	if (ret) {
 		kobject_put(kobj);
-	return ret;
+		return ret;
+	}
+	mk_instances_kobj = kobject_create_and_add("instances", kobj);
+	return mk_instances_kobj ? 0 : -ENOMEM;
 }

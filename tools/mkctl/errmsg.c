@@ -93,7 +93,7 @@ static const struct errmsg {
 	{ MK_IMAGE, ENAMETOOLONG, NULL, CTX_NONE, "path too long" },
 	{ MK_IMAGE, ENOENT, NULL, CTX_NONE, "no such file" },
 	{ MK_IMAGE, EISDIR, NULL, CTX_NONE, "is a directory, not a file" },
-	{ MK_CMDLINE, E2BIG, NULL, CTX_NONE, "longer than 2047 bytes" },
+	{ MK_CMDLINE, E2BIG, NULL, CTX_NONE, "longer than 1984 bytes" },
 	{ MK_STATE, EINVAL, NULL, CTX_NONE, "not one of start, stop, kill" },
 	{ MK_STATE, EOPNOTSUPP, NULL, CTX_NONE,
 	  "this kernel cannot start instances yet" },

@@ -294,7 +294,7 @@ static bool errmsg_images(void)
 	ok &= explains(MK_KERNEL, "/boot", EISDIR,
 		       "is a directory, not a file");
 	ok &= explains(MK_KERNEL, "/x", ENAMETOOLONG, "path too long");
-	ok &= explains(MK_CMDLINE, "x", E2BIG, "longer than 2047 bytes");
+	ok &= explains(MK_CMDLINE, "x", E2BIG, "longer than 1984 bytes");
 	return ok;
 }
 

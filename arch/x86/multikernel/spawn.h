@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Multikernel x86: what the spawn platform files share. */
+#ifndef _ARCH_X86_MULTIKERNEL_SPAWN_H
+#define _ARCH_X86_MULTIKERNEL_SPAWN_H
+
+#include <linux/init.h>
+#include <linux/types.h>
+#include <uapi/linux/multikernel.h>
+
+void __init mk_spawn_console_early(u64 comm_phys, u64 comm_size);
+void mk_spawn_set_state(enum multikernel_spawn_state state);
+void mk_spawn_panic(const char *msg);
+
+#endif /* _ARCH_X86_MULTIKERNEL_SPAWN_H */

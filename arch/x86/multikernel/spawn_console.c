@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Multikernel spawn console: the spawn's kernel log and its /dev/hvc0 tty
+ * go through byte rings in the communication region, which the host reads
+ * and writes.  Nothing here touches a device.
+ *
+ * From the platform setup on, a boot console writes through an early
+ * mapping of the region.  Once ioremap works the region is remapped for
+ * good, and an hvc backend provides the console and tty the spawn's init
+ * uses (console=hvc0, which the host puts on the command line).
+ */
+
+#define pr_fmt(fmt) "multikernel: " fmt
+
+#include <linux/console.h>
+#include <linux/init.h>
+#include <linux/io.h>
+#include <linux/multikernel.h>
+#include <linux/reboot.h>
+#include <linux/string.h>
+#include <linux/workqueue.h>
+
+#include <asm/early_ioremap.h>
+
+#include "../../../drivers/tty/hvc/hvc_console.h"
+#include "spawn.h"
+
+#define MK_HVC_VTERM	0
+
+/* The region as mapped now: early mapping first, then a permanent one. */
+static void *mk_comm_base;
+static u64 mk_comm_phys __initdata;
+static bool mk_comm_early __initdata;
+
+static struct multikernel_comm *mk_comm(void)
+{
+	return mk_comm_base;
+}
+
+static struct multikernel_ring *mk_ring(unsigned long off)
+{
+	return mk_comm_base + off;
+}
+
+static char *mk_ring_data(unsigned long off)
+{
+	return mk_comm_base + off + sizeof(struct multikernel_ring);
+}
+
+/* Data bytes of a ring: the layout size less the header. */
+#define MK_OUT_SIZE	(MULTIKERNEL_COMM_CONS_OUT_SIZE - sizeof(struct multikernel_ring))
+#define MK_IN_SIZE	(MULTIKERNEL_COMM_CONS_IN_SIZE - sizeof(struct multikernel_ring))
+
+/*
+ * Append to the output ring.  The host reads behind us and drops what we
+ * overwrite before it gets there; we never wait for it.
+ */
+static void mk_out_write(const char *s, unsigned int n)
+{
+	struct multikernel_ring *r;
+	char *data;
+	u64 head;
+
+	if (!mk_comm_base)
+		return;
+	r = mk_ring(MULTIKERNEL_COMM_CONS_OUT);
+	data = mk_ring_data(MULTIKERNEL_COMM_CONS_OUT);
+	head = READ_ONCE(r->head);
+	while (n--)
+		data[head++ % MK_OUT_SIZE] = *s++;
+	smp_wmb();	/* data before head */
+	WRITE_ONCE(r->head, head);
+}
+
+static int mk_in_read(char *buf, int count)
+{
+	struct multikernel_ring *r;
+	char *data;
+	u64 head, tail;
+	int n = 0;
+
+	if (!mk_comm_base)
+		return 0;
+	r = mk_ring(MULTIKERNEL_COMM_CONS_IN);
+	data = mk_ring_data(MULTIKERNEL_COMM_CONS_IN);
+	head = READ_ONCE(r->head);
+	tail = READ_ONCE(r->tail);
+	smp_rmb();	/* head before data */
+	if (head - tail > MK_IN_SIZE)
+		tail = head - MK_IN_SIZE;
+	while (tail != head && n < count)
+		buf[n++] = data[tail++ % MK_IN_SIZE];
+	smp_mb();	/* data read before the slots are given back */
+	WRITE_ONCE(r->tail, tail);
+	return n;
+}
+
+static void mk_bootcon_write(struct console *con, const char *s,
+			     unsigned int n)
+{
+	mk_out_write(s, n);
+}
+
+static struct console mk_bootcon = {
+	.name	= "mkboot",
+	.write	= mk_bootcon_write,
+	.flags	= CON_BOOT | CON_PRINTBUFFER,
+	.index	= -1,
+};
+
+/**
+ * mk_spawn_set_state() - tell the host how far the spawn got
+ * @state: the new state
+ */
+void mk_spawn_set_state(enum multikernel_spawn_state state)
+{
+	if (mk_comm_base)
+		WRITE_ONCE(mk_comm()->spawn_state, state);
+}
+
+/**
+ * mk_spawn_panic() - tell the host the spawn panicked, and why
+ * @msg: the panic message
+ */
+void mk_spawn_panic(const char *msg)
+{
+	if (!mk_comm_base)
+		return;
+	strscpy(mk_comm()->panic_msg, msg ?: "", sizeof(mk_comm()->panic_msg));
+	mk_spawn_set_state(MULTIKERNEL_SPAWN_PANIC);
+}
+
+/**
+ * mk_spawn_console_early() - start the boot console on the comm region
+ * @comm_phys: physical address of the communication region
+ * @comm_size: its size, at least MULTIKERNEL_COMM_MIN_SIZE
+ *
+ * Called from the platform setup, before memory management is up.
+ */
+void __init mk_spawn_console_early(u64 comm_phys, u64 comm_size)
+{
+	mk_comm_base = early_memremap(comm_phys, MULTIKERNEL_COMM_MIN_SIZE);
+	if (!mk_comm_base)
+		return;
+	mk_comm_phys = comm_phys;
+	mk_comm_early = true;
+	mk_spawn_set_state(MULTIKERNEL_SPAWN_EARLY);
+	register_console(&mk_bootcon);
+}
+
+static ssize_t mk_hvc_put_chars(u32 vtermno, const u8 *buf, size_t count)
+{
+	mk_out_write(buf, count);
+	return count;
+}
+
+static ssize_t mk_hvc_get_chars(u32 vtermno, u8 *buf, size_t count)
+{
+	return mk_in_read(buf, count);
+}
+
+static const struct hv_ops mk_hvc_ops = {
+	.get_chars = mk_hvc_get_chars,
+	.put_chars = mk_hvc_put_chars,
+};
+
+/* Replace the early mapping and offer hvc0 as a console. */
+static int __init mk_hvc_console_init(void)
+{
+	void *base;
+
+	if (!mk_comm_early)
+		return 0;
+	base = memremap(mk_comm_phys, MULTIKERNEL_COMM_MIN_SIZE, MEMREMAP_WB);
+	if (!base) {
+		pr_err("cannot map the communication region\n");
+		return -ENOMEM;
+	}
+	console_lock();
+	early_memunmap(mk_comm_base, MULTIKERNEL_COMM_MIN_SIZE);
+	mk_comm_base = base;
+	mk_comm_early = false;
+	console_unlock();
+	hvc_instantiate(MK_HVC_VTERM, 0, &mk_hvc_ops);
+	return 0;
+}
+console_initcall(mk_hvc_console_init);
+
+/*
+ * Until messaging brings a doorbell, the spawn looks at the host's request
+ * and shows it is alive ten times a second.
+ */
+#define MK_HOST_POLL	(HZ / 10)
+
+static void mk_host_poll(struct work_struct *work);
+static DECLARE_DELAYED_WORK(mk_host_poll_work, mk_host_poll);
+
+static void mk_host_poll(struct work_struct *work)
+{
+	static bool poweroff_asked;
+	struct multikernel_comm *comm = mk_comm();
+
+	WRITE_ONCE(comm->heartbeat, READ_ONCE(comm->heartbeat) + 1);
+	if (!poweroff_asked &&
+	    READ_ONCE(comm->host_request) == MULTIKERNEL_REQ_POWEROFF) {
+		poweroff_asked = true;
+		pr_info("the host asks for a shutdown\n");
+		orderly_poweroff(true);
+	}
+	schedule_delayed_work(&mk_host_poll_work, MK_HOST_POLL);
+}
+
+/* The tty behind /dev/hvc0; polled, as there is no doorbell yet. */
+static int __init mk_hvc_init(void)
+{
+	struct hvc_struct *hp;
+
+	if (!multikernel_spawn_info() || !mk_comm_base)
+		return 0;
+	hp = hvc_alloc(MK_HVC_VTERM, 0, &mk_hvc_ops, 256);
+	if (IS_ERR(hp))
+		return PTR_ERR(hp);
+	schedule_delayed_work(&mk_host_poll_work, MK_HOST_POLL);
+	return 0;
+}
+device_initcall(mk_hvc_init);
