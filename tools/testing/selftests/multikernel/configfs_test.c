@@ -925,7 +925,6 @@ TEST_F(mk, rejected_writes_keep_config)
 	write_err(_metadata, INST_A, "kernel", "/boot", EISDIR);
 	write_err(_metadata, INST_A, "initrd", "/nonexistent-kst", ENOENT);
 	write_err(_metadata, INST_A, "state", "bogus", EINVAL);
-	write_err(_metadata, INST_A, "state", "start", EOPNOTSUPP);
 
 	for (i = 0; i < NR_ATTRS; i++) {
 		ASSERT_EQ(0, attr_read(INST_A, inst_attrs[i], after,
