@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Runs inside the host VM booted with multikernel.pool=: the multikernel
-# selftests and the kernel's own CPU hotplug selftest.
+# selftests, then the kernel's own CPU hotplug selftest, which must still
+# pass after all the lending and reclaiming.
 cd /kselftest || exit 1
-./run_kselftest.sh -c cpu-hotplug -t multikernel:configfs_test \
-	-t multikernel:pool_test -t multikernel:mkctl_test.sh
+./run_kselftest.sh -t multikernel:configfs_test -t multikernel:pool_test \
+	-t multikernel:mkctl_test.sh -t multikernel:spawn_test
+./run_kselftest.sh -c cpu-hotplug

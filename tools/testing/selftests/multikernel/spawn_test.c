@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests of booting kernels on multikernel instances: the mk-ready line of
+ * the default spawn userspace, one- and two-CPU instances, two at once,
+ * start/stop cycles, crashes (LKDTM inside the spawn), a hard lockup
+ * recovered by kill, refused images, power-off and reboot inside a spawn.
+ * After every test the host must have its CPUs and pool back, exactly.
+ *
+ * Needs the VM of "make check": CPUs 0-3, a pool of at least 512M,
+ * /boot/bzImage built with CONFIG_MULTIKERNEL and LKDTM, and
+ * /boot/spawn-initrd.cpio.gz.
+ */
+
+#include "kselftest_harness.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mk_helpers.h"
+
+#define KERNEL_PATH	"/boot/bzImage"
+#define INITRD_PATH	"/boot/spawn-initrd.cpio.gz"
+#define CPU_ONLINE	"/sys/devices/system/cpu/online"
+#define CONSOLE_DIR	MK_SYSFS_DIR "/instances"
+#define INST_A		"kst-spawn-a"
+#define INST_B		"kst-spawn-b"
+#define BAD_IMAGE	"/tmp/kst-bad-image"
+#define POLL_MS		100
+/* Generous: a spawn boots in about 3 s under TCG on a loaded machine. */
+#define BOOT_WAIT_MS	60000
+#define STOP_WAIT_MS	30000
+#define LKDTM		"/sys/kernel/debug/provoke-crash/DIRECT"
+#define CYCLES		20
+#define CON_MAX		(256 * 1024)
+
+/* What the host must have again once an instance is gone. */
+struct host_snapshot {
+	char online[64];
+	unsigned long long pool_free;
+};
+
+static void snapshot(struct __test_metadata *_metadata,
+		     struct host_snapshot *s)
+{
+	ASSERT_EQ(0, mk_read_value(CPU_ONLINE, s->online, sizeof(s->online)));
+	s->pool_free = mk_read_fact(_metadata, MK_POOL_DIR "/free");
+}
+
+static void attr(char *path, size_t size, const char *inst, const char *a)
+{
+	snprintf(path, size, "%s/%s/%s", MK_INSTANCES_DIR, inst, a);
+}
+
+static int set(const char *inst, const char *a, const char *val)
+{
+	char path[PATH_MAX];
+
+	attr(path, sizeof(path), inst, a);
+	return mk_write(path, val, strlen(val)) < 0 ? -errno : 0;
+}
+
+static void get(const char *inst, const char *a, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+
+	attr(path, sizeof(path), inst, a);
+	if (mk_read_value(path, buf, size))
+		snprintf(buf, size, "<%s>", strerror(errno));
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Poll state until it reads @want; return what it read last. */
+static bool wait_state(const char *inst, const char *want, unsigned int ms,
+		       char *last, size_t size)
+{
+	unsigned int waited;
+
+	for (waited = 0; waited <= ms; waited += POLL_MS) {
+		get(inst, "state", last, size);
+		if (!strcmp(last, want))
+			return true;
+		sleep_ms(POLL_MS);
+	}
+	return false;
+}
+
+static char *console(const char *inst)
+{
+	char path[PATH_MAX];
+	char *buf = calloc(1, CON_MAX + 1);
+
+	snprintf(path, sizeof(path), "%s/%s/console", CONSOLE_DIR, inst);
+	if (buf && mk_read_file(path, buf, CON_MAX + 1) < 0)
+		buf[0] = '\0';
+	return buf;
+}
+
+/* Wait until the console holds @needle; return the line it starts. */
+static bool wait_console(const char *inst, const char *needle,
+			 unsigned int ms, char *line, size_t size)
+{
+	unsigned int waited;
+	char *con, *hit;
+
+	for (waited = 0; waited <= ms; waited += POLL_MS) {
+		con = console(inst);
+		hit = con ? strstr(con, needle) : NULL;
+		if (hit) {
+			snprintf(line, size, "%.*s", (int)strcspn(hit, "\r\n"),
+				 hit);
+			free(con);
+			return true;
+		}
+		free(con);
+		sleep_ms(POLL_MS);
+	}
+	return false;
+}
+
+static int console_type(const char *inst, const char *text)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s/console_in", CONSOLE_DIR, inst);
+	return mk_write(path, text, strlen(text)) == (ssize_t)strlen(text) ?
+	       0 : -1;
+}
+
+static void configure(struct __test_metadata *_metadata, const char *inst,
+		      const char *cpus, const char *memory, const char *cmdline)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", MK_INSTANCES_DIR, inst);
+	ASSERT_EQ(0, mkdir(path, 0755));
+	ASSERT_EQ(0, set(inst, "cpus", cpus));
+	ASSERT_EQ(0, set(inst, "memory", memory));
+	ASSERT_EQ(0, set(inst, "kernel", KERNEL_PATH));
+	ASSERT_EQ(0, set(inst, "initrd", INITRD_PATH));
+	if (cmdline)
+		ASSERT_EQ(0, set(inst, "cmdline", cmdline));
+}
+
+static void start_running(struct __test_metadata *_metadata, const char *inst)
+{
+	char state[32];
+
+	ASSERT_EQ(0, set(inst, "state", "start"));
+	ASSERT_TRUE(wait_state(inst, "running", BOOT_WAIT_MS, state,
+			       sizeof(state))) {
+		TH_LOG("%s: state %s", inst, state);
+	}
+}
+
+/* The mk-ready line, checked field by field. */
+static void expect_ready(struct __test_metadata *_metadata, const char *inst,
+			 const char *cpus, unsigned long long memory)
+{
+	char line[256], want[128], id[16];
+	unsigned long long kb;
+	char *p;
+
+	get(inst, "id", id, sizeof(id));
+	ASSERT_TRUE(wait_console(inst, "mk-ready ", BOOT_WAIT_MS, line,
+				 sizeof(line)));
+	snprintf(want, sizeof(want), "mk-ready name=%s id=%s cpus=%s memtotal_kb=",
+		 inst, id, cpus);
+	ASSERT_EQ(0, strncmp(line, want, strlen(want))) {
+		TH_LOG("got \"%s\", want \"%s...\"", line, want);
+	}
+	p = line + strlen(want);
+	kb = strtoull(p, NULL, 10);
+	/* The comm region is not RAM; the kernel itself takes some. */
+	EXPECT_LT(kb, memory / 1024);
+	EXPECT_GT(kb, memory / 1024 / 2);
+}
+
+static void remove_instance(const char *inst)
+{
+	char path[PATH_MAX], state[32];
+
+	snprintf(path, sizeof(path), "%s/%s", MK_INSTANCES_DIR, inst);
+	if (access(path, F_OK))
+		return;
+	set(inst, "state", "kill");
+	wait_state(inst, "stopped", STOP_WAIT_MS, state, sizeof(state));
+	set(inst, "state", "stop");	/* crashed -> stopped */
+	rmdir(path);
+}
+
+FIXTURE(spawn) {
+	struct host_snapshot before;
+};
+
+FIXTURE_SETUP(spawn)
+{
+	if (access(KERNEL_PATH, R_OK) || access(INITRD_PATH, R_OK))
+		SKIP(return, "needs %s and %s", KERNEL_PATH, INITRD_PATH);
+	if (mk_read_fact(_metadata, MK_POOL_DIR "/size") < 512 * MK_SZ_1M)
+		SKIP(return, "needs a pool of 512M");
+	if (access(CPU_ONLINE, R_OK) || sysconf(_SC_NPROCESSORS_CONF) < 4)
+		SKIP(return, "needs CPUs 0-3");
+	remove_instance(INST_A);
+	remove_instance(INST_B);
+	snapshot(_metadata, &self->before);
+}
+
+FIXTURE_TEARDOWN_PARENT(spawn)
+{
+	remove_instance(INST_A);
+	remove_instance(INST_B);
+}
+
+/* Everything lent comes back. */
+static void expect_host_whole(struct __test_metadata *_metadata,
+			      const struct host_snapshot *before)
+{
+	struct host_snapshot now;
+
+	snapshot(_metadata, &now);
+	EXPECT_STREQ(before->online, now.online);
+	EXPECT_EQ(before->pool_free, now.pool_free);
+}
+
+static void kill_ok(struct __test_metadata *_metadata, const char *inst)
+{
+	char state[32];
+
+	ASSERT_EQ(0, set(inst, "state", "kill"));
+	get(inst, "state", state, sizeof(state));
+	EXPECT_STREQ("stopped", state);
+}
+
+TEST_F_TIMEOUT(spawn, one_cpu_ready, 120)
+{
+	char online[64], boot_ms[32];
+
+	configure(_metadata, INST_A, "1", "128M", NULL);
+	start_running(_metadata, INST_A);
+	expect_ready(_metadata, INST_A, "0", 128 * MK_SZ_1M);
+	ASSERT_EQ(0, mk_read_value(CPU_ONLINE, online, sizeof(online)));
+	EXPECT_STREQ("0,2-3", online);
+	get(INST_A, "boot_time_ms", boot_ms, sizeof(boot_ms));
+	EXPECT_GT(strtoull(boot_ms, NULL, 10), 0);
+	EXPECT_EQ(self->before.pool_free - 128 * MK_SZ_1M,
+		  mk_read_fact(_metadata, MK_POOL_DIR "/free"));
+	kill_ok(_metadata, INST_A);
+	expect_host_whole(_metadata, &self->before);
+}
+
+TEST_F_TIMEOUT(spawn, two_cpus, 120)
+{
+	configure(_metadata, INST_A, "2-3", "256M", NULL);
+	start_running(_metadata, INST_A);
+	expect_ready(_metadata, INST_A, "0-1", 256 * MK_SZ_1M);
+	kill_ok(_metadata, INST_A);
+	expect_host_whole(_metadata, &self->before);
+}
+
+TEST_F_TIMEOUT(spawn, two_instances, 180)
+{
+	char state[32];
+
+	configure(_metadata, INST_A, "1", "128M", NULL);
+	configure(_metadata, INST_B, "2-3", "256M", NULL);
+	ASSERT_EQ(0, set(INST_A, "state", "start"));
+	start_running(_metadata, INST_B);
+	ASSERT_TRUE(wait_state(INST_A, "running", BOOT_WAIT_MS, state,
+			       sizeof(state))) {
+		TH_LOG("%s: state %s", INST_A, state);
+	}
+	expect_ready(_metadata, INST_A, "0", 128 * MK_SZ_1M);
+	expect_ready(_metadata, INST_B, "0-1", 256 * MK_SZ_1M);
+	kill_ok(_metadata, INST_A);
+	kill_ok(_metadata, INST_B);
+	expect_host_whole(_metadata, &self->before);
+}
+
+/* Not stopped: no rmdir, no configuration change. */
+TEST_F_TIMEOUT(spawn, busy_while_started, 120)
+{
+	char path[PATH_MAX];
+
+	configure(_metadata, INST_A, "1", "128M", NULL);
+	start_running(_metadata, INST_A);
+	snprintf(path, sizeof(path), "%s/%s", MK_INSTANCES_DIR, INST_A);
+	EXPECT_EQ(-1, rmdir(path));
+	EXPECT_EQ(EBUSY, errno);
+	EXPECT_EQ(-EBUSY, set(INST_A, "cpus", "2"));
+	EXPECT_EQ(-EBUSY, set(INST_A, "memory", "64M"));
+	EXPECT_EQ(-EBUSY, set(INST_A, "state", "start"));
+	kill_ok(_metadata, INST_A);
+	EXPECT_EQ(0, rmdir(path));
+	expect_host_whole(_metadata, &self->before);
+}
+
+TEST_F_TIMEOUT(spawn, stop_start_cycles, 280)
+{
+	char state[32];
+	int i;
+
+	configure(_metadata, INST_A, "2-3", "128M", NULL);
+	ASSERT_EQ(0, set(INST_A, "stop_timeout_ms", "5000"));
+	for (i = 0; i < CYCLES; i++) {
+		start_running(_metadata, INST_A);
+		ASSERT_EQ(0, set(INST_A, "state", i % 2 ? "stop" : "kill"));
+		ASSERT_TRUE(wait_state(INST_A, "stopped", STOP_WAIT_MS, state,
+				       sizeof(state))) {
+			TH_LOG("cycle %d: state %s", i, state);
+		}
+		expect_host_whole(_metadata, &self->before);
+	}
+}
+
+TEST_F_TIMEOUT(spawn, panic_crashes_and_restarts, 180)
+{
+	char state[32], reason[160], line[256];
+
+	configure(_metadata, INST_A, "1", "128M", NULL);
+	start_running(_metadata, INST_A);
+	ASSERT_TRUE(wait_console(INST_A, "mk-ready", BOOT_WAIT_MS, line,
+				 sizeof(line)));
+	ASSERT_EQ(0, console_type(INST_A, "echo PANIC > " LKDTM "\n"));
+	ASSERT_TRUE(wait_state(INST_A, "crashed", BOOT_WAIT_MS, state,
+			       sizeof(state))) {
+		TH_LOG("state %s", state);
+	}
+	get(INST_A, "crash_reason", reason, sizeof(reason));
+	EXPECT_NE(0, strlen(reason));
+	EXPECT_TRUE(wait_console(INST_A, "Kernel panic", 0, line, sizeof(line)));
+	expect_host_whole(_metadata, &self->before);
+
+	start_running(_metadata, INST_A);
+	kill_ok(_metadata, INST_A);
+	expect_host_whole(_metadata, &self->before);
+}
+
+/* A CPU spinning with interrupts off is taken back by kill. */
+TEST_F_TIMEOUT(spawn, hard_lockup_killed, 120)
+{
+	char line[256];
+
+	configure(_metadata, INST_A, "1", "128M", NULL);
+	start_running(_metadata, INST_A);
+	ASSERT_TRUE(wait_console(INST_A, "mk-ready", BOOT_WAIT_MS, line,
+				 sizeof(line)));
+	ASSERT_EQ(0, console_type(INST_A, "echo HARDLOCKUP > " LKDTM "\n"));
+	ASSERT_TRUE(wait_console(INST_A, "Performing direct entry HARDLOCKUP",
+				 BOOT_WAIT_MS, line, sizeof(line)));
+	sleep_ms(1000);
+	kill_ok(_metadata, INST_A);
+	expect_host_whole(_metadata, &self->before);
+}
+
+/* Write @len bytes of @src (or of pseudo-random data) to BAD_IMAGE. */
+static int make_image(const char *src, size_t len, bool unmark)
+{
+	char *buf = malloc(len);
+	size_t i;
+	int fd, ok;
+
+	if (!buf)
+		return -1;
+	if (src) {
+		fd = open(src, O_RDONLY);
+		ok = fd >= 0 && read(fd, buf, len) == (ssize_t)len;
+		if (fd >= 0)
+			close(fd);
+		if (!ok) {
+			free(buf);
+			return -1;
+		}
+	} else {
+		for (i = 0; i < len; i++)
+			buf[i] = (char)(i * 2654435761u >> 13);
+	}
+	/* Hide the spawn-support declaration: "MKSP" in kernel_info. */
+	for (i = 0; unmark && i + 4 <= len; i++)
+		if (!memcmp(buf + i, "MKSP", 4))
+			memcpy(buf + i, "XXXX", 4);
+	fd = open(BAD_IMAGE, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ok = fd >= 0 && write(fd, buf, len) == (ssize_t)len;
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return ok ? 0 : -1;
+}
+
+static off_t file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? -1 : st.st_size;
+}
+
+static void expect_refused(struct __test_metadata *_metadata,
+			   const struct host_snapshot *before)
+{
+	char state[32];
+
+	ASSERT_EQ(0, set(INST_A, "kernel", BAD_IMAGE));
+	EXPECT_EQ(-ENOEXEC, set(INST_A, "state", "start"));
+	get(INST_A, "state", state, sizeof(state));
+	EXPECT_STREQ("stopped", state);
+	expect_host_whole(_metadata, before);
+}
+
+TEST_F_TIMEOUT(spawn, bad_images_refused, 60)
+{
+	off_t size = file_size(KERNEL_PATH);
+
+	ASSERT_LT(0, size);
+	configure(_metadata, INST_A, "1", "128M", NULL);
+
+	ASSERT_EQ(0, make_image(NULL, 1 << 20, false));
+	expect_refused(_metadata, &self->before);
+	ASSERT_EQ(0, make_image(KERNEL_PATH, 64 * 1024, false));
+	expect_refused(_metadata, &self->before);
+	ASSERT_EQ(0, make_image(KERNEL_PATH, size, true));
+	expect_refused(_metadata, &self->before);
+	unlink(BAD_IMAGE);
+}
+
+TEST_F_TIMEOUT(spawn, early_panic_crashes, 120)
+{
+	char state[32], line[256];
+
+	configure(_metadata, INST_A, "1", "128M", "rdinit=/nonexistent init=/nonexistent");
+	ASSERT_EQ(0, set(INST_A, "state", "start"));
+	ASSERT_TRUE(wait_state(INST_A, "crashed", BOOT_WAIT_MS, state,
+			       sizeof(state))) {
+		TH_LOG("state %s", state);
+	}
+	EXPECT_TRUE(wait_console(INST_A, "Kernel panic", 0, line, sizeof(line)));
+	expect_host_whole(_metadata, &self->before);
+
+	ASSERT_EQ(0, set(INST_A, "state", "stop"));
+	ASSERT_EQ(0, set(INST_A, "cmdline", "\n"));
+	start_running(_metadata, INST_A);
+	kill_ok(_metadata, INST_A);
+	expect_host_whole(_metadata, &self->before);
+}
+
+TEST_F_TIMEOUT(spawn, stop_while_booting, 120)
+{
+	char state[32];
+
+	configure(_metadata, INST_A, "1", "128M", NULL);
+	ASSERT_EQ(0, set(INST_A, "stop_timeout_ms", "2000"));
+	ASSERT_EQ(0, set(INST_A, "state", "start"));
+	ASSERT_EQ(0, set(INST_A, "state", "stop"));
+	ASSERT_TRUE(wait_state(INST_A, "stopped", STOP_WAIT_MS, state,
+			       sizeof(state))) {
+		TH_LOG("state %s", state);
+	}
+	expect_host_whole(_metadata, &self->before);
+}
+
+/* Power-off and reboot inside a spawn stop only that spawn. */
+TEST_F_TIMEOUT(spawn, poweroff_and_reboot_inside, 180)
+{
+	static const char * const cmds[] = { "poweroff -f\n", "reboot -f\n" };
+	char state[32], line[256];
+	unsigned int i;
+
+	configure(_metadata, INST_A, "1", "128M", NULL);
+	for (i = 0; i < 2; i++) {
+		start_running(_metadata, INST_A);
+		ASSERT_TRUE(wait_console(INST_A, "mk-ready", BOOT_WAIT_MS,
+					 line, sizeof(line)));
+		ASSERT_EQ(0, console_type(INST_A, cmds[i]));
+		ASSERT_TRUE(wait_state(INST_A, "stopped", STOP_WAIT_MS, state,
+				       sizeof(state))) {
+			TH_LOG("%s: state %s", cmds[i], state);
+		}
+		expect_host_whole(_metadata, &self->before);
+	}
+}
+
+TEST_HARNESS_MAIN
