@@ -9,10 +9,16 @@
 
 #include "mkctl.h"
 
-enum { NAME, ID, STATE, CPUS, MEMORY, KERNEL, NR_COLS };
+enum { NAME, ID, STATE, BOOT, CPUS, MEMORY, KERNEL, NR_COLS };
 
 static const char * const heads[NR_COLS] = {
-	"NAME", "ID", "STATE", "CPUS", "MEMORY", "KERNEL",
+	"NAME", "ID", "STATE", "BOOT", "CPUS", "MEMORY", "KERNEL",
+};
+
+/* Room for the numbers of one row: id and boot time. */
+struct numbers {
+	char id[24];
+	char boot[24];
 };
 
 static int by_id(const void *a, const void *b)
@@ -43,16 +49,24 @@ static int read_all(struct dirent **names, int n, struct mk_instance *insts)
 	return count;
 }
 
-/* The cells of one row; "-" stands for an empty value. */
+/*
+ * The cells of one row; "-" stands for an empty value, and for a boot
+ * time of 0 (not booted yet).
+ */
 static void cells(const struct mk_instance *inst, const char *cell[],
-		  char *id, size_t size)
+		  struct numbers *num)
 {
 	int c;
 
-	snprintf(id, size, "%lu", inst->id);
+	snprintf(num->id, sizeof(num->id), "%lu", inst->id);
+	num->boot[0] = '\0';
+	if (inst->boot_ms)
+		snprintf(num->boot, sizeof(num->boot), "%llums",
+			 inst->boot_ms);
 	cell[NAME] = inst->name;
-	cell[ID] = id;
+	cell[ID] = num->id;
 	cell[STATE] = inst->state;
+	cell[BOOT] = num->boot;
 	cell[CPUS] = inst->cpus;
 	cell[MEMORY] = inst->memory;
 	cell[KERNEL] = inst->kernel;
@@ -74,20 +88,20 @@ static void print_table(const struct mk_instance *insts, int n)
 {
 	const char *cell[NR_COLS];
 	int width[NR_COLS];
-	char id[24];
+	struct numbers num;
 	int i, c;
 
 	for (c = 0; c < NR_COLS; c++)
 		width[c] = strlen(heads[c]);
 	for (i = 0; i < n; i++) {
-		cells(&insts[i], cell, id, sizeof(id));
+		cells(&insts[i], cell, &num);
 		for (c = 0; c < NR_COLS; c++)
 			if ((int)strlen(cell[c]) > width[c])
 				width[c] = strlen(cell[c]);
 	}
 	print_row(heads, width);
 	for (i = 0; i < n; i++) {
-		cells(&insts[i], cell, id, sizeof(id));
+		cells(&insts[i], cell, &num);
 		print_row(cell, width);
 	}
 }
@@ -139,8 +153,8 @@ const struct mk_cmd mk_cmd_list = {
 	.name = "list",
 	.summary = "list the instances",
 	.synopsis = "[--json]",
-	.help = "List the instances by id: name, id, state, CPUs, memory and\n"
-		"kernel.\n"
+	.help = "List the instances by id: name, id, state, how long the last\n"
+		"boot took (to init), CPUs, memory and kernel.\n"
 		"\n"
 		"  --json   print a JSON array of objects instead\n",
 	.run = run_list,

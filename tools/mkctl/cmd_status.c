@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mkctl status NAME [--json]: every attribute of one instance.
+ * mkctl status NAME [--json]: the attributes of one instance.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +16,15 @@ static void print_line(const char *key, const char *val)
 
 static void print_text(const struct mk_instance *inst)
 {
-	char id[24];
+	char id[24], boot[24];
 
 	snprintf(id, sizeof(id), "%lu", inst->id);
+	snprintf(boot, sizeof(boot), "%llu", inst->boot_ms);
 	print_line("name", inst->name);
 	print_line("id", id);
 	print_line("state", inst->state);
+	print_line("boot_time_ms", boot);
+	print_line("crash_reason", inst->crash_reason);
 	print_line("cpus", inst->cpus);
 	print_line("memory", inst->memory);
 	print_line("kernel", inst->kernel);
@@ -64,7 +67,9 @@ const struct mk_cmd mk_cmd_status = {
 	.name = "status",
 	.summary = "show one instance",
 	.synopsis = "NAME [--json]",
-	.help = "Show every attribute of instance NAME, one per line.\n"
+	.help = "Show instance NAME, one attribute per line: id, state, how\n"
+		"long the last boot took (to init, 0 before the first one),\n"
+		"why it crashed (if it did), and its settings.\n"
 		"\n"
 		"  --json   print a JSON object instead\n",
 	.run = run_status,

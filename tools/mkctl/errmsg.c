@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Error messages.  The kernel answers a rejected mkdir, rmdir or attribute
- * write with an errno (the table in admin-guide.rst); mk_explain() turns
- * it back into the reason, in words a person can act on.
+ * write (start, stop and kill included) with an errno (the table in
+ * admin-guide.rst); mk_explain() turns it back into the reason, in words a
+ * person can act on.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -19,6 +20,8 @@ enum ctx {
 	CTX_POOL_SIZE,		/* sysfs pool/size */
 	CTX_MIN_MEMORY,		/* sysfs min_memory */
 	CTX_GRANULE,		/* sysfs pool/granule */
+	CTX_LARGEST_FREE,	/* sysfs pool/largest_free */
+	CTX_VALUE,		/* the value written, or "the kernel" */
 };
 
 static bool has_cpu0(const char *value)
@@ -58,6 +61,8 @@ static const struct errmsg {
 	enum ctx ctx;
 	const char *msg;
 } errmsgs[] = {
+	{ MK_START, EPERM, NULL, CTX_NONE,
+	  "permission denied: needs CAP_SYS_BOOT (run as root) and no kernel lockdown" },
 	{ MK_ANY, EPERM, NULL, CTX_NONE,
 	  "permission denied: needs CAP_SYS_ADMIN (run as root)" },
 	{ MK_ANY, EACCES, NULL, CTX_NONE,
@@ -95,20 +100,30 @@ static const struct errmsg {
 	{ MK_IMAGE, EISDIR, NULL, CTX_NONE, "is a directory, not a file" },
 	{ MK_CMDLINE, E2BIG, NULL, CTX_NONE, "longer than 1984 bytes" },
 	{ MK_STATE, EINVAL, NULL, CTX_NONE, "not one of start, stop, kill" },
-	{ MK_STATE, EOPNOTSUPP, NULL, CTX_NONE,
+	{ MK_STATE | MK_START, EOPNOTSUPP, NULL, CTX_NONE,
 	  "this kernel cannot start instances yet" },
+	{ MK_START, EBUSY, NULL, CTX_NAME, "instance %s is not stopped" },
+	{ MK_START, EINVAL, NULL, CTX_NONE,
+	  "cpus, memory and kernel must be set" },
+	{ MK_START, ENOSPC, NULL, CTX_LARGEST_FREE,
+	  "not enough contiguous free memory in the pool (largest free extent: %s)" },
+	{ MK_START, ENOEXEC, NULL, CTX_VALUE,
+	  "%s is not a bzImage built with CONFIG_MULTIKERNEL" },
+	{ MK_START, ENOENT, NULL, CTX_NONE,
+	  "its kernel or initrd file no longer exists" },
 	{ MK_CONFIG | MK_RMDIR, EBUSY, NULL, CTX_NAME,
 	  "instance %s is not stopped; stop it first" },
 };
 
 static const char *ctx_string(enum ctx ctx, const char *name,
-			      char *buf, size_t size)
+			      const char *value, char *buf, size_t size)
 {
 	static const char * const attrs[] = {
 		[CTX_MAX_INSTANCES] = "max_instances",
 		[CTX_POOL_SIZE] = "pool/size",
 		[CTX_MIN_MEMORY] = "min_memory",
 		[CTX_GRANULE] = "pool/granule",
+		[CTX_LARGEST_FREE] = "pool/largest_free",
 	};
 	unsigned long long val;
 
@@ -116,6 +131,8 @@ static const char *ctx_string(enum ctx ctx, const char *name,
 		return "";
 	if (ctx == CTX_NAME)
 		return name;
+	if (ctx == CTX_VALUE)
+		return value && *value ? value : "the kernel";
 	if (mk_sys_u64(attrs[ctx], &val))
 		return "unknown";
 	if (ctx == CTX_MAX_INSTANCES) {
@@ -143,7 +160,7 @@ static void fill(char *buf, size_t size, const char *msg, const char *arg)
  * @size: size of @buf
  * @op: the operation, one MK_* of enum mk_op
  * @name: the instance's name
- * @value: the value written, or NULL
+ * @value: the value written, or NULL; for MK_START, the kernel's path
  * @err: the errno, positive
  *
  * Sizes and limits in the sentence are read from sysfs.  An errno the
@@ -163,7 +180,7 @@ const char *mk_explain(char *buf, size_t size, unsigned int op,
 		if (e->when && (!value || !e->when(value)))
 			continue;
 		fill(buf, size, e->msg,
-		     ctx_string(e->ctx, name, ctx, sizeof(ctx)));
+		     ctx_string(e->ctx, name, value, ctx, sizeof(ctx)));
 		return buf;
 	}
 	snprintf(buf, size, "%s", strerror(err));

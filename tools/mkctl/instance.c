@@ -47,6 +47,41 @@ int mk_check_name(const char *cmd, const char *name)
 	return -1;
 }
 
+/**
+ * mk_instance_exists() - check whether an instance exists
+ * @name: the instance, a valid name
+ *
+ * Return: true if its configfs directory is there.
+ */
+bool mk_instance_exists(const char *name)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+
+	return !mk_inst_path(dir, sizeof(dir), name, NULL) &&
+	       !stat(dir, &st) && S_ISDIR(st.st_mode);
+}
+
+/**
+ * mk_need_instance() - make sure an instance exists
+ * @cmd: the command, for the message
+ * @name: the instance
+ *
+ * Checks the name, that the configfs tree is there and that it holds the
+ * instance.
+ *
+ * Return: 0, or -1 after printing what is missing.
+ */
+int mk_need_instance(const char *cmd, const char *name)
+{
+	if (mk_check_name(cmd, name) || mk_need_configfs())
+		return -1;
+	if (mk_instance_exists(name))
+		return 0;
+	mk_err("%s %s: no instance named %s", cmd, name, name);
+	return -1;
+}
+
 static int read_id(const char *s, unsigned long *id)
 {
 	char *end;
@@ -59,7 +94,7 @@ static int read_id(const char *s, unsigned long *id)
 }
 
 /**
- * mk_instance_read() - read every attribute of an instance
+ * mk_instance_read() - read the attributes mkctl shows of an instance
  * @name: the instance, a valid name
  * @inst: where to store the attributes
  * @attr: set to the attribute that could not be read, or NULL if the
@@ -76,6 +111,8 @@ int mk_instance_read(const char *name, struct mk_instance *inst,
 		size_t size;
 	} v[] = {
 		{ "state", inst->state, sizeof(inst->state) },
+		{ "crash_reason", inst->crash_reason,
+		  sizeof(inst->crash_reason) },
 		{ "cpus", inst->cpus, sizeof(inst->cpus) },
 		{ "memory", inst->memory, sizeof(inst->memory) },
 		{ "kernel", inst->kernel, sizeof(inst->kernel) },
@@ -104,6 +141,12 @@ int mk_instance_read(const char *name, struct mk_instance *inst,
 		if (!err)
 			err = mk_read_attr(file, v[i].buf, v[i].size);
 	}
+	if (!err) {
+		*attr = "boot_time_ms";
+		err = mk_inst_path(file, sizeof(file), name, "boot_time_ms");
+	}
+	if (!err)
+		err = mk_read_u64(file, &inst->boot_ms);
 	if (err)
 		return err;
 	*attr = "memory";
@@ -140,6 +183,8 @@ void mk_instance_json(FILE *f, const struct mk_instance *inst)
 	json_obj_str(&o, "name", inst->name);
 	json_obj_num(&o, "id", inst->id);
 	json_obj_str(&o, "state", inst->state);
+	json_obj_num(&o, "boot_time_ms", inst->boot_ms);
+	json_obj_str(&o, "crash_reason", inst->crash_reason);
 	json_obj_str(&o, "cpus", inst->cpus);
 	json_obj_num(&o, "memory", inst->bytes);
 	json_obj_str(&o, "kernel", inst->kernel);

@@ -18,9 +18,15 @@
 
 static const struct mk_cmd * const cmds[] = {
 	&mk_cmd_create,
+	&mk_cmd_start,
+	&mk_cmd_spawn,
+	&mk_cmd_stop,
+	&mk_cmd_restart,
 	&mk_cmd_destroy,
 	&mk_cmd_list,
 	&mk_cmd_status,
+	&mk_cmd_log,
+	&mk_cmd_console,
 	&mk_cmd_pool,
 };
 

@@ -6,6 +6,7 @@
 #ifndef MKCTL_H
 #define MKCTL_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -33,6 +34,8 @@ enum mk_op {
 	MK_INITRD	= 1 << 5,
 	MK_CMDLINE	= 1 << 6,
 	MK_STATE	= 1 << 7,
+	MK_START	= 1 << 8,	/* "start" written to state */
+	MK_STOP		= 1 << 9,	/* "stop" or "kill" written to state */
 };
 
 #define MK_IMAGE	(MK_KERNEL | MK_INITRD)
@@ -53,18 +56,56 @@ extern const struct mk_cmd mk_cmd_destroy;
 extern const struct mk_cmd mk_cmd_list;
 extern const struct mk_cmd mk_cmd_status;
 extern const struct mk_cmd mk_cmd_pool;
+extern const struct mk_cmd mk_cmd_start;
+extern const struct mk_cmd mk_cmd_spawn;
+extern const struct mk_cmd mk_cmd_stop;
+extern const struct mk_cmd mk_cmd_restart;
+extern const struct mk_cmd mk_cmd_log;
+extern const struct mk_cmd mk_cmd_console;
 
 /* One instance as read from configfs. */
 struct mk_instance {
 	char name[MK_NAME_MAX + 1];
 	unsigned long id;
 	char state[32];
+	unsigned long long boot_ms;	/* boot_time_ms */
+	char crash_reason[MK_VALUE_MAX + 1];
 	char cpus[MK_VALUE_MAX + 1];
 	char memory[32];		/* as read back, e.g. "256M" */
 	unsigned long long bytes;	/* memory in bytes */
 	char kernel[MK_VALUE_MAX + 1];
 	char initrd[MK_VALUE_MAX + 1];
 	char cmdline[MK_VALUE_MAX + 1];
+};
+
+/* What --wait and --timeout ask of start, spawn and restart. */
+struct mk_wait {
+	bool wait;		/* wait until the instance is running */
+	long timeout_ms;	/* how long; -1 for the default */
+};
+
+/* What getopt_long() returns for --wait and --timeout. */
+#define MK_OPT_WAIT		300
+#define MK_OPT_TIMEOUT		301
+
+#define MK_START_TIMEOUT_MS	60000	/* default of start --wait */
+#define MK_TIMEOUT_MAX		86400	/* largest --timeout, seconds */
+
+/* The attributes create and spawn set, in the order they are written. */
+enum mk_setting {
+	MK_SET_CPUS,
+	MK_SET_MEMORY,
+	MK_SET_KERNEL,
+	MK_SET_INITRD,
+	MK_SET_CMDLINE,
+	MK_NR_SETTINGS
+};
+
+/* The values of the settings given; NULL for those not given. */
+struct mk_settings {
+	const char *val[MK_NR_SETTINGS];
+	char kernel[PATH_MAX];	/* the kernel path made absolute */
+	char initrd[PATH_MAX];	/* the initrd path made absolute */
 };
 
 /* opts.c */
@@ -76,6 +117,22 @@ int mk_opt_error(const struct mk_cmd *cmd, int c, char **argv);
 int mk_positional(const struct mk_cmd *cmd, int argc, char **argv, int nargs);
 int mk_parse_opts(const struct mk_cmd *cmd, int argc, char **argv,
 		  int nargs, bool *json);
+int mk_parse_timeout(const struct mk_cmd *cmd, const char *arg, long *ms);
+int mk_wait_check(const struct mk_cmd *cmd, const struct mk_wait *w);
+int mk_parse_wait(const struct mk_cmd *cmd, int argc, char **argv,
+		  struct mk_wait *w);
+
+/* settings.c */
+int mk_parse_settings(const struct mk_cmd *cmd, int argc, char **argv,
+		      struct mk_settings *s, struct mk_wait *w);
+int mk_create(const char *cmd, const char *name, struct mk_settings *s);
+
+/* wait.c */
+int mk_signalled(void);
+int mk_seconds_parse(const char *s, long *ms);
+unsigned long long mk_now_ms(void);
+void mk_sleep_ms(unsigned long ms);
+int mk_catch_signal(int sig);
 
 /* size.c */
 int size_parse(const char *s, unsigned long long *bytes);
@@ -112,12 +169,17 @@ int mk_read_attr(const char *path, char *buf, size_t size);
 int mk_write_attr(const char *path, const char *val);
 int mk_read_u64(const char *path, unsigned long long *val);
 int mk_sys_u64(const char *attr, unsigned long long *val);
+int mk_sys_inst_path(char *buf, size_t size, const char *name,
+		     const char *file);
+int mk_write_all(int fd, const void *buf, size_t len);
 
 /* instance.c */
 struct dirent;
 
 bool mk_name_valid(const char *name);
 int mk_check_name(const char *cmd, const char *name);
+bool mk_instance_exists(const char *name);
+int mk_need_instance(const char *cmd, const char *name);
 int mk_instance_read(const char *name, struct mk_instance *inst,
 		     const char **attr);
 void mk_instance_report(const char *cmd, const char *name, int err,
@@ -125,5 +187,31 @@ void mk_instance_report(const char *cmd, const char *name, int err,
 void mk_instance_json(FILE *f, const struct mk_instance *inst);
 int mk_instances_scan(struct dirent ***names);
 void mk_instances_free(struct dirent **names, int n);
+
+/* lifecycle.c */
+int mk_state(const char *name, char *buf, size_t size);
+int mk_request(const char *name, const char *word);
+const char *mk_explain_start(char *buf, size_t size, const char *name,
+			     int err);
+int mk_start(const char *cmd, const char *name);
+int mk_wait_running(const char *cmd, const char *name, long timeout_ms);
+int mk_stop(const char *cmd, const char *name, bool force, long timeout_ms);
+
+/* follow.c */
+struct mk_follow {
+	const char *cmd;	/* for messages */
+	const char *name;	/* the instance */
+	int fd;			/* its console file */
+	char state[32];		/* its state when last looked at */
+};
+
+int mk_follow_open(struct mk_follow *f, const char *cmd, const char *name);
+void mk_follow_close(struct mk_follow *f);
+int mk_follow_copy(struct mk_follow *f, bool watch);
+int mk_follow_tail(struct mk_follow *f, size_t keep);
+
+/* tty.c */
+int mk_tty_raw(int fd);
+void mk_tty_restore(void);
 
 #endif /* MKCTL_H */

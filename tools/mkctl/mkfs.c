@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The kernel's files: the configfs tree of instances and the sysfs facts.
- * MKCTL_CONFIGFS and MKCTL_SYSFS move both roots, for tests.
+ * MKCTL_CONFIGFS and MKCTL_SYSFS move both roots, for tests.  Each
+ * instance also has a directory in sysfs, instances/NAME/, holding its
+ * console files.
  *
  * An attribute holds one value.  Reads strip one trailing newline; writes
  * go out in one write() without a newline, and the errno of that write()
@@ -247,4 +249,47 @@ int mk_sys_u64(const char *attr, unsigned long long *val)
 
 	err = path(file, sizeof(file), "%s/%s", mk_sysfs(), attr);
 	return err ? err : mk_read_u64(file, val);
+}
+
+/**
+ * mk_sys_inst_path() - the path of an instance's file in sysfs
+ * @buf: where to put the path
+ * @size: size of @buf
+ * @name: the instance
+ * @file: the file, e.g. "console"
+ *
+ * Return: 0, or -ENAMETOOLONG if @buf is too small.
+ */
+int mk_sys_inst_path(char *buf, size_t size, const char *name,
+		     const char *file)
+{
+	return path(buf, size, "%s/instances/%s/%s", mk_sysfs(), name, file);
+}
+
+/**
+ * mk_write_all() - write a whole buffer to a file descriptor
+ * @fd: where to write
+ * @buf: the bytes
+ * @len: how many
+ *
+ * A write interrupted by a signal caught with mk_catch_signal() ends it
+ * with -EINTR; other interrupted writes are restarted.
+ *
+ * Return: 0, or -errno.
+ */
+int mk_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR && !mk_signalled())
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= n;
+	}
+	return 0;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Command-line parsing shared by the commands: usage text, usage errors
- * and the options of the commands that take only --json and --help.
+ * Command-line parsing shared by the commands: usage text, usage errors,
+ * the options of the commands that take only --json and --help, and
+ * --wait and --timeout.
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -130,4 +131,82 @@ int mk_parse_opts(const struct mk_cmd *cmd, int argc, char **argv,
 		}
 	}
 	return mk_positional(cmd, argc - optind, argv + optind, nargs);
+}
+
+/**
+ * mk_parse_timeout() - parse the value of --timeout
+ * @cmd: the command, for the message
+ * @arg: the value: whole seconds from 0 to MK_TIMEOUT_MAX
+ * @ms: where to store it, in milliseconds
+ *
+ * Return: MK_GO_ON, or MK_EXIT_USAGE after saying what is wrong.
+ */
+int mk_parse_timeout(const struct mk_cmd *cmd, const char *arg, long *ms)
+{
+	if (!mk_seconds_parse(arg, ms))
+		return MK_GO_ON;
+	return mk_usage_error(cmd, "--timeout \"%s\": not a number of seconds from 0 to %d",
+			      arg, MK_TIMEOUT_MAX);
+}
+
+/**
+ * mk_wait_check() - check that --timeout comes with --wait
+ * @cmd: the command
+ * @w: what the options asked
+ *
+ * Return: MK_GO_ON, or MK_EXIT_USAGE.
+ */
+int mk_wait_check(const struct mk_cmd *cmd, const struct mk_wait *w)
+{
+	if (w->timeout_ms >= 0 && !w->wait)
+		return mk_usage_error(cmd, "--timeout needs --wait");
+	return MK_GO_ON;
+}
+
+/**
+ * mk_parse_wait() - parse the options of start and restart
+ * @cmd: the command
+ * @argc: number of arguments, the command's name included
+ * @argv: the arguments: NAME [--wait] [--timeout S]
+ * @w: where to store what --wait and --timeout ask
+ *
+ * Return: MK_GO_ON to run the command, else the exit status: 0 after
+ * --help, MK_EXIT_USAGE after a usage error.  The name is then at
+ * argv[optind].
+ */
+int mk_parse_wait(const struct mk_cmd *cmd, int argc, char **argv,
+		  struct mk_wait *w)
+{
+	static const struct option opts[] = {
+		{ "wait", no_argument, NULL, MK_OPT_WAIT },
+		{ "timeout", required_argument, NULL, MK_OPT_TIMEOUT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, ret;
+
+	w->wait = false;
+	w->timeout_ms = -1;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			return mk_help(cmd);
+		case MK_OPT_WAIT:
+			w->wait = true;
+			break;
+		case MK_OPT_TIMEOUT:
+			ret = mk_parse_timeout(cmd, optarg, &w->timeout_ms);
+			if (ret != MK_GO_ON)
+				return ret;
+			break;
+		default:
+			return mk_opt_error(cmd, c, argv);
+		}
+	}
+	ret = mk_wait_check(cmd, w);
+	if (ret != MK_GO_ON)
+		return ret;
+	return mk_positional(cmd, argc - optind, argv + optind, 1);
 }

@@ -12,8 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mkctl.h"
@@ -133,6 +135,50 @@ int fake_write(const char *rel, const char *content)
 }
 
 /**
+ * fake_append() - add to the end of a file in the fake tree
+ * @rel: its path relative to the fake root
+ * @content: what to add
+ *
+ * Return: 0 or -errno.
+ */
+int fake_append(const char *rel, const char *content)
+{
+	FILE *f = fopen(fake_path(rel), "a");
+
+	if (!f)
+		return -errno;
+	fputs(content, f);
+	return fclose(f) ? -errno : 0;
+}
+
+static void slurp(const char *rel, char *buf, size_t size)
+{
+	int fd = open(fake_path(rel), O_RDONLY);
+	ssize_t n = 0;
+
+	if (fd >= 0) {
+		n = read(fd, buf, size - 1);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+/**
+ * fake_read() - what a file in the fake tree holds
+ * @rel: its path relative to the fake root
+ *
+ * Return: its first 4095 bytes, empty if it cannot be read, in a buffer
+ * that the next call reuses.
+ */
+const char *fake_read(const char *rel)
+{
+	static char buf[4096];
+
+	slurp(rel, buf, sizeof(buf));
+	return buf;
+}
+
+/**
  * fake_unlink() - remove a file from the fake tree
  * @rel: its path relative to the fake root
  *
@@ -153,6 +199,7 @@ int fake_unlink(const char *rel)
  * @kernel: its kernel
  * @cmdline: its cmdline; initrd is always empty
  *
+ * boot_time_ms is 0, crash_reason empty, the timeouts the defaults.
  * Every value gets a trailing newline, as the kernel shows it.
  *
  * Return: 0 or -errno.
@@ -164,7 +211,9 @@ int fake_instance(const char *name, const char *id, const char *state,
 	const char *attrs[][2] = {
 		{ "id", id }, { "state", state }, { "cpus", cpus },
 		{ "memory", memory }, { "kernel", kernel }, { "initrd", "" },
-		{ "cmdline", cmdline },
+		{ "cmdline", cmdline }, { "boot_time_ms", "0" },
+		{ "boot_timeout_ms", "30000" }, { "stop_timeout_ms", "10000" },
+		{ "crash_reason", "" },
 	};
 	char rel[256], val[PATH_MAX];
 	size_t i;
@@ -185,10 +234,34 @@ int fake_instance(const char *name, const char *id, const char *state,
 }
 
 /**
+ * fake_console() - make an instance's console files as sysfs shows them
+ * @name: the instance
+ * @output: what its console file holds; console_in is empty
+ *
+ * Return: 0 or -errno.
+ */
+int fake_console(const char *name, const char *output)
+{
+	char rel[256];
+	int err;
+
+	snprintf(rel, sizeof(rel), "sys/instances/%s", name);
+	if (mkdir(fake_path(rel), 0755))
+		return -errno;
+	snprintf(rel, sizeof(rel), "sys/instances/%s/console", name);
+	err = fake_write(rel, output);
+	if (err)
+		return err;
+	snprintf(rel, sizeof(rel), "sys/instances/%s/console_in", name);
+	return fake_write(rel, "");
+}
+
+/**
  * fake_setup() - make a fresh fake tree and point mkctl at it
  *
  * The pool is 1G of 2M granules, all free; max_instances is 64 and
- * min_memory 64M; there are no instances.
+ * min_memory 64M; there are no instances.  mkctl's stdin, stdout and
+ * stderr are files there too.
  *
  * Return: 0 or -errno.
  */
@@ -196,6 +269,7 @@ int fake_setup(void)
 {
 	static const char * const dirs[] = {
 		"config", "config/instances", "sys", "sys/pool",
+		"sys/instances",
 	};
 	static const char * const files[][2] = {
 		{ "sys/max_instances", "64\n" },
@@ -243,27 +317,87 @@ void fake_teardown(void)
 	nftw(fake_root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static void slurp(const char *rel, char *buf, size_t size)
-{
-	int fd = open(fake_path(rel), O_RDONLY);
-	ssize_t n = 0;
-
-	if (fd >= 0) {
-		n = read(fd, buf, size - 1);
-		close(fd);
-	}
-	buf[n > 0 ? n : 0] = '\0';
-}
-
 static void child(char **argv)
 {
+	int in = open(fake_path("stdin"), O_RDONLY);
 	int out = open(fake_path("stdout"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	int err = open(fake_path("stderr"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
-	if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+	if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 ||
+	    dup2(out, 1) < 0 || dup2(err, 2) < 0)
 		_exit(126);
 	execv(mkctl_path, argv);
 	_exit(127);
+}
+
+/* Start mkctl with @ap as arguments and @input on stdin. */
+static pid_t start_va(const char *input, va_list ap)
+{
+	char *argv[16], *arg;
+	int i = 0;
+	pid_t pid;
+
+	argv[i++] = (char *)mkctl_path;
+	while ((arg = va_arg(ap, char *)) && i < 15)
+		argv[i++] = arg;
+	argv[i] = NULL;
+
+	if (fake_write("stdin", input ? input : ""))
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (!pid)
+		child(argv);
+	return pid;
+}
+
+/**
+ * start_mkctl() - start the mkctl binary, without waiting for it
+ * @input: what it reads on stdin (a file), or NULL for nothing
+ * @...: the arguments, then NULL
+ *
+ * Return: its pid, to give to finish_mkctl(), or -1.
+ */
+pid_t start_mkctl(const char *input, ...)
+{
+	va_list ap;
+	pid_t pid;
+
+	va_start(ap, input);
+	pid = start_va(input, ap);
+	va_end(ap);
+	return pid;
+}
+
+/**
+ * finish_mkctl() - wait for mkctl to exit and collect what it printed
+ * @r: where to store its exit status and output
+ * @pid: what start_mkctl() returned
+ * @sig: a signal to send it first, or 0
+ *
+ * Return: 0, or -1 if it could not be waited for.
+ */
+int finish_mkctl(struct run *r, pid_t pid, int sig)
+{
+	int wstatus;
+
+	if (pid < 0 || (sig && kill(pid, sig)) || waitpid(pid, &wstatus, 0) < 0)
+		return -1;
+	r->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+	slurp("stdout", r->out, sizeof(r->out));
+	slurp("stderr", r->err, sizeof(r->err));
+	return 0;
+}
+
+/**
+ * sleep_ms() - sleep
+ * @ms: how long, in milliseconds
+ */
+void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
 }
 
 /**
@@ -271,34 +405,38 @@ static void child(char **argv)
  * @r: where to store its exit status and output
  * @...: the arguments, then NULL
  *
+ * Its stdin is an empty file.
+ *
  * Return: 0, or -1 if it could not be run.
  */
 int run_mkctl(struct run *r, ...)
 {
-	char *argv[16], *arg;
 	va_list ap;
-	int i = 0, wstatus;
 	pid_t pid;
 
-	argv[i++] = (char *)mkctl_path;
 	va_start(ap, r);
-	while ((arg = va_arg(ap, char *)) && i < 15)
-		argv[i++] = arg;
+	pid = start_va(NULL, ap);
 	va_end(ap);
-	argv[i] = NULL;
+	return finish_mkctl(r, pid, 0);
+}
 
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (!pid)
-		child(argv);
-	if (waitpid(pid, &wstatus, 0) < 0)
-		return -1;
-	r->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
-	slurp("stdout", r->out, sizeof(r->out));
-	slurp("stderr", r->err, sizeof(r->err));
-	return 0;
+/**
+ * run_mkctl_input() - run the mkctl binary with something on stdin
+ * @r: where to store its exit status and output
+ * @input: what it reads on stdin (a file)
+ * @...: the arguments, then NULL
+ *
+ * Return: 0, or -1 if it could not be run.
+ */
+int run_mkctl_input(struct run *r, const char *input, ...)
+{
+	va_list ap;
+	pid_t pid;
+
+	va_start(ap, input);
+	pid = start_va(input, ap);
+	va_end(ap);
+	return finish_mkctl(r, pid, 0);
 }
 
 /**

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 extern const char *mkctl_path;
 
@@ -21,6 +22,10 @@ extern const struct test_case unit_tests[];
 extern const size_t nr_unit_tests;
 extern const struct test_case command_tests[];
 extern const size_t nr_command_tests;
+extern const struct test_case lifecycle_tests[];
+extern const size_t nr_lifecycle_tests;
+extern const struct test_case console_tests[];
+extern const size_t nr_console_tests;
 
 bool expect_str(const char *what, const char *got, const char *want);
 bool expect_int(const char *what, long long got, long long want);
@@ -30,10 +35,13 @@ void fake_teardown(void);
 const char *fake_path(const char *rel);
 bool fake_exists(const char *rel);
 int fake_write(const char *rel, const char *content);
+int fake_append(const char *rel, const char *content);
+const char *fake_read(const char *rel);
 int fake_unlink(const char *rel);
 int fake_instance(const char *name, const char *id, const char *state,
 		  const char *cpus, const char *memory, const char *kernel,
 		  const char *cmdline);
+int fake_console(const char *name, const char *output);
 
 /* What one run of mkctl printed and returned. */
 struct run {
@@ -44,6 +52,12 @@ struct run {
 
 int run_mkctl(struct run *r, ...)
 	__attribute__((sentinel));
+int run_mkctl_input(struct run *r, const char *input, ...)
+	__attribute__((sentinel));
+pid_t start_mkctl(const char *input, ...)
+	__attribute__((sentinel));
+int finish_mkctl(struct run *r, pid_t pid, int sig);
+void sleep_ms(unsigned int ms);
 bool expect_run(const struct run *r, int status, const char *out,
 		const char *err);
 

@@ -3,10 +3,11 @@
  * mkctl's tests, reported as TAP: test_mkctl [PATH-OF-MKCTL]
  *
  * Every case runs with a fresh fake tree (see fake_setup()).  The unit
- * cases call mkctl's functions; the command cases run the binary.
+ * cases call mkctl's functions; the others run the binary.
  */
 #include <stdio.h>
 
+#include "mkctl.h"
 #include "harness.h"
 
 static bool run_case(const struct test_case *t, int n)
@@ -33,17 +34,27 @@ static bool run_case(const struct test_case *t, int n)
  */
 int main(int argc, char **argv)
 {
-	size_t i, failed = 0;
+	const struct {
+		const struct test_case *cases;
+		size_t n;
+	} suites[] = {
+		{ unit_tests, nr_unit_tests },
+		{ command_tests, nr_command_tests },
+		{ lifecycle_tests, nr_lifecycle_tests },
+		{ console_tests, nr_console_tests },
+	};
+	size_t s, i, total = 0, failed = 0;
 	int n = 0;
 
 	if (argc > 1)
 		mkctl_path = argv[1];
+	for (s = 0; s < ARRAY_SIZE(suites); s++)
+		total += suites[s].n;
 	printf("TAP version 13\n");
-	printf("1..%zu\n", nr_unit_tests + nr_command_tests);
-	for (i = 0; i < nr_unit_tests; i++)
-		failed += !run_case(&unit_tests[i], ++n);
-	for (i = 0; i < nr_command_tests; i++)
-		failed += !run_case(&command_tests[i], ++n);
+	printf("1..%zu\n", total);
+	for (s = 0; s < ARRAY_SIZE(suites); s++)
+		for (i = 0; i < suites[s].n; i++)
+			failed += !run_case(&suites[s].cases[i], ++n);
 	printf("# %zu passed, %zu failed\n", n - failed, failed);
 	return failed ? 1 : 0;
 }

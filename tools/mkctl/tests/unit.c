@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit cases: sizes, cpulists, JSON, error messages, names and attribute
- * files, called directly.
+ * Unit cases: sizes, cpulists, JSON, error messages, names, timeouts,
+ * attribute and state files, called directly.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -311,6 +311,110 @@ static bool errmsg_rmdir_state(void)
 	return ok;
 }
 
+static bool errmsg_start(void)
+{
+	bool ok;
+
+	ok = explains(MK_START, "/boot/bzImage", ENOEXEC,
+		      "/boot/bzImage is not a bzImage built with CONFIG_MULTIKERNEL");
+	ok &= explains(MK_START, "", ENOEXEC,
+		       "the kernel is not a bzImage built with CONFIG_MULTIKERNEL");
+	ok &= explains(MK_START, NULL, ENOEXEC,
+		       "the kernel is not a bzImage built with CONFIG_MULTIKERNEL");
+	ok &= explains(MK_START, "/k", ENOSPC,
+		       "not enough contiguous free memory in the pool (largest free extent: 1G)");
+	ok &= explains(MK_START, "/k", EPERM,
+		       "permission denied: needs CAP_SYS_BOOT (run as root) and no kernel lockdown");
+	ok &= explains(MK_START, "/k", EINVAL,
+		       "cpus, memory and kernel must be set");
+	ok &= explains(MK_START, "/k", EBUSY, "instance web is not stopped");
+	ok &= explains(MK_START, "/k", ENOENT,
+		       "its kernel or initrd file no longer exists");
+	ok &= explains(MK_START, "/k", EOPNOTSUPP,
+		       "this kernel cannot start instances yet");
+	ok &= explains(MK_START, "/k", EIO, strerror(EIO));
+	return ok;
+}
+
+static bool errmsg_stop(void)
+{
+	bool ok;
+
+	ok = explains(MK_STOP, "kill", EPERM,
+		      "permission denied: needs CAP_SYS_ADMIN (run as root)");
+	ok &= explains(MK_STOP, "stop", EINVAL, strerror(EINVAL));
+	ok &= explains(MK_STOP, "stop", EBUSY, strerror(EBUSY));
+	return ok;
+}
+
+static bool explain_start_reads_kernel(void)
+{
+	char buf[256];
+	bool ok;
+
+	ok = !fake_instance("web", "1", "stopped", "2", "64M",
+			    "/boot/old-bzImage", "") &&
+	     expect_str("ENOEXEC",
+			mk_explain_start(buf, sizeof(buf), "web", ENOEXEC),
+			"/boot/old-bzImage is not a bzImage built with CONFIG_MULTIKERNEL");
+	ok &= expect_str("no instance",
+			 mk_explain_start(buf, sizeof(buf), "db", ENOEXEC),
+			 "the kernel is not a bzImage built with CONFIG_MULTIKERNEL");
+	ok &= !fake_write("sys/pool/largest_free", "268435456\n") &&
+	      expect_str("ENOSPC",
+			 mk_explain_start(buf, sizeof(buf), "web", ENOSPC),
+			 "not enough contiguous free memory in the pool (largest free extent: 256M)");
+	return ok;
+}
+
+static bool seconds(void)
+{
+	static const struct {
+		const char *text;
+		long ms;
+	} good[] = {
+		{ "0", 0 }, { "1", 1000 }, { "60", 60000 }, { "007", 7000 },
+		{ "86400", 86400000 },
+	};
+	static const char * const bad[] = {
+		"", "-1", "+1", "1.5", "1s", " 1", "1 ", "86401", "0x10",
+		"99999999999999999999",
+	};
+	bool ok = true;
+	size_t i;
+	long ms;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++)
+		ok &= expect_int(good[i].text,
+				 mk_seconds_parse(good[i].text, &ms), 0) &&
+		      expect_int(good[i].text, ms, good[i].ms);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		ok &= expect_int(bad[i], mk_seconds_parse(bad[i], &ms),
+				 -EINVAL);
+	return ok;
+}
+
+static bool state_files(void)
+{
+	char buf[32];
+	bool ok;
+
+	ok = !fake_instance("web", "1", "running", "2", "64M", "/k", "") &&
+	     expect_int("read", mk_state("web", buf, sizeof(buf)), 0) &&
+	     expect_str("state", buf, "running");
+	ok &= !fake_write("config/instances/web/state", "") &&
+	      expect_int("request", mk_request("web", "kill"), 0) &&
+	      expect_str("written", fake_read("config/instances/web/state"),
+			 "kill");
+	ok &= expect_int("missing", mk_state("db", buf, sizeof(buf)),
+			 -ENOENT);
+	ok &= expect_int("missing", mk_request("db", "start"), -ENOENT);
+	ok &= expect_int("exists", mk_instance_exists("web"), true) &&
+	      expect_int("not a dir", mk_instance_exists("web/state"), false) &&
+	      expect_int("missing", mk_instance_exists("db"), false);
+	return ok;
+}
+
 static bool errmsg_fallback(void)
 {
 	bool ok;
@@ -408,7 +512,13 @@ const struct test_case unit_tests[] = {
 	{ "mk_explain: memory errors, with sysfs sizes", errmsg_memory },
 	{ "mk_explain: kernel, initrd and cmdline errors", errmsg_images },
 	{ "mk_explain: rmdir and state errors", errmsg_rmdir_state },
+	{ "mk_explain: start errors", errmsg_start },
+	{ "mk_explain: stop and kill errors", errmsg_stop },
+	{ "mk_explain_start: the kernel path and pool from the tree",
+	  explain_start_reads_kernel },
 	{ "mk_explain: unknown errno falls back to strerror", errmsg_fallback },
+	{ "mk_seconds_parse: whole seconds up to a day", seconds },
+	{ "mk_state, mk_request, mk_instance_exists", state_files },
 	{ "mk_name_valid: the name pattern", names },
 	{ "mk_write_attr: value replaces file, no newline", write_attr },
 	{ "mk_read_attr: strips one newline, detects overflow", read_attr },
