@@ -54,6 +54,7 @@ struct multikernel_load {
 #ifdef CONFIG_MULTIKERNEL
 void __init multikernel_pool_reserve(void);
 const struct multikernel_boot_info *multikernel_spawn_info(void);
+bool multikernel_cpus_lent(void);
 
 /* Provided by the architecture. */
 phys_addr_t multikernel_arch_alloc_low(void);
@@ -69,6 +70,11 @@ static inline void multikernel_pool_reserve(void) { }
 static inline const struct multikernel_boot_info *multikernel_spawn_info(void)
 {
 	return NULL;
+}
+
+static inline bool multikernel_cpus_lent(void)
+{
+	return false;
 }
 #endif
 

@@ -21,6 +21,11 @@ static int __init multikernel_init(void)
 		pr_err("cannot create /sys/kernel/multikernel: %d\n", ret);
 		return ret;
 	}
+	ret = mk_lifecycle_init();
+	if (ret) {
+		pr_err("cannot watch CPU hotplug: %d\n", ret);
+		return ret;
+	}
 	ret = mk_configfs_init();
 	if (ret)
 		pr_err("cannot register the configfs subsystem: %d\n", ret);

@@ -162,6 +162,7 @@ int mk_instance_set_timeout(struct mk_instance *inst, unsigned int *field,
 int mk_instance_request(struct mk_instance *inst, const char *buf);
 
 /* lifecycle.c */
+int mk_lifecycle_init(void);
 int mk_instance_start(struct mk_instance *inst);
 int mk_instance_stop(struct mk_instance *inst, bool force);
 void mk_instance_run_init(struct mk_instance *inst);

@@ -37,6 +37,60 @@
 /* How often the watchdog looks at a started instance. */
 #define MK_WATCH_INTERVAL	msecs_to_jiffies(100)
 
+/* CPUs that run, or may run, another kernel; atomic bit operations only. */
+static struct cpumask mk_lent_mask;
+
+/**
+ * multikernel_cpus_lent() - tell whether any CPU runs another kernel
+ *
+ * While one does, the host must not broadcast IPIs.
+ *
+ * Return: true if a CPU is lent to an instance.
+ */
+bool multikernel_cpus_lent(void)
+{
+	return !cpumask_empty(&mk_lent_mask);
+}
+
+/*
+ * CPU hotplug prepare callback: onlining a lent CPU the ordinary way
+ * would take it from its instance behind our back.  The instance's own
+ * reclaim clears the CPU from the mask first.
+ */
+static int mk_cpu_prepare(unsigned int cpu)
+{
+	if (!cpumask_test_cpu(cpu, &mk_lent_mask))
+		return 0;
+	pr_info("CPU %u is lent to an instance; stop or kill it first\n", cpu);
+	return -EBUSY;
+}
+
+/**
+ * mk_lifecycle_init() - refuse to online lent CPUs behind their instance
+ *
+ * Return: 0 or the error of cpuhp_setup_state_nocalls().
+ */
+int mk_lifecycle_init(void)
+{
+	int ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN,
+					    "multikernel:lent", mk_cpu_prepare,
+					    NULL);
+
+	return ret < 0 ? ret : 0;
+}
+
+static void mk_mark_lent(const struct cpumask *cpus, bool lent)
+{
+	unsigned int cpu;
+
+	for_each_cpu(cpu, cpus) {
+		if (lent)
+			cpumask_set_cpu(cpu, &mk_lent_mask);
+		else
+			cpumask_clear_cpu(cpu, &mk_lent_mask);
+	}
+}
+
 static void mk_set_state(struct mk_instance *inst, enum mk_state state)
 {
 	mutex_lock(&mk_instances_lock);
@@ -64,6 +118,8 @@ static void mk_reclaim_cpus(struct mk_instance *inst)
 	for_each_cpu(cpu, inst->cpus)
 		if (!cpu_online(cpu))
 			multikernel_arch_stop_cpu(cpu);
+	/* Parked by INIT, they ignore IPIs and may be onlined again. */
+	mk_mark_lent(inst->cpus, false);
 	for_each_cpu(cpu, inst->cpus) {
 		if (cpu_online(cpu))
 			continue;
@@ -113,6 +169,8 @@ static int mk_take_cpus(struct mk_instance *inst)
 	unsigned int cpu;
 	int ret;
 
+	/* Marked first, so that taking each offline stops broadcasts. */
+	mk_mark_lent(inst->cpus, true);
 	for_each_cpu(cpu, inst->cpus) {
 		if (!cpu_online(cpu))
 			continue;
