@@ -33,7 +33,7 @@
  * @cursor: bytes of the spawn's ring consumed so far
  */
 struct mk_console {
-	spinlock_t lock;
+	spinlock_t lock;	/* the watchdog appends while readers read */
 	char *buf;
 	u64 head;
 	u64 cursor;

@@ -108,7 +108,7 @@ struct mk_instance {
 	unsigned int boot_timeout_ms;
 	unsigned int stop_timeout_ms;
 
-	struct mutex run_lock;
+	struct mutex run_lock;	/* see lifecycle.c */
 	bool active;
 	phys_addr_t mem_phys;
 	phys_addr_t low_phys;

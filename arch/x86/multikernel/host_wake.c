@@ -27,13 +27,13 @@
 #include <asm/realmode.h>
 #include <asm/smp.h>
 
+#include "spawn.h"
+
 /* Parameters of the wake-up in progress, read by mk_wake_stub. */
 u64 mk_wake_cr3;
 u64 mk_wake_entry;
 u64 mk_wake_boot_params;
 u32 mk_wake_arrived;
-
-void mk_wake_stub(void);
 
 static DEFINE_MUTEX(mk_wake_lock);
 
@@ -164,7 +164,7 @@ int multikernel_arch_start_cpu(unsigned int cpu, void *pgt, u64 entry, u64 bp)
 		*trampoline_lock = 0;
 	}
 	th->start = saved_start;
-	smp_mb();
+	smp_mb();	/* restored before the host onlines a CPU again */
 out:
 	cpus_read_unlock();
 	mutex_unlock(&mk_wake_lock);

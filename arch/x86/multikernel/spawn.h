@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Multikernel x86: what the spawn platform files share. */
+/* Multikernel x86: what the files of arch/x86/multikernel share. */
 #ifndef _ARCH_X86_MULTIKERNEL_SPAWN_H
 #define _ARCH_X86_MULTIKERNEL_SPAWN_H
 
@@ -10,5 +10,8 @@
 void __init mk_spawn_console_early(u64 comm_phys, u64 comm_size);
 void mk_spawn_set_state(enum multikernel_spawn_state state);
 void mk_spawn_panic(const char *msg);
+
+/* host_wake_64.S: where a lent CPU enters from the host's trampoline. */
+void mk_wake_stub(void);
 
 #endif /* _ARCH_X86_MULTIKERNEL_SPAWN_H */
