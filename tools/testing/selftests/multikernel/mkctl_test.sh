@@ -14,7 +14,7 @@ CPU_POSSIBLE=/sys/devices/system/cpu/possible
 
 KERNEL=/boot/bzImage
 INITRD=/boot/spawn-initrd.cpio.gz
-CMDLINE="console=ttyS0 quiet"
+CMDLINE="quiet loglevel=6"
 MEMORY=256M
 MEMORY_READBACK=256M
 MEMORY_BYTES=$((256 * 1024 * 1024))
@@ -197,6 +197,40 @@ test_create_cpu0_rollback() {
 	report $? "create with CPU 0 leaves no instance behind"
 }
 
+test_start_wait() {
+	run start "$NAME" --wait --timeout 120
+	[ "$RC" -eq "$EXIT_OK" ] && [[ "$OUT" == *"running, booted in"* ]] &&
+		[ "$(attr "$NAME" state)" = running ]
+	report $? "start --wait exits 0 once the instance runs"
+}
+
+test_log_ready() {
+	local i
+
+	for i in $(seq 300); do
+		run log "$NAME"
+		[[ "$OUT" == *"mk-ready name=$NAME "* ]] && break
+		sleep 0.1
+	done
+	[ "$RC" -eq "$EXIT_OK" ] && [[ "$OUT" == *"mk-ready name=$NAME "* ]]
+	report $? "log shows the spawn's mk-ready line"
+}
+
+test_stop() {
+	run stop "$NAME"
+	[ "$RC" -eq "$EXIT_OK" ] && [ "$(attr "$NAME" state)" = stopped ]
+	report $? "stop exits 0 with the instance stopped"
+}
+
+test_spawn_refused() {
+	head -c 65536 "$KERNEL" > "$TMP/truncated"
+	run spawn "$NAME_BAD" --cpus "$CPUS" --memory "$MEMORY" \
+		--kernel "$TMP/truncated"
+	[ "$RC" -eq "$EXIT_FAIL" ] && one_error_line "$ERR" &&
+		[ ! -e "$INSTANCES/$NAME_BAD" ]
+	report $? "spawn of a truncated kernel exits 1 and leaves nothing"
+}
+
 test_create_no_memory() {
 	run create "$NAME_USAGE" --cpus "$CPUS" --kernel "$KERNEL"
 	[ "$RC" -eq "$EXIT_USAGE" ] && [ ! -e "$INSTANCES/$NAME_USAGE" ]
@@ -237,6 +271,10 @@ TESTS=(
 	test_create_cpu0
 	test_create_cpu0_message
 	test_create_cpu0_rollback
+	test_start_wait
+	test_log_ready
+	test_stop
+	test_spawn_refused
 	test_create_no_memory
 	test_unknown_subcommand
 	test_destroy
