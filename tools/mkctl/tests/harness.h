@@ -26,12 +26,15 @@ extern const struct test_case lifecycle_tests[];
 extern const size_t nr_lifecycle_tests;
 extern const struct test_case console_tests[];
 extern const size_t nr_console_tests;
+extern const struct test_case cpu_tests[];
+extern const size_t nr_cpu_tests;
 
 bool expect_str(const char *what, const char *got, const char *want);
 bool expect_int(const char *what, long long got, long long want);
 
 int fake_setup(void);
 void fake_teardown(void);
+int fake_kernel(void);
 const char *fake_path(const char *rel);
 bool fake_exists(const char *rel);
 int fake_write(const char *rel, const char *content);

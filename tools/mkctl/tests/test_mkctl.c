@@ -42,6 +42,7 @@ int main(int argc, char **argv)
 		{ command_tests, nr_command_tests },
 		{ lifecycle_tests, nr_lifecycle_tests },
 		{ console_tests, nr_console_tests },
+		{ cpu_tests, nr_cpu_tests },
 	};
 	size_t s, i, total = 0, failed = 0;
 	int n = 0;
