@@ -43,6 +43,7 @@ int main(int argc, char **argv)
 		{ lifecycle_tests, nr_lifecycle_tests },
 		{ console_tests, nr_console_tests },
 		{ cpu_tests, nr_cpu_tests },
+		{ conf_tests, nr_conf_tests },
 	};
 	size_t s, i, total = 0, failed = 0;
 	int n = 0;
