@@ -28,11 +28,13 @@ typedef int (*conf_set)(struct mk_conf *c, const char *val, char *why,
 static int copy(char *dst, size_t size, const char *val, char *why,
 		size_t wsize)
 {
-	if (strlen(val) >= size) {
+	size_t len = strlen(val);
+
+	if (len >= size) {
 		snprintf(why, wsize, "longer than %zu bytes", size - 1);
 		return -1;
 	}
-	strcpy(dst, val);
+	memcpy(dst, val, len + 1);
 	return 0;
 }
 
@@ -85,8 +87,8 @@ static int set_memory(struct mk_conf *c, const char *val, char *why,
 	return 0;
 }
 
-static int path(char *dst, size_t dsize, bool empty_ok, const char *val,
-		char *why, size_t size)
+static int set_path(char *dst, size_t dsize, bool empty_ok,
+		    const char *val, char *why, size_t size)
 {
 	if (*val != '/' && (*val || !empty_ok)) {
 		snprintf(why, size, "not an absolute path");
@@ -98,13 +100,13 @@ static int path(char *dst, size_t dsize, bool empty_ok, const char *val,
 static int set_kernel(struct mk_conf *c, const char *val, char *why,
 		      size_t size)
 {
-	return path(c->kernel, sizeof(c->kernel), false, val, why, size);
+	return set_path(c->kernel, sizeof(c->kernel), false, val, why, size);
 }
 
 static int set_initrd(struct mk_conf *c, const char *val, char *why,
 		      size_t size)
 {
-	return path(c->initrd, sizeof(c->initrd), true, val, why, size);
+	return set_path(c->initrd, sizeof(c->initrd), true, val, why, size);
 }
 
 static int set_cmdline(struct mk_conf *c, const char *val, char *why,

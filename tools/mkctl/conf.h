@@ -47,9 +47,28 @@ struct mk_conf {
 	bool start;
 };
 
+/* What mkctl apply does to one instance. */
+struct mk_plan {
+	const struct mk_conf *conf;
+	bool exists;			/* the instance exists already */
+	char state[32];			/* its state, "stopped" if new */
+	unsigned int change;		/* 1 << MK_CONF_* of values to write */
+	bool start;			/* start it */
+	char cpus[MK_VALUE_MAX + 1];	/* the CPUs it gets */
+};
+
+struct mk_cpuset;
+
+/* conf.c */
 const char *mk_conf_key_name(enum mk_conf_key key);
 int mk_conf_parse(struct mk_conf *c, const char *file, const char *text,
 		  FILE *err);
 int mk_conf_load(struct mk_conf *c, const char *file, FILE *err);
+
+/* apply.c */
+int mk_plan_make(struct mk_plan *p, const struct mk_conf *c,
+		 struct mk_cpuset *planned);
+int mk_plan_check(const struct mk_plan *p);
+int mk_plan_run(const struct mk_plan *p, bool dry_run);
 
 #endif /* MKCTL_CONF_H */

@@ -62,6 +62,7 @@ extern const struct mk_cmd mk_cmd_stop;
 extern const struct mk_cmd mk_cmd_restart;
 extern const struct mk_cmd mk_cmd_log;
 extern const struct mk_cmd mk_cmd_console;
+extern const struct mk_cmd mk_cmd_apply;
 
 /* One instance as read from configfs. */
 struct mk_instance {

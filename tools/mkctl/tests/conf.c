@@ -40,7 +40,7 @@ static bool conf_good(void)
 	ok = parses("/etc/multikernel/web.conf",
 		    "# the web server\n"
 		    "\n"
-		    "  cpus=2-3  \n"
+		    "  cpus=2-3 \t\r\n"
 		    "memory =256M\r\n"
 		    "\tkernel = /boot/bzImage\n"
 		    "initrd = /boot/spawn-initrd.cpio.gz\n"

@@ -44,6 +44,7 @@ int main(int argc, char **argv)
 		{ console_tests, nr_console_tests },
 		{ cpu_tests, nr_cpu_tests },
 		{ conf_tests, nr_conf_tests },
+		{ apply_tests, nr_apply_tests },
 	};
 	size_t s, i, total = 0, failed = 0;
 	int n = 0;
