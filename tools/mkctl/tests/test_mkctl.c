@@ -45,6 +45,7 @@ int main(int argc, char **argv)
 		{ cpu_tests, nr_cpu_tests },
 		{ conf_tests, nr_conf_tests },
 		{ apply_tests, nr_apply_tests },
+		{ json_key_tests, nr_json_key_tests },
 	};
 	size_t s, i, total = 0, failed = 0;
 	int n = 0;
