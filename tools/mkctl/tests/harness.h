@@ -34,6 +34,8 @@ extern const struct test_case apply_tests[];
 extern const size_t nr_apply_tests;
 extern const struct test_case json_key_tests[];
 extern const size_t nr_json_key_tests;
+extern const struct test_case file_tests[];
+extern const size_t nr_file_tests;
 
 bool expect_str(const char *what, const char *got, const char *want);
 bool expect_int(const char *what, long long got, long long want);

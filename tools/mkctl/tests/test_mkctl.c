@@ -46,6 +46,7 @@ int main(int argc, char **argv)
 		{ conf_tests, nr_conf_tests },
 		{ apply_tests, nr_apply_tests },
 		{ json_key_tests, nr_json_key_tests },
+		{ file_tests, nr_file_tests },
 	};
 	size_t s, i, total = 0, failed = 0;
 	int n = 0;
