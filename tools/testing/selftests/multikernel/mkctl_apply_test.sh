@@ -25,9 +25,11 @@ BOOT_WAIT_S=120
 EXIT_OK=0
 EXIT_FAIL=1
 
-# The two instances, named after their files.
+# The two instances, named after their files, and one that create must
+# refuse.
 WEB=kst-apply-a
 DB=kst-apply-b
+CLASH=kst-apply-c
 
 # Exit status, stdout and stderr of the last run.
 RC=0
@@ -40,7 +42,7 @@ CONF=
 remove_instances() {
 	local name
 
-	for name in "$WEB" "$DB"; do
+	for name in "$WEB" "$DB" "$CLASH"; do
 		if [ -d "$INSTANCES/$name" ]; then
 			echo kill > "$INSTANCES/$name/state" 2>/dev/null
 			rmdir "$INSTANCES/$name"
@@ -160,9 +162,9 @@ test_apply_values() {
 }
 
 test_apply_started() {
-	local i state
+	local state
 
-	for i in $(seq $((BOOT_WAIT_S * 10))); do
+	for _ in $(seq $((BOOT_WAIT_S * 10))); do
 		state=$(attr "$WEB" state)
 		[ "$state" = running ] && break
 		sleep 0.1
@@ -170,6 +172,15 @@ test_apply_started() {
 	[ "$state" = running ] || ktap_print_msg "$WEB state: $state"
 	[ "$state" = running ]
 	report $? "start = yes boots $WEB to running"
+}
+
+test_busy_cpu_owner() {
+	run create "$CLASH" --cpus "$WEB_CPUS" --memory "$MEMORY" \
+		--kernel "$KERNEL"
+	[ "$RC" -eq "$EXIT_FAIL" ] &&
+		[ "$ERR" = "mkctl: create $CLASH: cpus \"$WEB_CPUS\": CPU $WEB_CPUS belongs to instance $WEB; choose another CPU, or stop $WEB and give it other CPUs" ] &&
+		[ ! -e "$INSTANCES/$CLASH" ]
+	report $? "a CPU another instance has is refused, naming that instance"
 }
 
 test_apply_unchanged() {
@@ -211,6 +222,7 @@ TESTS=(
 	test_apply_first
 	test_apply_values
 	test_apply_started
+	test_busy_cpu_owner
 	test_apply_unchanged
 	test_apply_dry_run
 	test_apply_update
