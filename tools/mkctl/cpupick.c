@@ -57,16 +57,16 @@ static int core_of(const struct mk_topo *t, unsigned int cpu)
 static void best_node(const struct mk_topo *t, struct mk_cpuset *allowed,
 		      unsigned int n)
 {
-	static unsigned int count[MK_MAX_CPUS];
-	unsigned int cpu, best = MK_MAX_CPUS;
+	static unsigned int count[MK_MAX_CPUS];	/* free CPUs per node */
+	unsigned int cpu, node, best = MK_MAX_CPUS;
 
 	memset(count, 0, sizeof(count));
 	for (cpu = 0; cpu < MK_MAX_CPUS; cpu++)
 		count[node_of(t, cpu)] += allowed->cpu[cpu];
-	for (cpu = 0; cpu < MK_MAX_CPUS; cpu++)
-		if (count[cpu] >= n && (best == MK_MAX_CPUS ||
-					count[cpu] < count[best]))
-			best = cpu;
+	for (node = 0; node < MK_MAX_CPUS; node++)
+		if (count[node] >= n && (best == MK_MAX_CPUS ||
+					 count[node] < count[best]))
+			best = node;
 	if (best == MK_MAX_CPUS)
 		return;
 	for (cpu = 0; cpu < MK_MAX_CPUS; cpu++)
