@@ -5,11 +5,12 @@
  * socket for tests) and serves each connection in a child process of its
  * own.  The protocol is in agent_proto.h.
  *
- * usage: mk-agent [--port PORT | --unix PATH]
+ * usage: mk-agent [--daemon] [--port PORT | --unix PATH]
  */
 #define _GNU_SOURCE	/* accept4() */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,11 +28,13 @@
 struct where {
 	unsigned int port;	/* vsock port, if @path is NULL */
 	const char *path;	/* unix socket */
+	bool daemon;		/* go to the background once listening */
 };
 
 static int print_usage(void)
 {
-	fputs("usage: mk-agent [--port PORT | --unix PATH]\n", stderr);
+	fputs("usage: mk-agent [--daemon] [--port PORT | --unix PATH]\n",
+	      stderr);
 	return 2;
 }
 
@@ -50,19 +53,23 @@ static int parse_port(const char *s, unsigned int *port)
 
 static int parse(int argc, char **argv, struct where *w)
 {
+	int i;
+
 	w->port = MK_AGENT_PORT;
 	w->path = NULL;
-	if (argc == 1)
-		return 0;
-	if (argc != 3)
-		return -1;
-	if (!strcmp(argv[1], "--unix") && argv[2][0]) {
-		w->path = argv[2];
-		return 0;
+	w->daemon = false;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--daemon"))
+			w->daemon = true;
+		else if (i + 1 == argc)
+			return -1;
+		else if (!strcmp(argv[i], "--unix") && argv[i + 1][0])
+			w->path = argv[++i];
+		else if (strcmp(argv[i], "--port") ||
+			 parse_port(argv[++i], &w->port))
+			return -1;
 	}
-	if (!strcmp(argv[1], "--port"))
-		return parse_port(argv[2], &w->port);
-	return -1;
+	return 0;
 }
 
 static int bind_unix(int fd, const char *path)
@@ -124,10 +131,28 @@ static void spawn_server(int lfd, int sock)
 	close(sock);
 }
 
+/* Leave the foreground: the parent exits once the socket listens. */
+static int daemonize(void)
+{
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		fprintf(stderr, "mk-agent: cannot fork: %s\n", strerror(errno));
+		return -1;
+	}
+	if (pid)
+		_exit(EXIT_SUCCESS);
+	setsid();
+	return 0;
+}
+
 /**
  * main() - listen and serve connections until killed
  * @argc: number of arguments
- * @argv: the arguments: nothing, --port PORT or --unix PATH
+ * @argv: the arguments: [--daemon] [--port PORT | --unix PATH]
+ *
+ * With --daemon, the command returns (0) only once the socket listens, so
+ * that a script can rely on the agent being reachable after it.
  *
  * Return: 1 if it cannot listen, 2 on a usage error; it does not return
  * otherwise.
@@ -142,7 +167,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGCHLD, SIG_IGN);	/* connection servers reap themselves */
 	lfd = listen_on(&w);
-	if (lfd < 0)
+	if (lfd < 0 || (w.daemon && daemonize()))
 		return EXIT_FAILURE;
 	for (;;) {
 		sock = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
