@@ -110,12 +110,8 @@ static int connect_vsock(const char *cmd, const char *name, unsigned int cid)
 
 	fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		if (errno == EAFNOSUPPORT)
-			mk_err("%s %s: vsock is not available: kernel without CONFIG_VSOCKETS or its multikernel transport?",
-			       cmd, name);
-		else
-			mk_err("%s %s: cannot make a vsock socket: %s", cmd,
-			       name, strerror(errno));
+		mk_err("%s %s: vsock is not available (%s): kernel without CONFIG_VSOCKETS?",
+		       cmd, name, strerror(errno));
 		return -1;
 	}
 	if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
