@@ -236,12 +236,32 @@ static bool exec_usage(void)
 	return ok;
 }
 
+/* Whether @pid is dead: gone, or a zombie its new parent did not reap. */
+static bool pid_dead(pid_t pid)
+{
+	char path[64], buf[256], *paren;
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return errno == ENOENT;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' && paren[2] == 'Z';
+}
+
 static bool pid_gone(pid_t pid)
 {
 	int i;
 
 	for (i = 0; i < 200; i++) {
-		if (kill(pid, 0) && errno == ESRCH)
+		if (pid_dead(pid))
 			return true;
 		sleep_ms(10);
 	}
@@ -357,6 +377,49 @@ static bool agent_survives_garbage(void)
 	return ok;
 }
 
+/* Run mk-agent --daemon; its exit status, or -1. */
+static int run_daemon(void)
+{
+	int ws;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		execl(agent_path, agent_path, "--daemon", "--unix",
+		      fake_path(SOCK), (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &ws, 0) != pid || !WIFEXITED(ws))
+		return -1;
+	return WEXITSTATUS(ws);
+}
+
+static bool agent_daemon(void)
+{
+	struct run r;
+	long pid = 0;
+	int fd;
+	bool ok;
+
+	ok = !fake_instance("web", "1", "running", "2", "256M", "/k", "") &&
+	     expect_int("mk-agent --daemon", run_daemon(), 0);
+	fd = dial();	/* at once: it listens by the time it returns */
+	ok &= expect_int("connect after --daemon", fd >= 0, 1);
+	if (fd >= 0)
+		close(fd);
+	/* The listener is the parent of the process serving this exec. */
+	setenv("MKCTL_AGENT_SOCKET", fake_path(SOCK), 1);
+	ok &= !run_mkctl(&r, "exec", "web", "sh", "-c",
+			 "cut -d' ' -f4 /proc/$PPID/stat", NULL) &&
+	      expect_int("exec status", r.status, 0);
+	unsetenv("MKCTL_AGENT_SOCKET");
+	pid = atol(r.out);
+	return expect_int("daemon pid found", pid > 1, 1) &&
+	       expect_int("daemon stopped", !kill(pid, SIGTERM) &&
+			  pid_gone(pid), 1) && ok;
+}
+
 /* Check the lines of a text ping of @n round trips. */
 static bool ping_lines(const char *out, int n)
 {
@@ -445,6 +508,7 @@ const struct test_case agent_tests[] = {
 	{ "exec --timeout kills the command", exec_timeout },
 	{ "agent: garbage ends only its connection", agent_survives_garbage },
 	{ "ping: N samples, text and JSON", ping_counts },
+	{ "agent --daemon returns once it listens", agent_daemon },
 };
 
 const size_t nr_agent_tests = ARRAY_SIZE(agent_tests);
