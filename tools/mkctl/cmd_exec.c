@@ -233,6 +233,10 @@ const struct mk_cmd mk_cmd_exec = {
 		"instance, not running, no agent) exit with 1 and one line on\n"
 		"stderr.  \"--\" is needed only if CMD starts with '-'.\n"
 		"\n"
+		"mkctl returns once the command has exited and its stdout and\n"
+		"stderr are closed: redirect the output of anything it leaves\n"
+		"running in the background.\n"
+		"\n"
 		"  --timeout SEC   kill the command if it has not finished in\n"
 		"                  SEC seconds, and exit with 1 (0: no limit)\n",
 	.run = run_exec,

@@ -293,6 +293,31 @@ static bool exec_timeout(void)
 	return ok;
 }
 
+static bool exec_background(void)
+{
+	unsigned long long t0;
+	struct run r;
+	long pid;
+	bool ok;
+
+	if (!web_with_agent())
+		return false;
+	t0 = mk_now_ms();
+	ok = !run_mkctl(&r, "exec", "web", "sh", "-c",
+			"sleep 30 >/dev/null 2>&1 & echo $!", NULL) &&
+	     expect_int("exit status", r.status, 0) &&
+	     expect_int("returned at once", mk_now_ms() - t0 < 5000, 1);
+	pid = atol(r.out);
+	ok &= expect_int("pid printed", pid > 1, 1);
+	if (pid > 1) {
+		sleep_ms(100);
+		ok &= expect_int("still running", pid_dead(pid), 0);
+		kill(pid, SIGKILL);
+	}
+	agent_stop();
+	return ok;
+}
+
 /* Read the next frame that is not an echo into @msg; its type or -1. */
 static int recv_reply(int fd, char *msg, size_t size)
 {
@@ -506,6 +531,8 @@ const struct test_case agent_tests[] = {
 	{ "exec: not running, no instance, no agent", exec_refused },
 	{ "exec: usage errors", exec_usage },
 	{ "exec --timeout kills the command", exec_timeout },
+	{ "exec: a background process with its output redirected stays",
+	  exec_background },
 	{ "agent: garbage ends only its connection", agent_survives_garbage },
 	{ "ping: N samples, text and JSON", ping_counts },
 	{ "agent --daemon returns once it listens", agent_daemon },
