@@ -63,6 +63,8 @@ extern const struct mk_cmd mk_cmd_restart;
 extern const struct mk_cmd mk_cmd_log;
 extern const struct mk_cmd mk_cmd_console;
 extern const struct mk_cmd mk_cmd_apply;
+extern const struct mk_cmd mk_cmd_exec;
+extern const struct mk_cmd mk_cmd_ping;
 
 /* One instance as read from configfs. */
 struct mk_instance {
@@ -214,6 +216,17 @@ int mk_follow_open(struct mk_follow *f, const char *cmd, const char *name);
 void mk_follow_close(struct mk_follow *f);
 int mk_follow_copy(struct mk_follow *f, bool watch);
 int mk_follow_tail(struct mk_follow *f, size_t keep);
+
+/* stats.c */
+struct mk_rtt {
+	size_t count;
+	unsigned long long min, median, p99;
+};
+
+void mk_rtt_summary(unsigned long long *v, size_t n, struct mk_rtt *s);
+
+/* agent_conn.c */
+int mk_agent_connect(const char *cmd, const char *name);
 
 /* tty.c */
 int mk_tty_raw(int fd);

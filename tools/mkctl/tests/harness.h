@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 extern const char *mkctl_path;
+extern const char *agent_path;
 
 struct test_case {
 	const char *name;
@@ -36,6 +37,8 @@ extern const struct test_case json_key_tests[];
 extern const size_t nr_json_key_tests;
 extern const struct test_case file_tests[];
 extern const size_t nr_file_tests;
+extern const struct test_case agent_tests[];
+extern const size_t nr_agent_tests;
 
 bool expect_str(const char *what, const char *got, const char *want);
 bool expect_int(const char *what, long long got, long long want);
