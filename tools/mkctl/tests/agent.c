@@ -485,7 +485,7 @@ static bool ping_counts(void)
 	      expect_run(&r, 0, NULL, "") &&
 	      expect_int("json", sscanf(r.out, PING_JSON, &count, &min,
 					&med, &p99), 4) &&
-	      expect_int("count", count, 3);
+	      expect_int("count", count, 3) && same_keys("ping", r.out);
 	ok &= !run_mkctl(&r, "ping", "web", "-c", "0", NULL) &&
 	      expect_run(&r, 2, "",
 			 "mkctl: ping: -c \"0\": not a number from 1 to 1000000\n"
@@ -534,7 +534,7 @@ const struct test_case agent_tests[] = {
 	{ "exec: a background process with its output redirected stays",
 	  exec_background },
 	{ "agent: garbage ends only its connection", agent_survives_garbage },
-	{ "ping: N samples, text and JSON", ping_counts },
+	{ "ping: N samples, text and JSON with mkctl.rst's keys", ping_counts },
 	{ "agent --daemon returns once it listens", agent_daemon },
 };
 

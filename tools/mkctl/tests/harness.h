@@ -42,6 +42,7 @@ extern const size_t nr_agent_tests;
 
 bool expect_str(const char *what, const char *got, const char *want);
 bool expect_int(const char *what, long long got, long long want);
+bool same_keys(const char *what, const char *json);
 
 int fake_setup(void);
 void fake_teardown(void);

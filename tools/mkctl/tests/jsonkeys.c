@@ -4,6 +4,7 @@
  * of each table between ".. json-keys: WHAT" and ".. json-keys: end"
  * must be what the commands print, in that order.  MKCTL_DOC overrides
  * where mkctl.rst is looked for (next to the mkctl binary, in the tree).
+ * ping's table is checked by the agent cases, which have an agent to ping.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -91,7 +92,14 @@ static void json_keys(const char *json, char *keys, size_t size)
 	}
 }
 
-static bool same_keys(const char *what, const char *json)
+/**
+ * same_keys() - check JSON keys against a table of mkctl.rst
+ * @what: the table, as named by its ".. json-keys: WHAT" line
+ * @json: what a command printed; the keys of its first object count
+ *
+ * Return: true if the object has the table's keys in the table's order.
+ */
+bool same_keys(const char *what, const char *json)
 {
 	char doc[512], got[512];
 
