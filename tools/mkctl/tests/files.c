@@ -79,6 +79,16 @@ static bool completion(void)
 	ok &= expect_str("mkctl log w", complete("mkctl log w", 2), "web\n");
 	ok &= expect_str("mkctl help po", complete("mkctl help po", 2),
 			 "pool\n");
+	ok &= expect_str("mkctl e", complete("mkctl e", 1), "exec\n");
+	ok &= expect_str("mkctl ping web --", complete("mkctl ping web --", 3),
+			 "--count --interval --json --help\n");
+	ok &= expect_str("mkctl ping w", complete("mkctl ping w", 2), "web\n");
+	ok &= expect_str("mkctl exec --timeout 5 w",
+			 complete("mkctl exec --timeout 5 w", 4), "web\n");
+	ok &= expect_str("mkctl exec web w", complete("mkctl exec web w", 3),
+			 "\n");
+	ok &= expect_str("mkctl exec web ls -", complete("mkctl exec web ls -", 4),
+			 "\n");
 	return ok;
 }
 
