@@ -355,6 +355,8 @@ static int mk_test_scribble(struct mk_chan *ch)
 	};
 	unsigned long flags;
 
+	/* Said first: the host stops this kernel as soon as it notices. */
+	pr_notice("msg_test: scribbling the ring to the host\n");
 	spin_lock_irqsave(&ch->tx_lock, flags);
 	memcpy(ch->tx.data + (ch->tx.prod & (ch->tx.size - 1)), &bad,
 	       sizeof(bad));
@@ -362,7 +364,6 @@ static int mk_test_scribble(struct mk_chan *ch)
 	spin_unlock_irqrestore(&ch->tx_lock, flags);
 	multikernel_arch_doorbell(ch->peer_apic);
 	mk_test_say("scribble done\n");
-	pr_info("msg_test: scribbled the ring to the host\n");
 	return 0;
 }
 
@@ -376,7 +377,7 @@ static int mk_test_flood(struct mk_chan *ch, u64 count)
 			cond_resched();
 	}
 	mk_test_say("flood doorbells=%llu\n", count);
-	pr_info("msg_test: rang the host %llu times\n", count);
+	pr_notice("msg_test: rang the host %llu times\n", count);
 	return 0;
 }
 
