@@ -95,6 +95,18 @@ in_spawn() {
 		> "$CONSOLES/$1/console_in"
 }
 
+# wait_exit PID SECONDS: wait for a background job to end; false if it
+# still runs.
+wait_exit() {
+	local i
+
+	for ((i = 0; i < $2 * 10; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # now_ms: milliseconds since boot.
 now_ms() {
 	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
@@ -264,7 +276,7 @@ test_kill_mid_transfer() {
 	pid=$!
 	sleep 2
 	echo kill > "$INSTANCES/$B/state"
-	timeout 30 tail --pid=$pid -f /dev/null
+	wait_exit $pid 30 || kill $pid
 	wait $pid
 	rc=$?
 	ktap_print_msg "send: exit $rc, $(cat "$TMP/send-err")"
@@ -279,8 +291,7 @@ test_vsock_peer_dies() {
 	pid=$!
 	sleep 2
 	echo kill > "$INSTANCES/$A/state"
-	timeout 30 tail --pid=$pid -f /dev/null
-	if kill -0 $pid 2>/dev/null; then
+	if ! wait_exit $pid 30; then
 		ok=1
 		kill $pid
 	fi
