@@ -33,6 +33,8 @@ JOBS	?= $(shell nproc)
 NEW_TREES := kernel/multikernel include/linux/multikernel.h \
 	include/uapi/linux/multikernel.h \
 	arch/x86/multikernel Documentation/multikernel \
+	Documentation/ABI/testing/configfs-multikernel \
+	Documentation/ABI/testing/sysfs-kernel-multikernel \
 	tools/testing/selftests/multikernel
 KCONFIG_FRAGMENTS := harness/kernel.config \
 	tools/testing/selftests/multikernel/config
