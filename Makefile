@@ -141,6 +141,32 @@ bench: initramfs
 	@harness/vm-run.sh $(B) harness/bench.sh "" > /dev/null; rc=$$?; \
 		grep '^bench:' $(B)/vm/last-run.log; exit $$rc
 
+# --- Exported patch series and documentation (issue 5) ---------------------
+#   make series        the series as git format-patch output in build/series/out
+#   make series-quick  git am + checkpatch of every patch, TAP in build/series/quick.tap
+#   make series-check  also builds after every patch, with and without MULTIKERNEL
+#   make docs          Sphinx HTML of Documentation/multikernel, warnings fail
+
+SERIES	:= $(B)/series
+SERIES_BASE_DESC := Linux $(KERNEL_VERSION) (Debian linux-source-6.12 $(DEBIAN_VERSION))
+
+.PHONY: series series-base series-quick series-check docs
+
+series-base: | deps
+	@harness/series-base.sh $(SERIES)/repo $(KERNEL_TARBALL) \
+		$(KERNEL_VERSION) "$(SERIES_BASE_DESC)"
+
+series: tree series-base
+	@harness/series.sh $(SERIES) $(KSRC) $(NEW_TREES)
+
+series-quick: series
+	@harness/series-quick.sh $(SERIES) > $(SERIES)/quick.tap; rc=$$?; \
+		cat $(SERIES)/quick.tap; exit $$rc
+
+series-check: series
+	@nice -n 10 harness/series-check.sh $(SERIES) $(JOBS) \
+		$(addprefix $(TOP)/,$(KCONFIG_FRAGMENTS))
+
 clean:
 	rm -rf $(KOBJ) $(B)/kselftest* $(B)/vm $(B)/*.cpio.gz
 	$(MAKE) -s -C tools/mkctl clean
