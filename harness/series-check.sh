@@ -1,0 +1,105 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Full check of the exported series: apply the patches one by one onto a
+# clean base and build after each, with the test configuration and with
+# CONFIG_MULTIKERNEL=n; then the quick check (git am + checkpatch).  TAP
+# on stdout, also kept in SERIES_DIR/check.tap.
+#
+# Usage: series-check.sh SERIES_DIR JOBS FRAGMENT...
+#
+# The test configuration is the one "make kernel" uses: tinyconfig plus
+# the FRAGMENTs.  The two configurations build in their own object
+# directories under SERIES_DIR, so after the first patch each build is
+# incremental.  A build fails on any compiler warning in a multikernel
+# file (W=1), as "make kernel" does.
+set -u
+
+dir=$(cd "$1" && pwd)
+jobs=$2
+shift 2
+here=$(cd "$(dirname "$0")/.." && pwd)
+scratch=$dir/scratch
+log=$dir/check
+n=0
+fails=0
+
+ok() {
+	n=$((n + 1))
+	echo "ok $n $1"
+}
+
+not_ok() {
+	n=$((n + 1))
+	fails=$((fails + 1))
+	echo "not ok $n $1"
+}
+
+# $1: object directory; $2...: fragments.  Regenerating the same
+# configuration leaves the objects valid, so this runs before every build:
+# Kconfig symbols appear with the patches.
+configure() {
+	o=$1
+	shift
+	mkdir -p "$o"
+	make -s -C "$scratch" O="$o" ARCH=x86_64 tinyconfig >/dev/null &&
+	(cd "$scratch" && scripts/kconfig/merge_config.sh -m -O "$o" \
+		"$o/.config" "$@" >/dev/null) &&
+	make -s -C "$scratch" O="$o" ARCH=x86_64 olddefconfig >/dev/null
+}
+
+# $1: object directory; $2: log.
+build() {
+	make -s -C "$scratch" O="$1" ARCH=x86_64 -j"$jobs" W=1 bzImage \
+		> "$2" 2>&1 &&
+	! grep -E '(multikernel|include/linux/multikernel).*(warning|error):' "$2"
+}
+
+printf 'CONFIG_MULTIKERNEL=n\nCONFIG_MULTIKERNEL_KUNIT_TEST=n\n' > "$dir/mk-off.config"
+rm -rf "$log"
+mkdir -p "$log"
+frags=$*
+patches=$(ls "$dir"/out/[0-9]*.patch | grep -v '/0000-cover-letter.patch$')
+count=$(echo "$patches" | wc -l)
+
+echo "TAP version 13"
+echo "1..$((count * 2))"
+git -C "$scratch" am --abort >/dev/null 2>&1
+git -C "$scratch" checkout -q -f --detach base &&
+	git -C "$scratch" clean -q -f -d -x || exit 1
+
+for p in $patches; do
+	name=$(basename "$p" .patch)
+	if ! git -C "$scratch" am -q "$p" > "$log/$name.am" 2>&1; then
+		not_ok "build $name # git am failed"
+		not_ok "build $name with MULTIKERNEL=n # git am failed"
+		git -C "$scratch" am --abort >/dev/null 2>&1
+		continue
+	fi
+	for cfg in y n; do
+		o=$dir/obj-$cfg
+		if [ $cfg = y ]; then
+			# shellcheck disable=SC2086
+			configure "$o" $frags
+			what="build $name"
+		else
+			# shellcheck disable=SC2086
+			configure "$o" $frags "$dir/mk-off.config"
+			what="build $name with MULTIKERNEL=n"
+		fi
+		# MULTIKERNEL must be on in the test configuration as soon as
+		# the series defines it, and never with the override.
+		want=0
+		[ $cfg = y ] && [ -f "$scratch/kernel/multikernel/Kconfig" ] && want=1
+		start=$(date +%s)
+		if ! build "$o" "$log/$name.$cfg.log"; then
+			not_ok "$what # log: $log/$name.$cfg.log"
+			tail -5 "$log/$name.$cfg.log" | sed 's/^/# /'
+		elif [ "$(grep -c '^CONFIG_MULTIKERNEL=y' "$o/.config")" != $want ]; then
+			not_ok "$what # CONFIG_MULTIKERNEL=y expected $want times in .config"
+		else
+			ok "$what # $(($(date +%s) - start)) s, MULTIKERNEL=$cfg"
+		fi
+	done
+done
+[ $fails = 0 ]
