@@ -152,7 +152,12 @@ SERIES_BASE_DESC := Linux $(KERNEL_VERSION) (Debian linux-source-6.12 $(DEBIAN_V
 
 .PHONY: series series-base series-quick series-check docs
 
+# checkpatch's SPDX check needs ply and GitPython; the docs need Sphinx.
+SERIES_PACKAGES := git python3-ply python3-git
+DOCS_PACKAGES := python3-sphinx perl
+
 series-base: | deps
+	@$(MAKE) -s deps PACKAGES="$(SERIES_PACKAGES)"
 	@harness/series-base.sh $(SERIES)/repo $(KERNEL_TARBALL) \
 		$(KERNEL_VERSION) "$(SERIES_BASE_DESC)"
 
@@ -168,6 +173,11 @@ series-check: series-quick
 	@nice -n 10 harness/series-check.sh $(SERIES) $(JOBS) \
 		$(addprefix $(TOP)/,$(KCONFIG_FRAGMENTS)) > $(SERIES)/check.tap; \
 		rc=$$?; cat $(SERIES)/check.tap; exit $$rc
+
+# HTML in build/docs/Documentation/output/multikernel; ABI files checked.
+docs: tree
+	@$(MAKE) -s deps PACKAGES="$(DOCS_PACKAGES)"
+	@harness/docs.sh $(KSRC) $(B)/docs
 
 clean:
 	rm -rf $(KOBJ) $(B)/kselftest* $(B)/vm $(B)/*.cpio.gz
