@@ -9,7 +9,9 @@
 # Usage: series-check.sh SERIES_DIR JOBS FRAGMENT...
 #
 # The test configuration is the one "make kernel" uses: tinyconfig plus
-# the FRAGMENTs.  The two configurations build in their own object
+# the FRAGMENTs.  The patches are copied first and applied in a worktree
+# of their own, SERIES_DIR/check-tree, so that "make series" and
+# "make series-quick" can run meanwhile.  The two configurations build in their own object
 # directories under SERIES_DIR, so after the first patch each build is
 # incremental.  A build fails on any compiler warning in a multikernel
 # file (W=1), as "make kernel" does.
@@ -19,7 +21,8 @@ dir=$(cd "$1" && pwd)
 jobs=$2
 shift 2
 here=$(cd "$(dirname "$0")/.." && pwd)
-scratch=$dir/scratch
+scratch=$dir/check-tree
+repo=$dir/repo
 log=$dir/check
 n=0
 fails=0
@@ -59,11 +62,19 @@ printf 'CONFIG_MULTIKERNEL=n\nCONFIG_MULTIKERNEL_KUNIT_TEST=n\n' > "$dir/mk-off.
 rm -rf "$log"
 mkdir -p "$log"
 frags=$*
-patches=$(ls "$dir"/out/[0-9]*.patch | grep -v '/0000-cover-letter.patch$')
+mkdir -p "$log/patches"
+cp "$dir"/out/[0-9]*.patch "$log/patches/"
+rm -f "$log/patches/0000-cover-letter.patch"
+patches=$(ls "$log"/patches/*.patch)
 count=$(echo "$patches" | wc -l)
 
 echo "TAP version 13"
 echo "1..$((count * 2))"
+if [ ! -e "$scratch/.git" ]; then
+	rm -rf "$scratch"
+	git -C "$repo" worktree prune
+	git -C "$repo" worktree add -q --detach "$scratch" base || exit 1
+fi
 git -C "$scratch" am --abort >/dev/null 2>&1
 git -C "$scratch" checkout -q -f --detach base &&
 	git -C "$scratch" clean -q -f -d -x || exit 1
