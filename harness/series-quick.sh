@@ -1,14 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Quick check of the exported series: git am of every patch onto a clean
-# base, then checkpatch --strict on each patch.  TAP on stdout.
+# Quick check of the exported series: generate it (series.sh), git am
+# every patch onto a clean base, then checkpatch --strict on each patch.
+# TAP on stdout, the plan last.
 #
-# Usage: series-quick.sh SERIES_DIR
+# Usage: series-quick.sh SERIES_DIR MAKE_TREE NEW_TREES...
 #
-# SERIES_DIR is what "make series" filled: repo/ (the base) and out/ (the
-# patches).  The patches are applied in SERIES_DIR/scratch, a worktree of
-# repo/.  A patch passes checkpatch with 0 errors and 0 warnings; CHECKs
+# SERIES_DIR holds repo/ (the base, from series-base.sh); the arguments
+# are passed to series.sh, which fills SERIES_DIR/out.  The patches are
+# applied in SERIES_DIR/scratch, a worktree of repo/.  A patch passes checkpatch with 0 errors and 0 warnings; CHECKs
 # must be explained in the patch's notes, below its "---" line.
 #
 # checkpatch warns "does MAINTAINERS need updating?" for every patch that
@@ -83,10 +84,18 @@ has_notes() {
 }
 
 echo "TAP version 13"
-set -- $(ls "$dir"/out/[0-9]*.patch | grep -v '/0000-cover-letter.patch$')
-echo "1..$(($# + 1))"
 rm -rf "$log"
 mkdir -p "$log"
+shift
+if "$(dirname "$0")/series.sh" "$dir" "$@" > "$log/series.log" 2>&1; then
+	ok "series: generate from the manifest, last tree equals make tree"
+else
+	not_ok "series: generate from the manifest (log: $log/series.log)"
+	grep -i 'error' "$log/series.log" | sed 's/^/# /'
+	echo "1..$n"
+	exit 1
+fi
+set -- $(ls "$dir"/out/[0-9]*.patch | grep -v '/0000-cover-letter.patch$')
 
 if prepare_scratch > "$log/scratch.log" 2>&1 &&
    git -C "$scratch" am -q "$@" > "$log/am.log" 2>&1; then
@@ -101,7 +110,7 @@ fi
 for p in "$@"; do
 	name=$(basename "$p" .patch)
 	if [ $am = 0 ]; then
-		not_ok "checkpatch $name # SKIP git am failed"
+		not_ok "checkpatch $name (git am failed)"
 		continue
 	fi
 	ignore=
@@ -125,4 +134,5 @@ for p in "$@"; do
 		grep -E '^(ERROR|WARNING|CHECK):' "$log/$name.log" | sed 's/^/# /'
 	fi
 done
+echo "1..$n"
 [ $fails = 0 ]

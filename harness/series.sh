@@ -13,8 +13,8 @@
 # MAKE_TREE, the kernel tree "make tree" produced.
 set -eu
 
-out=$1
-ktree=$2
+out=$(cd "$1" && pwd)
+ktree=${2:+$(cd "$2" && pwd)}
 shift 2
 top=$(cd "$(dirname "$0")/.." && pwd)
 repo=$out/repo
