@@ -3,24 +3,25 @@
 #
 # Full check of the exported series: apply the patches one by one onto a
 # clean base and build after each, with the test configuration and with
-# CONFIG_MULTIKERNEL=n; then the quick check (git am + checkpatch).  TAP
-# on stdout, also kept in SERIES_DIR/check.tap.
+# CONFIG_MULTIKERNEL=n.  TAP on stdout ("make series-check" keeps it in
+# SERIES_DIR/check.tap); "make series-check" runs the quick check first.
 #
 # Usage: series-check.sh SERIES_DIR JOBS FRAGMENT...
 #
 # The test configuration is the one "make kernel" uses: tinyconfig plus
 # the FRAGMENTs.  The patches are copied first and applied in a worktree
 # of their own, SERIES_DIR/check-tree, so that "make series" and
-# "make series-quick" can run meanwhile.  The two configurations build in their own object
-# directories under SERIES_DIR, so after the first patch each build is
-# incremental.  A build fails on any compiler warning in a multikernel
-# file (W=1), as "make kernel" does.
+# "make series-quick" can run meanwhile.  Both configurations build in
+# one object directory, SERIES_DIR/obj: switching MULTIKERNEL on and off
+# rebuilds only the files that use the symbols it changes, and a patch to
+# a widely included header costs one rebuild instead of two.  A build
+# fails on any compiler warning in a multikernel file (W=1), as
+# "make kernel" does.
 set -u
 
 dir=$(cd "$1" && pwd)
 jobs=$2
 shift 2
-here=$(cd "$(dirname "$0")/.." && pwd)
 scratch=$dir/check-tree
 repo=$dir/repo
 log=$dir/check
@@ -88,7 +89,7 @@ for p in $patches; do
 		continue
 	fi
 	for cfg in y n; do
-		o=$dir/obj-$cfg
+		o=$dir/obj
 		if [ $cfg = y ]; then
 			# shellcheck disable=SC2086
 			configure "$o" $frags

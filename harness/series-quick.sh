@@ -119,7 +119,9 @@ for p in "$@"; do
 		maintained "$f" || uncovered="$uncovered $f"
 	done
 	[ -z "$uncovered" ] && ignore=--ignore=FILE_PATH_CHANGES
-	(cd "$scratch" && scripts/checkpatch.pl --strict --no-signoff \
+	# /usr/bin first: spdxcheck.py needs the python3 that has Debian's
+	# python3-ply and python3-git, not one a user installed elsewhere.
+	(cd "$scratch" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict --no-signoff \
 		--show-types $ignore "$p") > "$log/$name.log" 2>&1
 	total=$(grep '^total:' "$log/$name.log")
 	set -- $total
