@@ -104,10 +104,20 @@ apply_patch() {
 	echo "$1" >> "$work/applied"
 }
 
+# $1: the kernel path; $2: a snapshot file, or git:REV for the file as it
+# was at commit REV of this repository.
 stage_file() {
-	[ -f "$top/$2" ] || die "manifest: no stage file $2"
 	mkdir -p "$repo/$(dirname "$1")"
-	cp "$top/$2" "$repo/$1"
+	case $2 in
+	git:*)
+		git -C "$top" show "${2#git:}:$1" > "$repo/$1" 2>/dev/null ||
+			die "manifest: no $1 in commit ${2#git:}"
+		;;
+	*)
+		[ -f "$top/$2" ] || die "manifest: no stage file $2"
+		cp "$top/$2" "$repo/$1"
+		;;
+	esac
 	echo "$1" >> "$work/staged"
 }
 
