@@ -65,6 +65,13 @@ void *multikernel_arch_build_pgt(phys_addr_t start, phys_addr_t end);
 void multikernel_arch_free_pgt(void *pgt);
 int multikernel_arch_start_cpu(unsigned int cpu, void *pgt, u64 entry, u64 bp);
 void multikernel_arch_stop_cpu(unsigned int cpu);
+u32 multikernel_arch_doorbell_id(unsigned int cpu);
+void multikernel_arch_doorbell(u32 id);
+
+/* Messaging: the doorbell interrupt and the spawn's lifecycle notices. */
+void multikernel_doorbell(void);
+void multikernel_spawn_ready(void);
+void multikernel_spawn_panic(const char *reason);
 #else
 static inline void multikernel_pool_reserve(void) { }
 static inline const struct multikernel_boot_info *multikernel_spawn_info(void)

@@ -212,11 +212,31 @@ static ssize_t mk_stop_timeout_ms_store(struct config_item *item,
 	return mk_store(item, page, count, mk_set_stop_timeout);
 }
 
+static ssize_t mk_heartbeat_timeout_ms_show(struct config_item *item,
+					    char *page)
+{
+	return mk_show_timeout(page,
+			       &to_mk_instance(item)->heartbeat_timeout_ms);
+}
+
+static int mk_set_heartbeat_timeout(struct mk_instance *inst, const char *val)
+{
+	return mk_instance_set_timeout(inst, &inst->heartbeat_timeout_ms,
+				       "heartbeat_timeout_ms", val);
+}
+
+static ssize_t mk_heartbeat_timeout_ms_store(struct config_item *item,
+					     const char *page, size_t count)
+{
+	return mk_store(item, page, count, mk_set_heartbeat_timeout);
+}
+
 CONFIGFS_ATTR_RO(mk_, id);
 CONFIGFS_ATTR_RO(mk_, boot_time_ms);
 CONFIGFS_ATTR_RO(mk_, crash_reason);
 CONFIGFS_ATTR(mk_, boot_timeout_ms);
 CONFIGFS_ATTR(mk_, stop_timeout_ms);
+CONFIGFS_ATTR(mk_, heartbeat_timeout_ms);
 CONFIGFS_ATTR(mk_, cpus);
 CONFIGFS_ATTR(mk_, memory);
 CONFIGFS_ATTR(mk_, kernel);
@@ -235,6 +255,7 @@ static struct configfs_attribute *mk_instance_attrs[] = {
 	&mk_attr_boot_time_ms,
 	&mk_attr_boot_timeout_ms,
 	&mk_attr_stop_timeout_ms,
+	&mk_attr_heartbeat_timeout_ms,
 	&mk_attr_crash_reason,
 	NULL,
 };

@@ -21,6 +21,14 @@ static int __init multikernel_init(void)
 		pr_err("cannot create /sys/kernel/multikernel: %d\n", ret);
 		return ret;
 	}
+	if (!multikernel_spawn_info()) {
+		ret = mk_msg_host_init();
+		if (ret) {
+			pr_err("cannot register the message handlers: %d\n",
+			       ret);
+			return ret;
+		}
+	}
 	ret = mk_lifecycle_init();
 	if (ret) {
 		pr_err("cannot watch CPU hotplug: %d\n", ret);

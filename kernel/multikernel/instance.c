@@ -118,6 +118,8 @@ void mk_instance_destroy(struct mk_instance *inst)
 	list_del(&inst->node);
 	mutex_unlock(&mk_instances_lock);
 
+	/* A late kick from the message handlers may have queued it. */
+	cancel_delayed_work_sync(&inst->watch);
 	ida_free(&mk_ids, inst->id);
 	config_item_put(&inst->item);
 }

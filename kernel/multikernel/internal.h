@@ -5,6 +5,7 @@
 #ifndef _KERNEL_MULTIKERNEL_INTERNAL_H
 #define _KERNEL_MULTIKERNEL_INTERNAL_H
 
+#include <linux/atomic.h>
 #include <linux/configfs.h>
 #include <linux/cpumask.h>
 #include <linux/ktime.h>
@@ -12,6 +13,7 @@
 #include <linux/multikernel.h>
 #include <linux/mutex.h>
 #include <linux/sizes.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 
@@ -35,6 +37,8 @@
 /* Default time a spawn has to reach init, and to stop cleanly. */
 #define MK_BOOT_TIMEOUT_MS	30000
 #define MK_STOP_TIMEOUT_MS	10000
+/* Default time without a heartbeat after which a spawn counts as hung. */
+#define MK_HEARTBEAT_TIMEOUT_MS	5000
 #define MK_REASON_LEN		128
 
 /**
@@ -78,6 +82,7 @@ enum mk_state_cmd {
  * @cmdline: command line of the spawned kernel, or NULL
  * @boot_timeout_ms: how long the spawn may take to reach init
  * @stop_timeout_ms: how long a clean stop may take before it is forced
+ * @heartbeat_timeout_ms: how long a running spawn may stay silent
  * @run_lock: serialises start, stop, kill and the watchdog (lifecycle.c)
  * @active: CPUs and memory are lent; the watchdog runs
  * @mem_phys: the instance's pool memory, 0 when none
@@ -91,6 +96,15 @@ enum mk_state_cmd {
  * @console: host copy of the spawn's console, kept across stop and crash
  * @kobj: /sys/kernel/multikernel/instances/NAME
  * @console_attrs: its console files
+ * @chan: the message channel while started (msg_host.c)
+ * @last_heartbeat: ktime_get_ns() of the last heartbeat or of ready
+ * @spawn_ready: the spawn said it is about to run init
+ * @shutdown_acked: the spawn acknowledged a stop request
+ * @msg_lock: protects the three fields below it
+ * @msg_event: @msg_reason holds the first panic or protocol error
+ * @spawn_panicked: the spawn sent a panic notice
+ * @msg_broken: the spawn broke the message protocol
+ * @msg_reason: the reason to report for either
  *
  * The configuration and @state are protected by mk_instances_lock; the
  * run-time fields from @active on by @run_lock.
@@ -107,6 +121,7 @@ struct mk_instance {
 	char *cmdline;
 	unsigned int boot_timeout_ms;
 	unsigned int stop_timeout_ms;
+	unsigned int heartbeat_timeout_ms;
 
 	struct mutex run_lock;	/* see lifecycle.c */
 	bool active;
@@ -121,6 +136,28 @@ struct mk_instance {
 	struct mk_console *console;
 	struct kobject *kobj;
 	struct bin_attribute *console_attrs;
+
+	struct mk_chan *chan;
+	atomic64_t last_heartbeat;
+	bool spawn_ready;
+	bool shutdown_acked;
+	spinlock_t msg_lock;	/* see above */
+	bool msg_event;
+	bool spawn_panicked;
+	bool msg_broken;
+	char msg_reason[MK_REASON_LEN];
+};
+
+/**
+ * enum mk_msg_event - what a spawn reported over its channel
+ * @MK_EV_NONE: nothing that ends it
+ * @MK_EV_PANIC: a panic notice
+ * @MK_EV_BROKEN: it broke the message protocol
+ */
+enum mk_msg_event {
+	MK_EV_NONE,
+	MK_EV_PANIC,
+	MK_EV_BROKEN,
 };
 
 /* pool.c */
@@ -175,6 +212,19 @@ bool mk_console_drain(struct mk_console *con, void *comm);
 ssize_t mk_console_read(struct mk_console *con, char *buf, loff_t pos,
 			size_t count);
 ssize_t mk_console_input(void *comm, const char *buf, size_t count);
+
+/* msg_host.c, vsock.c */
+int mk_msg_host_init(void);
+int mk_msg_host_open(struct mk_instance *inst);
+void mk_msg_host_close(struct mk_instance *inst);
+int mk_msg_host_stop(struct mk_instance *inst);
+enum mk_msg_event mk_msg_host_event(struct mk_instance *inst, char *why,
+				    size_t len);
+#ifdef CONFIG_MULTIKERNEL_VSOCK
+void mk_vsock_peer_gone(u32 id);
+#else
+static inline void mk_vsock_peer_gone(u32 id) { }
+#endif
 
 /* configfs.c, sysfs.c */
 int mk_configfs_init(void);

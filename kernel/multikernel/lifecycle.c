@@ -105,7 +105,7 @@ static struct multikernel_comm *mk_comm(struct mk_instance *inst)
 
 static void mk_init_comm(struct mk_instance *inst)
 {
-	memset(mk_comm(inst), 0, MULTIKERNEL_COMM_MIN_SIZE);
+	memset(mk_comm(inst), 0, MULTIKERNEL_COMM_MSG_END);
 	mk_comm(inst)->magic = MULTIKERNEL_COMM_MAGIC;
 }
 
@@ -132,6 +132,7 @@ static void mk_reclaim_cpus(struct mk_instance *inst)
 
 static void mk_release_memory(struct mk_instance *inst)
 {
+	mk_msg_host_close(inst);
 	multikernel_arch_free_pgt(inst->pgt);
 	inst->pgt = NULL;
 	multikernel_arch_free_low(inst->low_phys);
@@ -224,6 +225,9 @@ static int mk_prepare(struct mk_instance *inst, u64 *entry, u64 *bp)
 		return -ENOSPC;
 	}
 	mk_init_comm(inst);
+	ret = mk_msg_host_open(inst);
+	if (ret)
+		return ret;
 	ret = mk_load(inst, entry, bp);
 	if (ret)
 		return ret;
@@ -366,8 +370,10 @@ int mk_instance_stop(struct mk_instance *inst, bool force)
 		mk_teardown(inst, MK_STOPPED);
 	} else {
 		if (state != MK_STOPPING) {
-			WRITE_ONCE(mk_comm(inst)->host_request,
-				   MULTIKERNEL_REQ_POWEROFF);
+			/* The request word serves a spawn that stopped reading. */
+			if (mk_msg_host_stop(inst))
+				WRITE_ONCE(mk_comm(inst)->host_request,
+					   MULTIKERNEL_REQ_POWEROFF);
 			inst->deadline = ktime_add_ms(ktime_get(),
 						      inst->stop_timeout_ms);
 			mk_set_state(inst, MK_STOPPING);
@@ -378,6 +384,41 @@ int mk_instance_stop(struct mk_instance *inst, bool force)
 	return 0;
 }
 
+/* The spawn's notices over the channel; true if the instance ended. */
+static bool mk_follow_messages(struct mk_instance *inst, enum mk_state state)
+{
+	char why[MK_REASON_LEN];
+	u64 silent_ms;
+
+	switch (mk_msg_host_event(inst, why, sizeof(why))) {
+	case MK_EV_PANIC:
+		mk_crash(inst, why);
+		return true;
+	case MK_EV_BROKEN:
+		pr_warn("%s: message protocol error: %s\n",
+			mk_instance_name(inst), why);
+		mk_crash(inst, why);
+		return true;
+	case MK_EV_NONE:
+		break;
+	}
+	if (state == MK_STARTING && READ_ONCE(inst->spawn_ready)) {
+		inst->boot_ms = ktime_ms_delta(ktime_get(), inst->started);
+		mk_set_state(inst, MK_RUNNING);
+		pr_info("%s: running, booted in %llu ms\n",
+			mk_instance_name(inst), inst->boot_ms);
+		return false;
+	}
+	silent_ms = div_u64(ktime_get_ns() - atomic64_read(&inst->last_heartbeat),
+			    NSEC_PER_MSEC);
+	if (state == MK_RUNNING && silent_ms > inst->heartbeat_timeout_ms) {
+		snprintf(why, sizeof(why), "no heartbeat for %llu ms", silent_ms);
+		mk_crash(inst, why);
+		return true;
+	}
+	return false;
+}
+
 /* Act on what the spawn reports; run_lock held, instance active. */
 static void mk_follow_spawn(struct mk_instance *inst, enum mk_state state)
 {
@@ -385,15 +426,9 @@ static void mk_follow_spawn(struct mk_instance *inst, enum mk_state state)
 	u32 spawn = READ_ONCE(comm->spawn_state);
 	char msg[MK_REASON_LEN];
 
-	switch (spawn) {
-	case MULTIKERNEL_SPAWN_RUNNING:
-		if (state == MK_STARTING) {
-			inst->boot_ms = ktime_ms_delta(ktime_get(), inst->started);
-			mk_set_state(inst, MK_RUNNING);
-			pr_info("%s: running, booted in %llu ms\n",
-				mk_instance_name(inst), inst->boot_ms);
-		}
+	if (mk_follow_messages(inst, state))
 		return;
+	switch (spawn) {
 	case MULTIKERNEL_SPAWN_PANIC:
 		/* Untrusted: copy, bound and terminate before use. */
 		memcpy(msg, comm->panic_msg, sizeof(msg));
@@ -446,4 +481,6 @@ void mk_instance_run_init(struct mk_instance *inst)
 	INIT_DELAYED_WORK(&inst->watch, mk_watch);
 	inst->boot_timeout_ms = MK_BOOT_TIMEOUT_MS;
 	inst->stop_timeout_ms = MK_STOP_TIMEOUT_MS;
+	inst->heartbeat_timeout_ms = MK_HEARTBEAT_TIMEOUT_MS;
+	spin_lock_init(&inst->msg_lock);
 }

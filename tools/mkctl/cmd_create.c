@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mkctl create NAME --cpus LIST --memory SIZE --kernel PATH
- *		[--initrd PATH] [--cmdline STR]
+ * mkctl create NAME (--cpus LIST | --cpu-count N) --memory SIZE
+ *		--kernel PATH [--initrd PATH] [--cmdline STR]
  *
  * The work is in settings.c, which spawn shares.
  */
@@ -26,12 +26,14 @@ static int run_create(const struct mk_cmd *cmd, int argc, char **argv)
 const struct mk_cmd mk_cmd_create = {
 	.name = "create",
 	.summary = "create an instance",
-	.synopsis = "NAME --cpus LIST --memory SIZE --kernel PATH\n"
-		    "                    [--initrd PATH] [--cmdline STR]",
+	.synopsis = "NAME (--cpus LIST | --cpu-count N) --memory SIZE\n"
+		    "                    --kernel PATH [--initrd PATH] [--cmdline STR]",
 	.help = "Create instance NAME, stopped, with the given CPUs, memory\n"
 		"and kernel.\n"
 		"\n"
 		"  --cpus LIST     host CPUs to lend, a cpulist such as 2-3,5\n"
+		"  --cpu-count N   lend N free CPUs, whole cores and one NUMA\n"
+		"                  node if possible, instead of --cpus\n"
 		"  --memory SIZE   RAM from the pool: bytes, or K, M, G (256M)\n"
 		"  --kernel PATH   the bzImage to boot\n"
 		"  --initrd PATH   an initramfs to go with it\n"

@@ -58,14 +58,16 @@ static int run_spawn(const struct mk_cmd *cmd, int argc, char **argv)
 const struct mk_cmd mk_cmd_spawn = {
 	.name = "spawn",
 	.summary = "create an instance and start it",
-	.synopsis = "NAME --cpus LIST --memory SIZE --kernel PATH\n"
-		    "                   [--initrd PATH] [--cmdline STR] [--wait] [--timeout S]",
+	.synopsis = "NAME (--cpus LIST | --cpu-count N) --memory SIZE\n"
+		    "                   --kernel PATH [--initrd PATH] [--cmdline STR]\n"
+		    "                   [--wait] [--timeout S]",
 	.help = "Create instance NAME as create does, then start it as start\n"
 		"does.  If it cannot be started, it is destroyed again.  If it\n"
 		"crashes or is not running in time with --wait, it is kept so\n"
 		"that 'mkctl log NAME' can show why.\n"
 		"\n"
 		"  --cpus LIST     host CPUs to lend, a cpulist such as 2-3,5\n"
+		"  --cpu-count N   lend N free CPUs instead (see create)\n"
 		"  --memory SIZE   RAM from the pool: bytes, or K, M, G (256M)\n"
 		"  --kernel PATH   the bzImage to boot\n"
 		"  --initrd PATH   an initramfs to go with it\n"

@@ -3,14 +3,20 @@
  * Error messages.  The kernel answers a rejected mkdir, rmdir or attribute
  * write (start, stop and kill included) with an errno (the table in
  * admin-guide.rst); mk_explain() turns it back into the reason, in words a
- * person can act on.
+ * person can act on.  A CPU refused because another instance has it is
+ * explained by naming that instance, found by reading the instances'
+ * cpus.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mkctl.h"
+#include "cpuset.h"
 
 /* What replaces the "%s" of a message. */
 enum ctx {
@@ -154,6 +160,54 @@ static void fill(char *buf, size_t size, const char *msg, const char *arg)
 		snprintf(buf, size, "%s", msg);
 }
 
+/* Is a CPU of @want in instance @other's cpus?  Store the lowest in @cpu. */
+static bool shares_cpu(const char *other, const struct mk_cpuset *want,
+		       unsigned int *cpu)
+{
+	static struct mk_cpuset has;
+	char file[PATH_MAX], list[MK_VALUE_MAX + 1];
+
+	if (mk_inst_path(file, sizeof(file), other, "cpus") ||
+	    mk_read_attr(file, list, sizeof(list)) ||
+	    mk_cpuset_parse(list, &has))
+		return false;
+	for (*cpu = 0; *cpu < MK_MAX_CPUS; (*cpu)++)
+		if (want->cpu[*cpu] && has.cpu[*cpu])
+			return true;
+	return false;
+}
+
+/*
+ * Name the instance other than @name that has a CPU of @value, in @buf.
+ * Return: false if there is none.
+ */
+static bool cpu_owner(char *buf, size_t size, const char *name,
+		      const char *value)
+{
+	static struct mk_cpuset want;
+	struct dirent **names;
+	unsigned int cpu;
+	bool found = false;
+	int i, n;
+
+	if (!value || mk_cpuset_parse(value, &want))
+		return false;
+	n = mk_instances_scan(&names);
+	if (n < 0)
+		return false;
+	for (i = 0; i < n && !found; i++) {
+		if (name && !strcmp(names[i]->d_name, name))
+			continue;
+		found = shares_cpu(names[i]->d_name, &want, &cpu);
+		if (found)
+			snprintf(buf, size,
+				 "CPU %u belongs to instance %s; choose another CPU, or stop %s and give it other CPUs",
+				 cpu, names[i]->d_name, names[i]->d_name);
+	}
+	mk_instances_free(names, n);
+	return found;
+}
+
 /**
  * mk_explain() - say why an operation on an instance failed
  * @buf: where to put the sentence
@@ -163,8 +217,9 @@ static void fill(char *buf, size_t size, const char *msg, const char *arg)
  * @value: the value written, or NULL; for MK_START, the kernel's path
  * @err: the errno, positive
  *
- * Sizes and limits in the sentence are read from sysfs.  An errno the
- * table does not know gets strerror()'s text.
+ * Sizes and limits in the sentence are read from sysfs, the owner of a
+ * busy CPU from configfs.  An errno the table does not know gets
+ * strerror()'s text.
  *
  * Return: @buf
  */
@@ -174,6 +229,9 @@ const char *mk_explain(char *buf, size_t size, unsigned int op,
 	const struct errmsg *e;
 	char ctx[32];
 
+	if ((op & MK_CPUS) && err == EBUSY &&
+	    cpu_owner(buf, size, name, value))
+		return buf;
 	for (e = errmsgs; e < errmsgs + ARRAY_SIZE(errmsgs); e++) {
 		if (!(e->ops & op) || e->err != err)
 			continue;

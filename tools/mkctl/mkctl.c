@@ -27,7 +27,10 @@ static const struct mk_cmd * const cmds[] = {
 	&mk_cmd_status,
 	&mk_cmd_log,
 	&mk_cmd_console,
+	&mk_cmd_exec,
+	&mk_cmd_ping,
 	&mk_cmd_pool,
+	&mk_cmd_apply,
 };
 
 static const struct mk_cmd *find(const char *name)

@@ -62,6 +62,9 @@ extern const struct mk_cmd mk_cmd_stop;
 extern const struct mk_cmd mk_cmd_restart;
 extern const struct mk_cmd mk_cmd_log;
 extern const struct mk_cmd mk_cmd_console;
+extern const struct mk_cmd mk_cmd_apply;
+extern const struct mk_cmd mk_cmd_exec;
+extern const struct mk_cmd mk_cmd_ping;
 
 /* One instance as read from configfs. */
 struct mk_instance {
@@ -87,6 +90,7 @@ struct mk_wait {
 /* What getopt_long() returns for --wait and --timeout. */
 #define MK_OPT_WAIT		300
 #define MK_OPT_TIMEOUT		301
+#define MK_OPT_CPU_COUNT	302
 
 #define MK_START_TIMEOUT_MS	60000	/* default of start --wait */
 #define MK_TIMEOUT_MAX		86400	/* largest --timeout, seconds */
@@ -104,6 +108,8 @@ enum mk_setting {
 /* The values of the settings given; NULL for those not given. */
 struct mk_settings {
 	const char *val[MK_NR_SETTINGS];
+	unsigned int cpu_count;	/* --cpu-count, instead of --cpus; or 0 */
+	char cpus[MK_VALUE_MAX + 1];	/* the CPUs picked for cpu_count */
 	char kernel[PATH_MAX];	/* the kernel path made absolute */
 	char initrd[PATH_MAX];	/* the initrd path made absolute */
 };
@@ -126,6 +132,7 @@ int mk_parse_wait(const struct mk_cmd *cmd, int argc, char **argv,
 int mk_parse_settings(const struct mk_cmd *cmd, int argc, char **argv,
 		      struct mk_settings *s, struct mk_wait *w);
 int mk_create(const char *cmd, const char *name, struct mk_settings *s);
+int mk_parse_cpu_count(const char *s, unsigned int *n);
 
 /* wait.c */
 int mk_signalled(void);
@@ -209,6 +216,17 @@ int mk_follow_open(struct mk_follow *f, const char *cmd, const char *name);
 void mk_follow_close(struct mk_follow *f);
 int mk_follow_copy(struct mk_follow *f, bool watch);
 int mk_follow_tail(struct mk_follow *f, size_t keep);
+
+/* stats.c */
+struct mk_rtt {
+	size_t count;
+	unsigned long long min, median, p99;
+};
+
+void mk_rtt_summary(unsigned long long *v, size_t n, struct mk_rtt *s);
+
+/* agent_conn.c */
+int mk_agent_connect(const char *cmd, const char *name);
 
 /* tty.c */
 int mk_tty_raw(int fd);

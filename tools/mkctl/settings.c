@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "mkctl.h"
+#include "cpuset.h"
 
 /* getopt_long() returns OPT_ATTR + i for the option setting attrs[i]. */
 #define OPT_ATTR	256
@@ -31,6 +32,47 @@ static const struct {
 	[MK_SET_INITRD]		= { "initrd", MK_INITRD, false },
 	[MK_SET_CMDLINE]	= { "cmdline", MK_CMDLINE, false },
 };
+
+/**
+ * mk_parse_cpu_count() - parse a number of CPUs
+ * @s: the text: a decimal number from 1 to MK_MAX_CPUS
+ * @n: where to store it
+ *
+ * Return: 0, or -EINVAL if @s is not such a number.
+ */
+int mk_parse_cpu_count(const char *s, unsigned int *n)
+{
+	unsigned long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || !v || v > MK_MAX_CPUS)
+		return -EINVAL;
+	*n = v;
+	return 0;
+}
+
+static int parse_cpu_count(const struct mk_cmd *cmd, const char *arg,
+			   unsigned int *n)
+{
+	if (!mk_parse_cpu_count(arg, n))
+		return MK_GO_ON;
+	return mk_usage_error(cmd, "--cpu-count \"%s\": not a number from 1 to %d",
+			      arg, MK_MAX_CPUS);
+}
+
+/* Exactly one of --cpus and --cpu-count. */
+static int check_cpus(const struct mk_cmd *cmd, const struct mk_settings *s)
+{
+	if (s->val[MK_SET_CPUS] && s->cpu_count)
+		return mk_usage_error(cmd, "give --cpus or --cpu-count, not both");
+	if (!s->val[MK_SET_CPUS] && !s->cpu_count)
+		return mk_usage_error(cmd, "missing --cpus or --cpu-count");
+	return MK_GO_ON;
+}
 
 /**
  * mk_parse_settings() - parse the options of create or spawn
@@ -55,6 +97,7 @@ int mk_parse_settings(const struct mk_cmd *cmd, int argc, char **argv,
 		{ "initrd", required_argument, NULL, OPT_ATTR + MK_SET_INITRD },
 		{ "cmdline", required_argument, NULL,
 		  OPT_ATTR + MK_SET_CMDLINE },
+		{ "cpu-count", required_argument, NULL, MK_OPT_CPU_COUNT },
 		{ "wait", no_argument, NULL, MK_OPT_WAIT },
 		{ "timeout", required_argument, NULL, MK_OPT_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
@@ -64,6 +107,7 @@ int mk_parse_settings(const struct mk_cmd *cmd, int argc, char **argv,
 	int c, i, ret;
 
 	memset(s->val, 0, sizeof(s->val));
+	s->cpu_count = 0;
 	if (!w)
 		w = &none;
 	w->wait = false;
@@ -79,7 +123,11 @@ int mk_parse_settings(const struct mk_cmd *cmd, int argc, char **argv,
 		}
 		if (w == &none && (c == MK_OPT_WAIT || c == MK_OPT_TIMEOUT))
 			return mk_opt_error(cmd, '?', argv);
-		if (c == MK_OPT_WAIT) {
+		if (c == MK_OPT_CPU_COUNT) {
+			ret = parse_cpu_count(cmd, optarg, &s->cpu_count);
+			if (ret != MK_GO_ON)
+				return ret;
+		} else if (c == MK_OPT_WAIT) {
 			w->wait = true;
 		} else if (c == MK_OPT_TIMEOUT) {
 			ret = mk_parse_timeout(cmd, optarg, &w->timeout_ms);
@@ -89,8 +137,11 @@ int mk_parse_settings(const struct mk_cmd *cmd, int argc, char **argv,
 			return mk_opt_error(cmd, c, argv);
 		}
 	}
+	ret = check_cpus(cmd, s);
+	if (ret != MK_GO_ON)
+		return ret;
 	for (i = 0; i < MK_NR_SETTINGS; i++)
-		if (attrs[i].required && !s->val[i])
+		if (attrs[i].required && !s->val[i] && i != MK_SET_CPUS)
 			return mk_usage_error(cmd, "missing --%s",
 					      attrs[i].attr);
 	ret = mk_wait_check(cmd, w);
@@ -176,7 +227,7 @@ static int make(const char *cmd, const char *name,
  * @cmd: the command, for messages
  * @name: the instance
  * @s: its settings, from mk_parse_settings(); relative image paths are
- *	made absolute
+ *	made absolute, and s->cpu_count free CPUs are picked if it is set
  *
  * Return: 0, or -1 after printing why; nothing is left behind then.
  */
@@ -185,7 +236,13 @@ int mk_create(const char *cmd, const char *name, struct mk_settings *s)
 	if (mk_check_name(cmd, name) ||
 	    absolute(cmd, name, s, MK_SET_KERNEL, s->kernel) ||
 	    absolute(cmd, name, s, MK_SET_INITRD, s->initrd) ||
-	    mk_need_configfs() || make(cmd, name, s))
+	    mk_need_configfs())
 		return -1;
-	return 0;
+	if (s->cpu_count) {
+		if (mk_cpus_choose(cmd, name, s->cpu_count, NULL, s->cpus,
+				   sizeof(s->cpus)))
+			return -1;
+		s->val[MK_SET_CPUS] = s->cpus;
+	}
+	return make(cmd, name, s) ? -1 : 0;
 }

@@ -188,6 +188,7 @@ static void mk_crash_shutdown(struct pt_regs *regs)
 static int mk_panic_notify(struct notifier_block *nb, unsigned long event,
 			   void *msg)
 {
+	multikernel_spawn_panic(msg);
 	mk_spawn_panic(msg);
 	return NOTIFY_DONE;
 }
@@ -270,8 +271,10 @@ const struct hypervisor_x86 x86_hyper_multikernel __refconst = {
 /* The kernel is about to start init: the instance is running. */
 static int __init mk_spawn_running(void)
 {
-	if (mk_is_spawn)
+	if (mk_is_spawn) {
 		mk_spawn_set_state(MULTIKERNEL_SPAWN_RUNNING);
+		multikernel_spawn_ready();
+	}
 	return 0;
 }
 late_initcall_sync(mk_spawn_running);

@@ -16,9 +16,7 @@
 #include <linux/init.h>
 #include <linux/io.h>
 #include <linux/multikernel.h>
-#include <linux/reboot.h>
 #include <linux/string.h>
-#include <linux/workqueue.h>
 
 #include <asm/early_ioremap.h>
 
@@ -186,31 +184,7 @@ static int __init mk_hvc_console_init(void)
 }
 console_initcall(mk_hvc_console_init);
 
-/*
- * Until messaging brings a doorbell, the spawn looks at the host's request
- * and shows it is alive ten times a second.
- */
-#define MK_HOST_POLL	(HZ / 10)
-
-static void mk_host_poll(struct work_struct *work);
-static DECLARE_DELAYED_WORK(mk_host_poll_work, mk_host_poll);
-
-static void mk_host_poll(struct work_struct *work)
-{
-	static bool poweroff_asked;
-	struct multikernel_comm *comm = mk_comm();
-
-	WRITE_ONCE(comm->heartbeat, READ_ONCE(comm->heartbeat) + 1);
-	if (!poweroff_asked &&
-	    READ_ONCE(comm->host_request) == MULTIKERNEL_REQ_POWEROFF) {
-		poweroff_asked = true;
-		pr_info("the host asks for a shutdown\n");
-		orderly_poweroff(true);
-	}
-	schedule_delayed_work(&mk_host_poll_work, MK_HOST_POLL);
-}
-
-/* The tty behind /dev/hvc0; polled, as there is no doorbell yet. */
+/* The tty behind /dev/hvc0; the hvc core polls it. */
 static int __init mk_hvc_init(void)
 {
 	struct hvc_struct *hp;
@@ -218,9 +192,6 @@ static int __init mk_hvc_init(void)
 	if (!multikernel_spawn_info() || !mk_comm_base)
 		return 0;
 	hp = hvc_alloc(MK_HVC_VTERM, 0, &mk_hvc_ops, 256);
-	if (IS_ERR(hp))
-		return PTR_ERR(hp);
-	schedule_delayed_work(&mk_host_poll_work, MK_HOST_POLL);
-	return 0;
+	return PTR_ERR_OR_ZERO(hp);
 }
 device_initcall(mk_hvc_init);

@@ -116,4 +116,86 @@ struct multikernel_ring {
 	__u64 pad1[7];
 };
 
+/*
+ * Message rings, one per direction, after the console rings: a control
+ * page each, then the data.  Messages need a region of at least
+ * MULTIKERNEL_COMM_MSG_END bytes.
+ */
+#define MULTIKERNEL_COMM_MSG_H2S	0x22000	/* host to spawn, control */
+#define MULTIKERNEL_COMM_MSG_S2H	0x23000	/* spawn to host, control */
+#define MULTIKERNEL_COMM_MSG_H2S_DATA	0x40000
+#define MULTIKERNEL_COMM_MSG_S2H_DATA	0xc0000
+#define MULTIKERNEL_COMM_MSG_DATA_SIZE	0x80000
+#define MULTIKERNEL_COMM_MSG_END	0x140000
+
+/**
+ * struct multikernel_msg_ring - control block of one message ring
+ * @prod: bytes ever published, written by the producer
+ * @prod_waiting: non-zero while the producer waits for room; the consumer
+ *	clears it and rings the producer's doorbell once it freed some
+ * @cons: bytes ever consumed, written by the consumer
+ * @cons_idle: non-zero while the consumer waits for data; the producer
+ *	clears it and rings the consumer's doorbell after publishing
+ *
+ * Producer and consumer fields sit on separate cache lines.  A record is a
+ * struct multikernel_msg followed by its payload, padded to
+ * MULTIKERNEL_MSG_ALIGN; records never wrap: a MULTIKERNEL_MSG_PAD record
+ * fills the end of the data area instead.
+ */
+struct multikernel_msg_ring {
+	__u64 prod;
+	__u32 prod_waiting;
+	__u32 pad0[13];
+	__u64 cons;
+	__u32 cons_idle;
+	__u32 pad1[13];
+};
+
+/* vsock: the host is CID 2, instance N is CID MULTIKERNEL_VSOCK_CID_BASE + N */
+#define MULTIKERNEL_VSOCK_CID_BASE	1000
+
+#define MULTIKERNEL_MSG_ALIGN		32
+/* Largest payload: a 64 KiB vsock packet and its header, with room. */
+#define MULTIKERNEL_MSG_MAX_PAYLOAD	(0x10000 + 0x100)
+
+/**
+ * struct multikernel_msg - header of one message
+ * @len: payload bytes after the header
+ * @type: enum multikernel_msg_type
+ * @flags: MULTIKERNEL_MSG_F_*
+ * @src: sending kernel: 0 for the host, else the instance id
+ * @dst: receiving kernel, same numbering
+ * @id: request id, echoed in the response
+ * @status: in a response, 0 or a negative errno from the responder
+ * @reserved: zero
+ */
+struct multikernel_msg {
+	__u32 len;
+	__u16 type;
+	__u16 flags;
+	__u32 src;
+	__u32 dst;
+	__u64 id;
+	__s32 status;
+	__u32 reserved;
+};
+
+#define MULTIKERNEL_MSG_F_REQUEST	0x1	/* a response is expected */
+#define MULTIKERNEL_MSG_F_RESPONSE	0x2	/* answers request @id */
+
+/* Message types; numbers are ABI. */
+enum multikernel_msg_type {
+	MULTIKERNEL_MSG_PAD = 0,	/* ring filler, never delivered */
+	MULTIKERNEL_MSG_READY,		/* spawn: init is about to run */
+	MULTIKERNEL_MSG_SHUTDOWN,	/* host: power off (request) */
+	MULTIKERNEL_MSG_PANIC,		/* spawn: panicked; payload: reason */
+	MULTIKERNEL_MSG_HEARTBEAT,	/* spawn: alive; payload: __u64 count */
+	MULTIKERNEL_MSG_ECHO,		/* request: answered with its payload */
+	MULTIKERNEL_MSG_VSOCK,		/* payload: virtio_vsock_hdr + data */
+	MULTIKERNEL_MSG_PEER_GONE,	/* host: payload: __u32 instance id */
+	MULTIKERNEL_MSG_TEST,		/* test traffic, see msg_test.c */
+	MULTIKERNEL_MSG_TEST_CTL,	/* test control request */
+	MULTIKERNEL_MSG_NR_TYPES,
+};
+
 #endif /* _UAPI_LINUX_MULTIKERNEL_H */

@@ -12,8 +12,8 @@
 
 #define HINT		"Run 'mkctl --help' for the list of commands.\n"
 #define CREATE_USAGE \
-	"usage: mkctl create NAME --cpus LIST --memory SIZE --kernel PATH\n" \
-	"                    [--initrd PATH] [--cmdline STR]\n"
+	"usage: mkctl create NAME (--cpus LIST | --cpu-count N) --memory SIZE\n" \
+	"                    --kernel PATH [--initrd PATH] [--cmdline STR]\n"
 #define UNAVAILABLE	"mkctl: multikernel is not available: kernel built without CONFIG_MULTIKERNEL?\n"
 #define BAD_NAME	"invalid name: must match [a-z0-9][a-z0-9_-]{0,31}\n"
 #define HEADER		"NAME  ID  STATE  BOOT  CPUS  MEMORY  KERNEL\n"

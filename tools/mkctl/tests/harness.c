@@ -297,6 +297,7 @@ int fake_setup(void)
 	}
 	setenv("MKCTL_CONFIGFS", fake_path("config"), 1);
 	setenv("MKCTL_SYSFS", fake_path("sys"), 1);
+	setenv("MKCTL_SYSDEVICES", fake_path("devices"), 1);
 	return 0;
 }
 
@@ -310,10 +311,37 @@ static int remove_one(const char *path, const struct stat *st, int flag,
 }
 
 /**
+ * fake_kernel() - make mkdir in the fake instances/ make attributes
+ *
+ * Preloads tests/fakekernel.so, found next to the mkctl binary, into the
+ * next runs of mkctl, until fake_teardown().
+ *
+ * Return: 0, or -1 if the library is not there.
+ */
+int fake_kernel(void)
+{
+	char lib[PATH_MAX + 32], dir[PATH_MAX], *slash;
+
+	snprintf(dir, sizeof(dir), "%s", mkctl_path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	snprintf(lib, sizeof(lib), "%s/tests/fakekernel.so", dir);
+	if (!realpath(lib, dir)) {
+		printf("# no %s: %s\n", lib, strerror(errno));
+		return -1;
+	}
+	return setenv("LD_PRELOAD", dir, 1) ? -1 : 0;
+}
+
+/**
  * fake_teardown() - remove the fake tree
  */
 void fake_teardown(void)
 {
+	unsetenv("LD_PRELOAD");
 	nftw(fake_root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 extern const char *mkctl_path;
+extern const char *agent_path;
 
 struct test_case {
 	const char *name;
@@ -26,12 +27,26 @@ extern const struct test_case lifecycle_tests[];
 extern const size_t nr_lifecycle_tests;
 extern const struct test_case console_tests[];
 extern const size_t nr_console_tests;
+extern const struct test_case cpu_tests[];
+extern const size_t nr_cpu_tests;
+extern const struct test_case conf_tests[];
+extern const size_t nr_conf_tests;
+extern const struct test_case apply_tests[];
+extern const size_t nr_apply_tests;
+extern const struct test_case json_key_tests[];
+extern const size_t nr_json_key_tests;
+extern const struct test_case file_tests[];
+extern const size_t nr_file_tests;
+extern const struct test_case agent_tests[];
+extern const size_t nr_agent_tests;
 
 bool expect_str(const char *what, const char *got, const char *want);
 bool expect_int(const char *what, long long got, long long want);
+bool same_keys(const char *what, const char *json);
 
 int fake_setup(void);
 void fake_teardown(void);
+int fake_kernel(void);
 const char *fake_path(const char *rel);
 bool fake_exists(const char *rel);
 int fake_write(const char *rel, const char *content);

@@ -21,11 +21,12 @@
 #define STOP_USAGE	"usage: mkctl stop NAME [--force] [--timeout S]\n"
 #define RESTART_USAGE	"usage: mkctl restart NAME [--wait] [--timeout S]\n"
 #define CREATE_USAGE \
-	"usage: mkctl create NAME --cpus LIST --memory SIZE --kernel PATH\n" \
-	"                    [--initrd PATH] [--cmdline STR]\n"
+	"usage: mkctl create NAME (--cpus LIST | --cpu-count N) --memory SIZE\n" \
+	"                    --kernel PATH [--initrd PATH] [--cmdline STR]\n"
 #define SPAWN_USAGE \
-	"usage: mkctl spawn NAME --cpus LIST --memory SIZE --kernel PATH\n" \
-	"                   [--initrd PATH] [--cmdline STR] [--wait] [--timeout S]\n"
+	"usage: mkctl spawn NAME (--cpus LIST | --cpu-count N) --memory SIZE\n" \
+	"                   --kernel PATH [--initrd PATH] [--cmdline STR]\n" \
+	"                   [--wait] [--timeout S]\n"
 #define BAD_TIMEOUT	"not a number of seconds from 0 to 86400\n"
 #define STATE		"config/instances/web/state"
 

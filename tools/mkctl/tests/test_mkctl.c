@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mkctl's tests, reported as TAP: test_mkctl [PATH-OF-MKCTL]
+ * mkctl's tests, reported as TAP: test_mkctl [PATH-OF-MKCTL [PATH-OF-MK-AGENT]]
  *
  * Every case runs with a fresh fake tree (see fake_setup()).  The unit
  * cases call mkctl's functions; the others run the binary.
@@ -28,7 +28,8 @@ static bool run_case(const struct test_case *t, int n)
 /**
  * main() - run every case and report it in TAP
  * @argc: number of arguments
- * @argv: the arguments: optionally the path of the mkctl binary to test
+ * @argv: the arguments: optionally the path of the mkctl binary to test,
+ *	then that of mk-agent
  *
  * Return: 0 if every case passed, 1 otherwise.
  */
@@ -42,12 +43,20 @@ int main(int argc, char **argv)
 		{ command_tests, nr_command_tests },
 		{ lifecycle_tests, nr_lifecycle_tests },
 		{ console_tests, nr_console_tests },
+		{ cpu_tests, nr_cpu_tests },
+		{ conf_tests, nr_conf_tests },
+		{ apply_tests, nr_apply_tests },
+		{ json_key_tests, nr_json_key_tests },
+		{ file_tests, nr_file_tests },
+		{ agent_tests, nr_agent_tests },
 	};
 	size_t s, i, total = 0, failed = 0;
 	int n = 0;
 
 	if (argc > 1)
 		mkctl_path = argv[1];
+	if (argc > 2)
+		agent_path = argv[2];
 	for (s = 0; s < ARRAY_SIZE(suites); s++)
 		total += suites[s].n;
 	printf("TAP version 13\n");

@@ -262,6 +262,20 @@ static bool errmsg_cpus(void)
 	return ok;
 }
 
+static bool errmsg_cpu_owner(void)
+{
+	bool ok;
+
+	ok = !fake_instance("db", "1", "running", "4-5", "64M", "/k", "") &&
+	     !fake_instance("web", "2", "stopped", "2-3", "64M", "/k", "");
+	ok = ok && explains(MK_CPUS, "3,5", EBUSY,
+			    "CPU 5 belongs to instance db; choose another CPU, or stop db and give it other CPUs");
+	/* web's own CPUs are no reason, nor are CPUs nobody has. */
+	ok = ok && explains(MK_CPUS, "2-3,6", EBUSY,
+			    "a CPU in the list belongs to another instance or is the host's last online CPU");
+	return ok;
+}
+
 static bool errmsg_memory(void)
 {
 	bool ok;
@@ -509,6 +523,7 @@ const struct test_case unit_tests[] = {
 	{ "mk_explain: limit unreadable from sysfs", errmsg_sysfs_missing },
 	{ "mk_explain: EPERM and EACCES", errmsg_permission },
 	{ "mk_explain: cpus errors", errmsg_cpus },
+	{ "mk_explain: a busy CPU names its instance", errmsg_cpu_owner },
 	{ "mk_explain: memory errors, with sysfs sizes", errmsg_memory },
 	{ "mk_explain: kernel, initrd and cmdline errors", errmsg_images },
 	{ "mk_explain: rmdir and state errors", errmsg_rmdir_state },

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Multikernel messaging, host end: a channel per started instance, the
+ * control messages of the lifecycle, and the routing of messages between
+ * instances.
+ *
+ * Instances share no memory with each other, only each with the host, so
+ * a message from one instance to another goes through the host: it copies
+ * it from the sender's ring to the receiver's after it replaced the source
+ * with the channel's instance id, and it only passes on the types in
+ * mk_routable_type().  When the receiver's ring is full the message stays
+ * in the sender's ring, which keeps the order and applies backpressure.
+ *
+ * Handlers run in the channel's work item.  They never take run_lock: they
+ * note what happened in the instance (under msg_lock) and kick the
+ * watchdog, which acts on it.  That lets teardown, under run_lock, wait for
+ * the work item.
+ */
+
+#define pr_fmt(fmt) "multikernel: " fmt
+
+#include <linux/ctype.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/string.h>
+
+#include "internal.h"
+#include "msg.h"
+
+static bool mk_routable_type(u16 type)
+{
+	return type == MULTIKERNEL_MSG_VSOCK || type == MULTIKERNEL_MSG_ECHO ||
+	       type == MULTIKERNEL_MSG_TEST;
+}
+
+/* Messages from @ch's instance to another one. */
+static int mk_host_route(struct mk_chan *ch, const struct multikernel_msg *msg,
+			 const void *payload)
+{
+	struct mk_chan *to;
+	int ret = 0;
+
+	if (!mk_routable_type(msg->type) || msg->dst == ch->peer) {
+		ch->stats.rx_dropped++;
+		return 0;
+	}
+	to = mk_chan_get(msg->dst);
+	if (!to) {
+		ch->stats.rx_dropped++;
+		return 0;
+	}
+	ret = mk_msg_forward(to, msg, payload);
+	mk_chan_put(to);
+	if (ret == -EAGAIN)
+		return ret;
+	if (ret)
+		ch->stats.rx_dropped++;
+	return 0;
+}
+
+static void mk_host_kick_watch(struct mk_instance *inst)
+{
+	mod_delayed_work(system_wq, &inst->watch, 0);
+}
+
+/* Keep what the spawn said for the watchdog; @why is ours or sanitised. */
+static void mk_host_note(struct mk_instance *inst, bool *flag, const char *why)
+{
+	spin_lock(&inst->msg_lock);
+	if (!inst->msg_event) {
+		strscpy(inst->msg_reason, why, sizeof(inst->msg_reason));
+		inst->msg_event = true;
+	}
+	*flag = true;
+	spin_unlock(&inst->msg_lock);
+	mk_host_kick_watch(inst);
+}
+
+static void mk_host_failed(struct mk_chan *ch, const char *why)
+{
+	struct mk_instance *inst = ch->owner;
+
+	mk_host_note(inst, &inst->msg_broken, why);
+}
+
+static void mk_on_ready(struct mk_chan *ch, const struct multikernel_msg *msg,
+			const void *payload)
+{
+	struct mk_instance *inst = ch->owner;
+
+	atomic64_set(&inst->last_heartbeat, ktime_get_ns());
+	WRITE_ONCE(inst->spawn_ready, true);
+	mk_host_kick_watch(inst);
+}
+
+static void mk_on_panic(struct mk_chan *ch, const struct multikernel_msg *msg,
+			const void *payload)
+{
+	struct mk_instance *inst = ch->owner;
+	char why[MK_REASON_LEN];
+	size_t i, n = min_t(size_t, msg->len, sizeof(why) - 1);
+
+	/* Untrusted text: printable characters only, always terminated. */
+	for (i = 0; i < n; i++) {
+		char c = ((const char *)payload)[i];
+
+		if (!c || c == '\n')
+			break;
+		why[i] = isprint(c) ? c : '?';
+	}
+	why[i] = '\0';
+	mk_host_note(inst, &inst->spawn_panicked, i ? why : "panic");
+}
+
+static void mk_on_heartbeat(struct mk_chan *ch,
+			    const struct multikernel_msg *msg,
+			    const void *payload)
+{
+	struct mk_instance *inst = ch->owner;
+
+	atomic64_set(&inst->last_heartbeat, ktime_get_ns());
+}
+
+/* The spawn acknowledges our shutdown request; it powers off next. */
+static void mk_on_shutdown(struct mk_chan *ch,
+			   const struct multikernel_msg *msg,
+			   const void *payload)
+{
+	struct mk_instance *inst = ch->owner;
+
+	if (!(msg->flags & MULTIKERNEL_MSG_F_RESPONSE))
+		return;
+	if (!xchg(&inst->shutdown_acked, true))
+		pr_info("%s: the spawn acknowledged the stop request\n",
+			mk_instance_name(inst));
+}
+
+/**
+ * mk_msg_host_open() - set up the channel to an instance being started
+ * @inst: the instance; its communication region is zeroed
+ *
+ * Return: 0, -ENOMEM, or -EBUSY if the id still has a channel.
+ */
+int mk_msg_host_open(struct mk_instance *inst)
+{
+	unsigned int cpu = cpumask_first(inst->cpus);
+	struct mk_chan *ch;
+	int ret;
+
+	ch = mk_chan_create(__va(inst->mem_phys), true, MK_HOST_ID, inst->id,
+			    multikernel_arch_doorbell_id(cpu));
+	if (!ch)
+		return -ENOMEM;
+	ch->owner = inst;
+	ch->route = mk_host_route;
+	ch->failed = mk_host_failed;
+	inst->spawn_ready = false;
+	inst->spawn_panicked = false;
+	inst->msg_broken = false;
+	inst->msg_event = false;
+	inst->shutdown_acked = false;
+	atomic64_set(&inst->last_heartbeat, ktime_get_ns());
+	ret = mk_chan_publish(ch);
+	if (ret) {
+		mk_chan_put(ch);
+		return ret;
+	}
+	inst->chan = ch;
+	return 0;
+}
+
+/* Tell the other instances that @id is gone, for their sockets. */
+static void mk_msg_host_announce_gone(u32 id)
+{
+	struct mk_chan *ch;
+	u32 peer;
+
+	for (peer = 1; peer <= MK_MAX_INSTANCES; peer++) {
+		if (peer == id)
+			continue;
+		ch = mk_chan_get(peer);
+		if (!ch)
+			continue;
+		mk_msg_send(ch, MULTIKERNEL_MSG_PEER_GONE, peer, &id, sizeof(id));
+		mk_chan_put(ch);
+	}
+}
+
+/**
+ * mk_msg_host_close() - close the channel of an instance going away
+ * @inst: the instance; its CPUs are parked already
+ *
+ * Senders and requesters get -ECONNRESET, sockets connected to the
+ * instance are reset, and the other instances are told.  Sleeps.
+ */
+void mk_msg_host_close(struct mk_instance *inst)
+{
+	if (!inst->chan)
+		return;
+	mk_chan_close(inst->chan, -ECONNRESET);
+	mk_chan_put(inst->chan);
+	inst->chan = NULL;
+	mk_vsock_peer_gone(inst->id);
+	mk_msg_host_announce_gone(inst->id);
+}
+
+/**
+ * mk_msg_host_stop() - ask the spawn to shut down
+ * @inst: a running instance
+ *
+ * Return: 0 if the request was sent; else the channel's error.
+ */
+int mk_msg_host_stop(struct mk_instance *inst)
+{
+	if (!inst->chan)
+		return -ENOTCONN;
+	return mk_msg_request_async(inst->chan, MULTIKERNEL_MSG_SHUTDOWN,
+				    NULL, 0);
+}
+
+/**
+ * mk_msg_host_event() - what the spawn reported over the channel
+ * @inst: the instance
+ * @why: receives the reason of a panic or protocol error
+ * @len: room at @why
+ *
+ * Return: MK_EV_NONE, MK_EV_PANIC or MK_EV_BROKEN.
+ */
+enum mk_msg_event mk_msg_host_event(struct mk_instance *inst, char *why,
+				    size_t len)
+{
+	enum mk_msg_event ev = MK_EV_NONE;
+
+	spin_lock(&inst->msg_lock);
+	if (inst->msg_broken)
+		ev = MK_EV_BROKEN;
+	else if (inst->spawn_panicked)
+		ev = MK_EV_PANIC;
+	if (ev)
+		strscpy(why, inst->msg_reason, len);
+	spin_unlock(&inst->msg_lock);
+	return ev;
+}
+
+/**
+ * mk_msg_host_init() - handle the spawns' control messages
+ *
+ * Return: 0 or the error of mk_msg_register_handler().
+ */
+int mk_msg_host_init(void)
+{
+	return mk_msg_register_handler(MULTIKERNEL_MSG_READY, mk_on_ready) ?:
+	       mk_msg_register_handler(MULTIKERNEL_MSG_PANIC, mk_on_panic) ?:
+	       mk_msg_register_handler(MULTIKERNEL_MSG_HEARTBEAT,
+				       mk_on_heartbeat) ?:
+	       mk_msg_register_handler(MULTIKERNEL_MSG_SHUTDOWN,
+				       mk_on_shutdown);
+}

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Multikernel messaging, spawn end: the channel to the host, and the
+ * lifecycle notices a spawn sends on it: ready, heartbeats, a panic
+ * notice, and the acknowledgement of a stop request.
+ *
+ * The spawn trusts its host, which could take its CPUs back at any time
+ * anyway, but still only obeys control messages that come from it rather
+ * than from another instance through it.
+ */
+
+#define pr_fmt(fmt) "multikernel: " fmt
+
+#include <linux/init.h>
+#include <linux/io.h>
+#include <linux/multikernel.h>
+#include <linux/reboot.h>
+#include <linux/string.h>
+#include <linux/workqueue.h>
+
+#include "internal.h"
+#include "msg.h"
+
+/* How often a running spawn tells the host it is alive. */
+#define MK_HEARTBEAT_PERIOD	msecs_to_jiffies(100)
+
+static struct mk_chan *mk_spawn_chan __ro_after_init;
+static bool mk_heartbeat_paused;
+static u64 mk_heartbeats;
+
+static void mk_heartbeat(struct work_struct *work);
+static DECLARE_DELAYED_WORK(mk_heartbeat_work, mk_heartbeat);
+
+static void mk_heartbeat(struct work_struct *work)
+{
+	if (!READ_ONCE(mk_heartbeat_paused)) {
+		mk_heartbeats++;
+		mk_msg_send(mk_spawn_chan, MULTIKERNEL_MSG_HEARTBEAT, MK_HOST_ID,
+			    &mk_heartbeats, sizeof(mk_heartbeats));
+	}
+	schedule_delayed_work(&mk_heartbeat_work, MK_HEARTBEAT_PERIOD);
+}
+
+/**
+ * mk_spawn_heartbeat_pause() - stop or resume the heartbeats, for tests
+ * @pause: true to stop them
+ */
+void mk_spawn_heartbeat_pause(bool pause)
+{
+	WRITE_ONCE(mk_heartbeat_paused, pause);
+}
+
+/**
+ * multikernel_spawn_ready() - tell the host this spawn is about to run init
+ */
+void multikernel_spawn_ready(void)
+{
+	if (mk_spawn_chan)
+		mk_msg_send(mk_spawn_chan, MULTIKERNEL_MSG_READY, MK_HOST_ID,
+			    NULL, 0);
+}
+
+/**
+ * multikernel_spawn_panic() - send the host a panic notice
+ * @reason: the panic message
+ *
+ * Called from the panic notifier: does not wait for the channel's lock.
+ */
+void multikernel_spawn_panic(const char *reason)
+{
+	if (mk_spawn_chan)
+		mk_msg_send_try(mk_spawn_chan, MULTIKERNEL_MSG_PANIC, reason,
+				strnlen(reason, MK_REASON_LEN - 1));
+}
+
+static void mk_on_shutdown(struct mk_chan *ch, const struct multikernel_msg *msg,
+			   const void *payload)
+{
+	static bool asked;
+
+	if (msg->src != MK_HOST_ID || !(msg->flags & MULTIKERNEL_MSG_F_REQUEST))
+		return;
+	mk_msg_reply(ch, msg, 0, NULL, 0);
+	if (xchg(&asked, true))
+		return;
+	pr_info("the host asks for a shutdown\n");
+	orderly_poweroff(true);
+}
+
+static void mk_on_peer_gone(struct mk_chan *ch,
+			    const struct multikernel_msg *msg,
+			    const void *payload)
+{
+	u32 id;
+
+	if (msg->src != MK_HOST_ID || msg->len != sizeof(id))
+		return;
+	memcpy(&id, payload, sizeof(id));
+	mk_vsock_peer_gone(id);
+}
+
+static int __init mk_msg_spawn_init(void)
+{
+	const struct multikernel_boot_info *info = multikernel_spawn_info();
+	struct mk_chan *ch;
+	void *comm;
+	int ret;
+
+	if (!info)
+		return 0;
+	if (info->comm_size < MULTIKERNEL_COMM_MSG_END) {
+		pr_warn("communication region too small for messages\n");
+		return -ENOSPC;
+	}
+	comm = memremap(info->comm_phys, MULTIKERNEL_COMM_MSG_END, MEMREMAP_WB);
+	if (!comm)
+		return -ENOMEM;
+	ch = mk_chan_create(comm, false, info->id, MK_HOST_ID,
+			    info->host_apic_id);
+	if (!ch) {
+		memunmap(comm);
+		return -ENOMEM;
+	}
+	ret = mk_msg_register_handler(MULTIKERNEL_MSG_SHUTDOWN,
+				      mk_on_shutdown) ?:
+	      mk_msg_register_handler(MULTIKERNEL_MSG_PEER_GONE,
+				      mk_on_peer_gone) ?:
+	      mk_chan_publish(ch);
+	if (ret) {
+		pr_err("cannot set up the channel to the host: %d\n", ret);
+		mk_chan_put(ch);
+		memunmap(comm);
+		return ret;
+	}
+	mk_spawn_chan = ch;
+	schedule_delayed_work(&mk_heartbeat_work, MK_HEARTBEAT_PERIOD);
+	return 0;
+}
+device_initcall(mk_msg_spawn_init);

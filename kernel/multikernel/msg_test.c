@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Multikernel message tests: /sys/kernel/debug/multikernel/msg_test.
+ *
+ * A command is written to the file, runs to completion in the write, and
+ * its result line is read back from the file:
+ *
+ *   send ID COUNT SIZE   host: COUNT test messages to instance ID, checked
+ *                        by the spawn for order, loss and content
+ *   pull ID COUNT SIZE   host: the spawn sends COUNT, checked here
+ *   rtt ID COUNT         host: echo round trips to instance ID
+ *   ipi COUNT            host: the baseline, a cross-CPU IPI round trip
+ *   full ID              host: fill the ring of a spawn that stopped
+ *                        reading (see rx-pause) and time out a send
+ *   stats ID             host: the channel's counters
+ *   scribble             spawn: corrupt the ring towards the host
+ *   flood COUNT          spawn: ring the host COUNT times for nothing
+ *   heartbeat on|off     spawn: resume or stop the heartbeats
+ *   rx-pause, rx-resume  spawn: stop or resume reading the host's ring
+ *
+ * Test messages carry a sequence number and a payload derived from it.
+ * Commands are serialised by one mutex per kernel.
+ */
+
+#define pr_fmt(fmt) "multikernel: " fmt
+
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/init.h>
+#include <linux/ktime.h>
+#include <linux/multikernel.h>
+#include <linux/mutex.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+
+#include "internal.h"
+#include "msg.h"
+
+#define MK_TEST_RESULT_LEN	512
+#define MK_TEST_MAX_COUNT	10000000ULL
+#define MK_TEST_TIMEOUT		(60 * HZ)
+
+enum mk_test_op {
+	MK_TEST_RESET = 1,
+	MK_TEST_REPORT,
+	MK_TEST_SEND,
+};
+
+struct mk_test_ctl {
+	u32 op;
+	u32 size;
+	u64 count;
+};
+
+struct mk_test_report {
+	u64 received;
+	u64 errors;
+};
+
+static DEFINE_MUTEX(mk_test_lock);
+static char mk_test_result[MK_TEST_RESULT_LEN];
+static DECLARE_WAIT_QUEUE_HEAD(mk_test_wait);
+/* Receive-side state; only the channel work item writes it. */
+static u64 mk_test_received;
+static u64 mk_test_errors;
+/* Spawn: what the host asked us to send. */
+static struct mk_test_ctl mk_test_pull;
+
+static void mk_test_fill(u8 *buf, u32 size, u64 seq)
+{
+	u32 i;
+
+	memcpy(buf, &seq, sizeof(seq));
+	for (i = sizeof(seq); i < size; i++)
+		buf[i] = (u8)(seq + i);
+}
+
+static bool mk_test_check(const u8 *buf, u32 size, u64 seq)
+{
+	u64 got;
+	u32 i;
+
+	if (size < sizeof(got))
+		return false;
+	memcpy(&got, buf, sizeof(got));
+	if (got != seq)
+		return false;
+	for (i = sizeof(seq); i < size; i++)
+		if (buf[i] != (u8)(seq + i))
+			return false;
+	return true;
+}
+
+static void mk_on_test(struct mk_chan *ch, const struct multikernel_msg *msg,
+		       const void *payload)
+{
+	if (!mk_test_check(payload, msg->len, mk_test_received))
+		mk_test_errors++;
+	WRITE_ONCE(mk_test_received, mk_test_received + 1);
+	wake_up(&mk_test_wait);
+}
+
+/* Send @count test messages of @size bytes, waiting for room. */
+static int mk_test_send_seq(struct mk_chan *ch, u32 dst, u64 count, u32 size)
+{
+	u8 *buf = kvzalloc(size, GFP_KERNEL);
+	int ret = 0;
+	u64 seq;
+
+	if (!buf)
+		return -ENOMEM;
+	for (seq = 0; seq < count && !ret; seq++) {
+		mk_test_fill(buf, size, seq);
+		ret = mk_msg_send_timeout(ch, MULTIKERNEL_MSG_TEST, dst, buf,
+					  size, 5 * HZ);
+		if (!(seq % 1024))
+			cond_resched();
+	}
+	kvfree(buf);
+	return ret;
+}
+
+static void mk_test_pull_work(struct work_struct *work)
+{
+	struct mk_chan *ch = mk_chan_get(MK_HOST_ID);
+
+	if (!ch)
+		return;
+	mk_test_send_seq(ch, MK_HOST_ID, mk_test_pull.count, mk_test_pull.size);
+	mk_chan_put(ch);
+}
+
+static DECLARE_WORK(mk_test_pull_job, mk_test_pull_work);
+
+/* Spawn: the host's test requests. */
+static void mk_on_test_ctl(struct mk_chan *ch,
+			   const struct multikernel_msg *msg,
+			   const void *payload)
+{
+	struct mk_test_report rep = { mk_test_received, mk_test_errors };
+	struct mk_test_ctl ctl;
+
+	if (msg->len != sizeof(ctl) || msg->src != MK_HOST_ID)
+		return;
+	memcpy(&ctl, payload, sizeof(ctl));
+	switch (ctl.op) {
+	case MK_TEST_RESET:
+		mk_test_received = 0;
+		mk_test_errors = 0;
+		break;
+	case MK_TEST_SEND:
+		if (ctl.size < sizeof(u64) || ctl.size > SZ_4K ||
+		    work_pending(&mk_test_pull_job)) {
+			mk_msg_reply(ch, msg, -EINVAL, NULL, 0);
+			return;
+		}
+		mk_test_pull = ctl;
+		schedule_work(&mk_test_pull_job);
+		break;
+	}
+	mk_msg_reply(ch, msg, 0, &rep, sizeof(rep));
+}
+
+static int mk_test_ctl(struct mk_chan *ch, u32 op, u64 count, u32 size,
+		       struct mk_test_report *rep)
+{
+	struct mk_test_ctl ctl = { .op = op, .size = size, .count = count };
+	int ret;
+
+	ret = mk_msg_request(ch, MULTIKERNEL_MSG_TEST_CTL, &ctl, sizeof(ctl),
+			     rep, sizeof(*rep), MK_TEST_TIMEOUT);
+	return ret < 0 ? ret : 0;
+}
+
+static __printf(1, 2) void mk_test_say(const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	vscnprintf(mk_test_result, sizeof(mk_test_result), fmt, args);
+	va_end(args);
+}
+
+static int mk_test_send(struct mk_chan *ch, u64 count, u32 size)
+{
+	struct mk_chan_stats before, after;
+	struct mk_test_report rep = {};
+	u64 ns, doorbells;
+	ktime_t t0;
+	int ret;
+
+	ret = mk_test_ctl(ch, MK_TEST_RESET, 0, 0, &rep);
+	if (ret)
+		return ret;
+	mk_chan_get_stats(ch, &before);
+	t0 = ktime_get();
+	ret = mk_test_send_seq(ch, ch->peer, count, size);
+	if (!ret)
+		ret = mk_test_ctl(ch, MK_TEST_REPORT, 0, 0, &rep);
+	ns = ktime_to_ns(ktime_sub(ktime_get(), t0)) ?: 1;
+	mk_chan_get_stats(ch, &after);
+	doorbells = after.tx_doorbells - before.tx_doorbells;
+	mk_test_say("send count=%llu size=%u received=%llu errors=%llu ns=%llu msgs_per_s=%llu kb_per_s=%llu doorbells=%llu doorbells_per_kmsg=%llu ret=%d\n",
+		    count, size, rep.received, rep.errors, ns,
+		    div64_u64(count * NSEC_PER_SEC, ns),
+		    div64_u64(count * size * (NSEC_PER_SEC / 1024), ns),
+		    doorbells, div64_u64(doorbells * 1000, count ?: 1), ret);
+	return ret;
+}
+
+static int mk_test_pull_from(struct mk_chan *ch, u64 count, u32 size)
+{
+	struct mk_test_report rep;
+	long left;
+	int ret;
+
+	mk_test_received = 0;
+	mk_test_errors = 0;
+	ret = mk_test_ctl(ch, MK_TEST_SEND, count, size, &rep);
+	if (ret)
+		return ret;
+	left = wait_event_interruptible_timeout(mk_test_wait,
+			READ_ONCE(mk_test_received) >= count ||
+			READ_ONCE(ch->err), MK_TEST_TIMEOUT);
+	ret = left < 0 ? left : READ_ONCE(ch->err);
+	if (!ret && READ_ONCE(mk_test_received) < count)
+		ret = -ETIMEDOUT;
+	mk_test_say("pull count=%llu size=%u received=%llu errors=%llu ret=%d\n",
+		    count, size, READ_ONCE(mk_test_received),
+		    READ_ONCE(mk_test_errors), ret);
+	return ret;
+}
+
+static int mk_test_cmp(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void mk_test_say_times(const char *what, u64 *ns, u64 count, int ret)
+{
+	sort(ns, count, sizeof(*ns), mk_test_cmp, NULL);
+	mk_test_say("%s count=%llu min_ns=%llu median_ns=%llu p99_ns=%llu ret=%d\n",
+		    what, count, ns[0], ns[count / 2],
+		    ns[min(count - 1, count * 99 / 100)], ret);
+}
+
+static int mk_test_rtt(struct mk_chan *ch, u64 count)
+{
+	u64 *ns = kvcalloc(count, sizeof(*ns), GFP_KERNEL);
+	u64 i, ping = 0, pong;
+	ktime_t t0;
+	int ret = 0;
+
+	if (!ns)
+		return -ENOMEM;
+	for (i = 0; i < count && ret >= 0; i++) {
+		t0 = ktime_get();
+		ping = i;
+		ret = mk_msg_request(ch, MULTIKERNEL_MSG_ECHO, &ping,
+				     sizeof(ping), &pong, sizeof(pong), HZ);
+		ns[i] = ktime_to_ns(ktime_sub(ktime_get(), t0));
+		if (ret == sizeof(pong) && pong != ping)
+			ret = -EBADMSG;
+	}
+	ret = ret < 0 ? ret : 0;
+	mk_test_say_times("rtt", ns, i, ret);
+	kvfree(ns);
+	return ret;
+}
+
+static void mk_test_nop(void *info)
+{
+}
+
+static int mk_test_ipi(u64 count)
+{
+	u64 *ns = kvcalloc(count, sizeof(*ns), GFP_KERNEL);
+	unsigned int cpu;
+	ktime_t t0;
+	int ret = 0;
+	u64 i;
+
+	if (!ns)
+		return -ENOMEM;
+	for (i = 0; i < count && !ret; i++) {
+		cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
+		if (cpu >= nr_cpu_ids) {
+			ret = -ENODEV;
+			break;
+		}
+		t0 = ktime_get();
+		ret = smp_call_function_single(cpu, mk_test_nop, NULL, 1);
+		ns[i] = ktime_to_ns(ktime_sub(ktime_get(), t0));
+	}
+	if (i)
+		mk_test_say_times("ipi", ns, i, ret);
+	kvfree(ns);
+	return ret;
+}
+
+/* Fill the ring of a spawn that stopped reading, then time out a send. */
+static int mk_test_full(struct mk_chan *ch)
+{
+	u32 size = SZ_4K, max = MULTIKERNEL_COMM_MSG_DATA_SIZE / SZ_4K + 1;
+	int nonblock = 0, blocking;
+	u8 *buf = kvzalloc(size, GFP_KERNEL);
+	ktime_t t0;
+	u32 sent;
+
+	if (!buf)
+		return -ENOMEM;
+	for (sent = 0; sent < max; sent++) {
+		nonblock = mk_msg_send(ch, MULTIKERNEL_MSG_TEST, ch->peer, buf,
+				       size);
+		if (nonblock)
+			break;
+	}
+	t0 = ktime_get();
+	blocking = mk_msg_send_timeout(ch, MULTIKERNEL_MSG_TEST, ch->peer, buf,
+				       size, msecs_to_jiffies(200));
+	mk_test_say("full sent=%u nonblock=%d blocking=%d waited_ms=%lld\n",
+		    sent, nonblock, blocking,
+		    ktime_ms_delta(ktime_get(), t0));
+	kvfree(buf);
+	return 0;
+}
+
+static int mk_test_stats(struct mk_chan *ch)
+{
+	struct mk_chan_stats st;
+	u64 total, idle;
+
+	mk_chan_get_stats(ch, &st);
+	mk_doorbell_counts(&total, &idle);
+	mk_test_say("stats tx_msgs=%llu tx_doorbells=%llu tx_full=%llu rx_msgs=%llu rx_passes=%llu rx_unknown=%llu rx_dropped=%llu room_doorbells=%llu doorbells_in=%llu doorbells_idle=%llu err=%d\n",
+		    st.tx_msgs, st.tx_doorbells, st.tx_full, st.rx_msgs,
+		    st.rx_passes, st.rx_unknown, st.rx_dropped,
+		    st.room_doorbells, total, idle, READ_ONCE(ch->err));
+	return 0;
+}
+
+/* Spawn: write garbage where the host reads our next message. */
+static int mk_test_scribble(struct mk_chan *ch)
+{
+	struct multikernel_msg bad = {
+		.len	= U32_MAX,
+		.type	= MULTIKERNEL_MSG_TEST,
+	};
+	unsigned long flags;
+
+	/* Said first: the host stops this kernel as soon as it notices. */
+	pr_notice("msg_test: scribbling the ring to the host\n");
+	spin_lock_irqsave(&ch->tx_lock, flags);
+	memcpy(ch->tx.data + (ch->tx.prod & (ch->tx.size - 1)), &bad,
+	       sizeof(bad));
+	smp_store_release(&ch->tx.ctl->prod, ch->tx.prod + 64);
+	spin_unlock_irqrestore(&ch->tx_lock, flags);
+	multikernel_arch_doorbell(ch->peer_apic);
+	mk_test_say("scribble done\n");
+	return 0;
+}
+
+static int mk_test_flood(struct mk_chan *ch, u64 count)
+{
+	u64 i;
+
+	for (i = 0; i < count; i++) {
+		multikernel_arch_doorbell(ch->peer_apic);
+		if (!(i % 4096))
+			cond_resched();
+	}
+	mk_test_say("flood doorbells=%llu\n", count);
+	pr_notice("msg_test: rang the host %llu times\n", count);
+	return 0;
+}
+
+static int mk_test_rx_pause(struct mk_chan *ch, bool pause)
+{
+	WRITE_ONCE(ch->rx_paused, pause);
+	if (!pause)
+		mk_chan_poke(ch);
+	mk_test_say("rx %s\n", pause ? "paused" : "resumed");
+	return 0;
+}
+
+static int mk_test_spawn_cmd(struct mk_chan *ch, const char *cmd, u64 n,
+			     const char *arg)
+{
+	if (!strcmp(cmd, "scribble"))
+		return mk_test_scribble(ch);
+	if (!strcmp(cmd, "flood") && n)
+		return mk_test_flood(ch, min(n, MK_TEST_MAX_COUNT));
+	if (!strcmp(cmd, "heartbeat") && (!strcmp(arg, "on") ||
+					  !strcmp(arg, "off"))) {
+		mk_spawn_heartbeat_pause(!strcmp(arg, "off"));
+		mk_test_say("heartbeat %s\n", arg);
+		return 0;
+	}
+	if (!strcmp(cmd, "rx-pause") || !strcmp(cmd, "rx-resume"))
+		return mk_test_rx_pause(ch, !strcmp(cmd, "rx-pause"));
+	if (!strcmp(cmd, "pull"))
+		return mk_test_pull_from(ch, n, 64);
+	if (!strcmp(cmd, "stats"))
+		return mk_test_stats(ch);
+	return -EINVAL;
+}
+
+static int mk_test_host_cmd(struct mk_chan *ch, const char *cmd, u64 count,
+			    u32 size)
+{
+	if (!strcmp(cmd, "send") || !strcmp(cmd, "pull")) {
+		if (!count || count > MK_TEST_MAX_COUNT || size < sizeof(u64) ||
+		    size > SZ_4K)
+			return -EINVAL;
+		return !strcmp(cmd, "send") ? mk_test_send(ch, count, size) :
+					      mk_test_pull_from(ch, count, size);
+	}
+	if (!strcmp(cmd, "rtt") && count && count <= MK_TEST_MAX_COUNT)
+		return mk_test_rtt(ch, count);
+	if (!strcmp(cmd, "full"))
+		return mk_test_full(ch);
+	if (!strcmp(cmd, "stats"))
+		return mk_test_stats(ch);
+	return -EINVAL;
+}
+
+static int mk_test_run(char *line)
+{
+	char cmd[16] = "", arg[16] = "";
+	u64 a = 0, b = 0, c = 0;
+	struct mk_chan *ch;
+	int ret;
+
+	if (sscanf(line, "%15s %llu %llu %llu", cmd, &a, &b, &c) < 1)
+		return -EINVAL;
+	sscanf(line, "%15s %15s", cmd, arg);
+	if (multikernel_spawn_info()) {
+		ch = mk_chan_get(MK_HOST_ID);
+		if (!ch)
+			return -ENOTCONN;
+		ret = mk_test_spawn_cmd(ch, cmd, a, arg);
+	} else if (!strcmp(cmd, "ipi")) {
+		return a && a <= MK_TEST_MAX_COUNT ? mk_test_ipi(a) : -EINVAL;
+	} else {
+		ch = mk_chan_get(a);
+		if (!ch)
+			return -ENOTCONN;
+		ret = mk_test_host_cmd(ch, cmd, b, c);
+	}
+	mk_chan_put(ch);
+	return ret;
+}
+
+static ssize_t mk_test_write(struct file *file, const char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	char line[64];
+	int ret;
+
+	if (count >= sizeof(line))
+		return -EINVAL;
+	if (copy_from_user(line, ubuf, count))
+		return -EFAULT;
+	line[count] = '\0';
+	if (mutex_lock_interruptible(&mk_test_lock))
+		return -EINTR;
+	mk_test_result[0] = '\0';
+	ret = mk_test_run(strim(line));
+	if (ret && !mk_test_result[0])
+		mk_test_say("error %d\n", ret);
+	mutex_unlock(&mk_test_lock);
+	return ret ?: count;
+}
+
+static ssize_t mk_test_read(struct file *file, char __user *ubuf,
+			    size_t count, loff_t *ppos)
+{
+	char buf[MK_TEST_RESULT_LEN];
+	size_t len;
+
+	mutex_lock(&mk_test_lock);
+	len = strscpy(buf, mk_test_result, sizeof(buf));
+	mutex_unlock(&mk_test_lock);
+	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
+}
+
+static const struct file_operations mk_test_fops = {
+	.owner	= THIS_MODULE,
+	.read	= mk_test_read,
+	.write	= mk_test_write,
+	.llseek	= default_llseek,
+};
+
+static int __init mk_msg_test_init(void)
+{
+	struct dentry *dir;
+
+	if (!multikernel_spawn_info() && !mk_pool_present())
+		return 0;
+	if (mk_msg_register_handler(MULTIKERNEL_MSG_TEST, mk_on_test) ||
+	    (multikernel_spawn_info() &&
+	     mk_msg_register_handler(MULTIKERNEL_MSG_TEST_CTL, mk_on_test_ctl)))
+		return -EBUSY;
+	dir = debugfs_create_dir("multikernel", NULL);
+	debugfs_create_file("msg_test", 0600, dir, NULL, &mk_test_fops);
+	pr_warn("message test hooks enabled: not for production\n");
+	return 0;
+}
+late_initcall(mk_msg_test_init);

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Multikernel vsock transport: AF_VSOCK between the kernels of a
+ * multikernel machine, over their message channels.
+ *
+ * The packets are virtio-vsock packets, handled by the kernel's
+ * virtio_transport_common (credit flow control, connection state); this
+ * file only carries them, one MULTIKERNEL_MSG_VSOCK message each, like
+ * vsock_loopback carries them through a queue.  The host registers as the
+ * host-to-guest transport with CID 2; a spawn registers as guest-to-host
+ * transport with CID MULTIKERNEL_VSOCK_CID_BASE + its instance id, and
+ * reaches other spawns through the host, which routes by destination.
+ *
+ * Trust: a packet from a spawn must carry that spawn's CID as its source
+ * and this kernel's as its destination, and its length must match the
+ * message; others are dropped.  When an instance goes away, the sockets
+ * connected to it are reset.
+ *
+ * Sending happens in a work item, which may wait for room in a ring; one
+ * queue serves all peers, so a peer that stopped reading delays the others
+ * by at most MK_VSOCK_TX_TIMEOUT before its packets are dropped.
+ */
+
+#define pr_fmt(fmt) "multikernel: " fmt
+
+#include <linux/init.h>
+#include <linux/mm.h>
+#include <linux/multikernel.h>
+#include <linux/slab.h>
+#include <linux/virtio_vsock.h>
+#include <linux/workqueue.h>
+#include <net/af_vsock.h>
+
+#include "internal.h"
+#include "msg.h"
+
+#define MK_VSOCK_TX_TIMEOUT	(5 * HZ)
+#define MK_VSOCK_MAX_MSG	(sizeof(struct virtio_vsock_hdr) + \
+				 VIRTIO_VSOCK_MAX_PKT_BUF_SIZE)
+
+static u32 mk_vsock_cid = VMADDR_CID_ANY;
+static struct sk_buff_head mk_vsock_txq;
+static void *mk_vsock_txbuf;
+static struct workqueue_struct *mk_vsock_wq;
+static u64 mk_vsock_gone_cid;
+
+static void mk_vsock_tx_work(struct work_struct *work);
+static DECLARE_WORK(mk_vsock_tx, mk_vsock_tx_work);
+
+/**
+ * mk_vsock_cid_of() - the CID of a kernel
+ * @id: 0 for the host, else an instance id
+ *
+ * Return: its vsock CID.
+ */
+static u64 mk_vsock_cid_of(u32 id)
+{
+	return id == MK_HOST_ID ? VMADDR_CID_HOST :
+	       MULTIKERNEL_VSOCK_CID_BASE + id;
+}
+
+/* The kernel that has @cid, or U32_MAX if none can. */
+static u32 mk_vsock_kernel_of(u64 cid)
+{
+	if (cid == VMADDR_CID_HOST)
+		return MK_HOST_ID;
+	if (cid > MULTIKERNEL_VSOCK_CID_BASE &&
+	    cid <= MULTIKERNEL_VSOCK_CID_BASE + MK_MAX_INSTANCES)
+		return cid - MULTIKERNEL_VSOCK_CID_BASE;
+	return U32_MAX;
+}
+
+static u32 mk_vsock_get_local_cid(void)
+{
+	return mk_vsock_cid;
+}
+
+static int mk_vsock_send_pkt(struct sk_buff *skb)
+{
+	int len = skb->len;
+
+	virtio_vsock_skb_queue_tail(&mk_vsock_txq, skb);
+	queue_work(mk_vsock_wq, &mk_vsock_tx);
+	return len;
+}
+
+static int mk_vsock_cancel_pkt(struct vsock_sock *vsk)
+{
+	virtio_transport_purge_skbs(vsk, &mk_vsock_txq);
+	return 0;
+}
+
+static bool mk_vsock_seqpacket_allow(u32 remote_cid)
+{
+	return true;
+}
+
+static struct virtio_transport mk_vsock_transport = {
+	.transport = {
+		.module                   = THIS_MODULE,
+		.get_local_cid            = mk_vsock_get_local_cid,
+		.init                     = virtio_transport_do_socket_init,
+		.destruct                 = virtio_transport_destruct,
+		.release                  = virtio_transport_release,
+		.connect                  = virtio_transport_connect,
+		.shutdown                 = virtio_transport_shutdown,
+		.cancel_pkt               = mk_vsock_cancel_pkt,
+
+		.dgram_bind               = virtio_transport_dgram_bind,
+		.dgram_dequeue            = virtio_transport_dgram_dequeue,
+		.dgram_enqueue            = virtio_transport_dgram_enqueue,
+		.dgram_allow              = virtio_transport_dgram_allow,
+
+		.stream_dequeue           = virtio_transport_stream_dequeue,
+		.stream_enqueue           = virtio_transport_stream_enqueue,
+		.stream_has_data          = virtio_transport_stream_has_data,
+		.stream_has_space         = virtio_transport_stream_has_space,
+		.stream_rcvhiwat          = virtio_transport_stream_rcvhiwat,
+		.stream_is_active         = virtio_transport_stream_is_active,
+		.stream_allow             = virtio_transport_stream_allow,
+
+		.seqpacket_dequeue        = virtio_transport_seqpacket_dequeue,
+		.seqpacket_enqueue        = virtio_transport_seqpacket_enqueue,
+		.seqpacket_allow          = mk_vsock_seqpacket_allow,
+		.seqpacket_has_data       = virtio_transport_seqpacket_has_data,
+
+		.notify_poll_in           = virtio_transport_notify_poll_in,
+		.notify_poll_out          = virtio_transport_notify_poll_out,
+		.notify_recv_init         = virtio_transport_notify_recv_init,
+		.notify_recv_pre_block    = virtio_transport_notify_recv_pre_block,
+		.notify_recv_pre_dequeue  = virtio_transport_notify_recv_pre_dequeue,
+		.notify_recv_post_dequeue = virtio_transport_notify_recv_post_dequeue,
+		.notify_send_init         = virtio_transport_notify_send_init,
+		.notify_send_pre_block    = virtio_transport_notify_send_pre_block,
+		.notify_send_pre_enqueue  = virtio_transport_notify_send_pre_enqueue,
+		.notify_send_post_enqueue = virtio_transport_notify_send_post_enqueue,
+		.notify_buffer_size       = virtio_transport_notify_buffer_size,
+		.notify_set_rcvlowat      = virtio_transport_notify_set_rcvlowat,
+
+		.unsent_bytes             = virtio_transport_unsent_bytes,
+		.read_skb                 = virtio_transport_read_skb,
+	},
+	.send_pkt = mk_vsock_send_pkt,
+};
+
+/* Carry one packet; dropped if its destination cannot be reached. */
+static void mk_vsock_tx_one(struct sk_buff *skb)
+{
+	struct virtio_vsock_hdr *hdr = virtio_vsock_hdr(skb);
+	u32 dst = mk_vsock_kernel_of(le64_to_cpu(hdr->dst_cid));
+	u32 len = sizeof(*hdr) + skb->len;
+	struct mk_chan *ch;
+
+	/* A spawn reaches every other kernel through the host. */
+	ch = mk_chan_get(mk_vsock_cid == VMADDR_CID_HOST ? dst : MK_HOST_ID);
+	if (!ch || dst == U32_MAX || len > MK_VSOCK_MAX_MSG)
+		goto out;
+	memcpy(mk_vsock_txbuf, hdr, sizeof(*hdr));
+	if (skb_copy_bits(skb, 0, mk_vsock_txbuf + sizeof(*hdr), skb->len))
+		goto out;
+	mk_msg_send_timeout(ch, MULTIKERNEL_MSG_VSOCK, dst, mk_vsock_txbuf,
+			    len, MK_VSOCK_TX_TIMEOUT);
+out:
+	mk_chan_put(ch);
+	virtio_transport_consume_skb_sent(skb, true);
+}
+
+static void mk_vsock_tx_work(struct work_struct *work)
+{
+	struct sk_buff *skb;
+
+	while ((skb = virtio_vsock_skb_dequeue(&mk_vsock_txq))) {
+		mk_vsock_tx_one(skb);
+		cond_resched();
+	}
+}
+
+/* A packet from another kernel; see the trust rules at the top. */
+static void mk_on_vsock(struct mk_chan *ch, const struct multikernel_msg *msg,
+			const void *payload)
+{
+	struct virtio_vsock_hdr hdr;
+	struct sk_buff *skb;
+	u32 len;
+
+	if (msg->len < sizeof(hdr))
+		return;
+	memcpy(&hdr, payload, sizeof(hdr));
+	len = le32_to_cpu(hdr.len);
+	if (len != msg->len - sizeof(hdr) ||
+	    le64_to_cpu(hdr.src_cid) != mk_vsock_cid_of(msg->src) ||
+	    le64_to_cpu(hdr.dst_cid) != mk_vsock_cid) {
+		ch->stats.rx_dropped++;
+		return;
+	}
+	skb = virtio_vsock_alloc_skb(VIRTIO_VSOCK_SKB_HEADROOM + len,
+				     GFP_KERNEL);
+	if (!skb) {
+		ch->stats.rx_dropped++;
+		return;
+	}
+	memcpy(virtio_vsock_hdr(skb), &hdr, sizeof(hdr));
+	virtio_vsock_skb_put(skb, len);
+	if (len && skb_store_bits(skb, 0, payload + sizeof(hdr), len)) {
+		kfree_skb(skb);
+		return;
+	}
+	virtio_transport_recv_pkt(&mk_vsock_transport, skb);
+}
+
+/* Called under vsock's table lock, which keeps @sk alive. */
+static void mk_vsock_reset_sock(struct sock *sk)
+{
+	if (vsock_sk(sk)->remote_addr.svm_cid != READ_ONCE(mk_vsock_gone_cid))
+		return;
+	sk->sk_state = TCP_CLOSE;
+	sk->sk_err = ECONNRESET;
+	sk_error_report(sk);
+}
+
+/**
+ * mk_vsock_peer_gone() - reset the sockets connected to a dead kernel
+ * @id: its instance id
+ *
+ * Sleeps; callers are serialised by the host's teardown or by the spawn's
+ * single channel.
+ */
+void mk_vsock_peer_gone(u32 id)
+{
+	static DEFINE_MUTEX(lock);
+
+	if (mk_vsock_cid == VMADDR_CID_ANY || id > MK_MAX_INSTANCES)
+		return;
+	mutex_lock(&lock);
+	WRITE_ONCE(mk_vsock_gone_cid, mk_vsock_cid_of(id));
+	vsock_for_each_connected_socket(&mk_vsock_transport.transport,
+					mk_vsock_reset_sock);
+	mutex_unlock(&lock);
+}
+
+static int __init mk_vsock_init(void)
+{
+	const struct multikernel_boot_info *info = multikernel_spawn_info();
+	int features = info ? VSOCK_TRANSPORT_F_G2H : VSOCK_TRANSPORT_F_H2G;
+	int ret;
+
+	if (!info && !mk_pool_present())
+		return 0;
+	mk_vsock_txbuf = kvmalloc(MK_VSOCK_MAX_MSG, GFP_KERNEL);
+	mk_vsock_wq = alloc_workqueue("mk-vsock", WQ_UNBOUND, 1);
+	if (!mk_vsock_txbuf || !mk_vsock_wq) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	skb_queue_head_init(&mk_vsock_txq);
+	ret = mk_msg_register_handler(MULTIKERNEL_MSG_VSOCK, mk_on_vsock);
+	if (ret)
+		goto fail;
+	mk_vsock_cid = mk_vsock_cid_of(info ? info->id : MK_HOST_ID);
+	ret = vsock_core_register(&mk_vsock_transport.transport, features);
+	if (ret) {
+		mk_vsock_cid = VMADDR_CID_ANY;
+		goto fail;
+	}
+	pr_info("vsock transport up, local CID %u\n", mk_vsock_cid);
+	return 0;
+fail:
+	pr_err("no vsock transport: %d\n", ret);
+	kvfree(mk_vsock_txbuf);
+	if (mk_vsock_wq)
+		destroy_workqueue(mk_vsock_wq);
+	return ret;
+}
+late_initcall(mk_vsock_init);

@@ -1,0 +1,567 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mk_vsock: traffic between multikernel instances over vsock, for the
+ * test scripts.  It runs on the host and inside spawns, so it is linked
+ * statically.
+ *
+ *   mk_vsock echo-server PORT        accept connections, echo everything
+ *   mk_vsock stream CID PORT BYTES   send BYTES pseudo-random bytes to an
+ *                                    echo server, check what comes back
+ *   mk_vsock rtt CID PORT COUNT      1-byte ping-pong with an echo server
+ *   mk_vsock pipe-rtt COUNT          the same over pipes between two
+ *                                    processes on CPUs 0 and 1: the
+ *                                    baseline
+ *
+ * "unix:PATH" may stand for "CID PORT" (and for the server's PORT), so
+ * that the program can be tried where there is no vsock; a PORT after it
+ * is ignored.
+ *
+ * Output, one line each:
+ *   stream: bytes=N checksum=OK|BAD mb_per_s=X
+ *   rtt: count=N min_us=A median_us=B p99_us=C
+ *   pipe-rtt: count=N min_us=A median_us=B p99_us=C
+ * The median and p99 are nearest-rank percentiles.  Exit status 0 when
+ * the data came back intact, KSFT_FAIL otherwise, KSFT_SKIP when the
+ * kernel has no vsock (or no sockets at all).
+ */
+#define _GNU_SOURCE	/* sched_setaffinity() */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/vm_sockets.h>
+
+#include "kselftest.h"
+
+#define CHUNK		65536		/* bytes per read or write */
+#define STALL_MS	10000		/* longest wait for any progress */
+#define MAX_COUNT	10000000
+#define FNV_OFFSET	0xcbf29ce484222325ULL
+#define FNV_PRIME	0x100000001b3ULL
+
+/* Where to listen or connect: vsock CID and port, or a unix socket. */
+struct addr {
+	bool is_unix;
+	unsigned int cid;
+	unsigned int port;
+	const char *path;
+};
+
+/* Round-trip times, in nanoseconds. */
+struct samples {
+	unsigned long long *ns;
+	size_t n;
+};
+
+static int print_usage(void)
+{
+	fprintf(stderr,
+		"usage: mk_vsock echo-server PORT|unix:PATH\n"
+		"       mk_vsock stream CID PORT|unix:PATH BYTES\n"
+		"       mk_vsock rtt CID PORT|unix:PATH COUNT\n"
+		"       mk_vsock pipe-rtt COUNT\n");
+	return KSFT_FAIL;
+}
+
+static int parse_u64(const char *s, unsigned long long max, unsigned long long *val)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*val = strtoull(s, &end, 0);
+	return errno || *end || *val > max ? -1 : 0;
+}
+
+static int parse_u32(const char *s, unsigned int *val)
+{
+	unsigned long long v;
+
+	if (parse_u64(s, 0xffffffffULL, &v))
+		return -1;
+	*val = v;
+	return 0;
+}
+
+/*
+ * Parse the @nargs arguments naming an address: "unix:PATH" (a port after
+ * it is ignored), else "PORT" for a @server or "CID PORT" for a client.
+ */
+static int parse_addr(char **args, int nargs, bool server, struct addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (nargs >= 1 && !strncmp(args[0], "unix:", 5) && args[0][5]) {
+		a->is_unix = true;
+		a->path = args[0] + 5;
+		return nargs == 1 || (nargs == 2 && !server) ? 0 : -1;
+	}
+	if (server && nargs == 1) {
+		a->cid = VMADDR_CID_ANY;
+		return parse_u32(args[0], &a->port);
+	}
+	if (!server && nargs == 2)
+		return parse_u32(args[0], &a->cid) ?: parse_u32(args[1], &a->port);
+	return -1;
+}
+
+static void print_addr(FILE *f, const struct addr *a)
+{
+	if (a->is_unix)
+		fprintf(f, "unix:%s", a->path);
+	else if (a->cid == VMADDR_CID_ANY)
+		fprintf(f, "vsock port %u", a->port);
+	else
+		fprintf(f, "vsock %u:%u", a->cid, a->port);
+}
+
+/* A stream socket for @a and its sockaddr; -1 if none can be made. */
+static int make_socket(const struct addr *a, struct sockaddr_storage *ss,
+		       socklen_t *len)
+{
+	struct sockaddr_un *su = (struct sockaddr_un *)ss;
+	struct sockaddr_vm *sv = (struct sockaddr_vm *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (a->is_unix) {
+		if (strlen(a->path) >= sizeof(su->sun_path)) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		su->sun_family = AF_UNIX;
+		memcpy(su->sun_path, a->path, strlen(a->path) + 1);
+		*len = sizeof(*su);
+		return socket(AF_UNIX, SOCK_STREAM, 0);
+	}
+	sv->svm_family = AF_VSOCK;
+	sv->svm_cid = a->cid;
+	sv->svm_port = a->port;
+	*len = sizeof(*sv);
+	return socket(AF_VSOCK, SOCK_STREAM, 0);
+}
+
+/* Say why @what failed on @a. */
+static int sock_error(const char *what, const struct addr *a)
+{
+	int err = errno;
+
+	fprintf(stderr, "mk_vsock: %s ", what);
+	print_addr(stderr, a);
+	fprintf(stderr, ": %s\n", strerror(err));
+	return KSFT_FAIL;
+}
+
+/* No socket at all: the kernel lacks vsock (or sockets); skip. */
+static int no_socket(const struct addr *a)
+{
+	sock_error("no socket for", a);
+	return KSFT_SKIP;
+}
+
+static int dial(const struct addr *a, int *fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	*fd = make_socket(a, &ss, &len);
+	if (*fd < 0)
+		return no_socket(a);
+	if (connect(*fd, (struct sockaddr *)&ss, len)) {
+		close(*fd);
+		return sock_error("connect to", a);
+	}
+	return KSFT_PASS;
+}
+
+static int listen_on(const struct addr *a, int *fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	*fd = make_socket(a, &ss, &len);
+	if (*fd < 0)
+		return no_socket(a);
+	if (a->is_unix)
+		unlink(a->path);
+	if (bind(*fd, (struct sockaddr *)&ss, len) || listen(*fd, 16)) {
+		close(*fd);
+		return sock_error("listen on", a);
+	}
+	return KSFT_PASS;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Echo what @fd receives until it ends. */
+static int echo(int fd)
+{
+	char *buf = malloc(CHUNK);
+	ssize_t n;
+
+	if (!buf)
+		return KSFT_FAIL;
+	while ((n = read(fd, buf, CHUNK)) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0 && write_all(fd, buf, n))
+			break;
+	free(buf);
+	return n ? KSFT_FAIL : KSFT_PASS;
+}
+
+static int echo_server(const struct addr *a)
+{
+	int lfd, fd, ret;
+
+	ret = listen_on(a, &lfd);
+	if (ret)
+		return ret;
+	signal(SIGCHLD, SIG_IGN);
+	printf("echo-server: listening on ");
+	print_addr(stdout, a);
+	printf("\n");
+	fflush(stdout);
+	for (;;) {
+		fd = accept(lfd, NULL, NULL);
+		if (fd < 0)
+			continue;
+		if (!fork()) {
+			close(lfd);
+			_exit(echo(fd));
+		}
+		close(fd);
+	}
+}
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static unsigned long long fnv64(unsigned long long h, const unsigned char *p, size_t len)
+{
+	while (len--) {
+		h ^= *p++;
+		h *= FNV_PRIME;
+	}
+	return h;
+}
+
+/* xorshift64: pseudo-random bytes, the same for every run. */
+static void fill_random(unsigned long long *state, unsigned char *p, size_t len)
+{
+	unsigned long long x = *state;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		p[i] = x >> 32;
+	}
+	*state = x;
+}
+
+/* Both directions of a stream test. */
+struct stream {
+	int fd;
+	unsigned long long total, made, recvd;
+	unsigned long long rng, h_sent, h_recv;
+	size_t off, len;		/* of the chunk being sent */
+	unsigned char out[CHUNK], in[CHUNK];
+};
+
+/* Send what the socket takes; -1 on errors. */
+static int stream_send(struct stream *s)
+{
+	ssize_t n;
+
+	if (s->off == s->len) {
+		s->len = s->total - s->made < CHUNK ? s->total - s->made : CHUNK;
+		s->off = 0;
+		fill_random(&s->rng, s->out, s->len);
+		s->h_sent = fnv64(s->h_sent, s->out, s->len);
+		s->made += s->len;
+	}
+	n = send(s->fd, s->out + s->off, s->len - s->off,
+		 MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -1;
+	s->off += n;
+	return 0;
+}
+
+/* Take what came back; -1 on errors or an early end. */
+static int stream_recv(struct stream *s)
+{
+	ssize_t n = recv(s->fd, s->in, sizeof(s->in), MSG_DONTWAIT);
+
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -1;
+	if (!n) {
+		errno = ECONNRESET;
+		return -1;
+	}
+	s->h_recv = fnv64(s->h_recv, s->in, n);
+	s->recvd += n;
+	return 0;
+}
+
+static int stream_pump(struct stream *s)
+{
+	struct pollfd pfd = { .fd = s->fd };
+	int n;
+
+	while (s->recvd < s->total) {
+		bool more = s->made < s->total || s->off < s->len;
+
+		pfd.events = POLLIN | (more ? POLLOUT : 0);
+		n = poll(&pfd, 1, STALL_MS);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fprintf(stderr, "mk_vsock: stream stalled after %llu bytes back\n",
+				s->recvd);
+			return -1;
+		}
+		if ((pfd.revents & POLLOUT) && stream_send(s))
+			return -1;
+		if ((pfd.revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    stream_recv(s))
+			return -1;
+	}
+	return 0;
+}
+
+static int stream_test(const struct addr *a, unsigned long long bytes)
+{
+	struct stream *s = calloc(1, sizeof(*s));
+	unsigned long long t0, ns;
+	bool ok;
+	int ret;
+
+	if (!s)
+		return KSFT_FAIL;
+	ret = dial(a, &s->fd);
+	if (ret) {
+		free(s);
+		return ret;
+	}
+	s->total = bytes;
+	s->rng = 0x9e3779b97f4a7c15ULL;
+	s->h_sent = FNV_OFFSET;
+	s->h_recv = FNV_OFFSET;
+	t0 = now_ns();
+	if (stream_pump(s))
+		fprintf(stderr, "mk_vsock: stream: %s\n", strerror(errno));
+	ns = now_ns() - t0;
+	close(s->fd);
+	ok = s->recvd == s->total && s->h_recv == s->h_sent;
+	printf("stream: bytes=%llu checksum=%s mb_per_s=%.1f\n",
+	       s->recvd, ok ? "OK" : "BAD",
+	       ns ? s->recvd * 1000.0 / ns : 0.0);
+	free(s);
+	return ok ? KSFT_PASS : KSFT_FAIL;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile @pct of the sorted samples, in microseconds. */
+static double rank_us(const struct samples *s, unsigned int pct)
+{
+	size_t r = (s->n * pct + 99) / 100;
+
+	return s->ns[r ? r - 1 : 0] / 1000.0;
+}
+
+static void print_rtt(const char *what, struct samples *s)
+{
+	qsort(s->ns, s->n, sizeof(*s->ns), cmp_u64);
+	printf("%s: count=%zu min_us=%.1f median_us=%.1f p99_us=%.1f\n",
+	       what, s->n, s->ns[0] / 1000.0, rank_us(s, 50), rank_us(s, 99));
+}
+
+/* One byte to @out and back from @in, @count times; -1 on errors. */
+static int ping_pong(int out, int in, struct samples *s, size_t count)
+{
+	unsigned char c, back;
+	unsigned long long t0;
+
+	for (s->n = 0; s->n < count; s->n++) {
+		c = s->n;
+		t0 = now_ns();
+		if (write_all(out, &c, 1) || read(in, &back, 1) != 1)
+			return -1;
+		s->ns[s->n] = now_ns() - t0;
+		if (back != c) {
+			errno = EBADMSG;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int socket_rtt(const struct addr *a, struct samples *s, size_t count)
+{
+	int fd, ret;
+
+	ret = dial(a, &fd);
+	if (ret)
+		return ret;
+	ret = ping_pong(fd, fd, s, count);
+	if (ret)
+		fprintf(stderr, "mk_vsock: rtt: %s after %zu round trips\n",
+			errno ? strerror(errno) : "connection closed", s->n);
+	close(fd);
+	if (ret)
+		return KSFT_FAIL;
+	print_rtt("rtt", s);
+	return KSFT_PASS;
+}
+
+/* Pin the caller to the @nth CPU it may run on (or the last one). */
+static int pin_nth(int nth)
+{
+	cpu_set_t set, one;
+	int cpu, seen = 0, last = -1;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return -1;
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &set))
+			continue;
+		last = cpu;
+		if (seen++ == nth)
+			break;
+	}
+	CPU_ZERO(&one);
+	CPU_SET(last, &one);
+	return sched_setaffinity(0, sizeof(one), &one) ? -1 : last;
+}
+
+/* The far end of pipe-rtt: echo bytes from @in to @out until EOF. */
+static void pipe_echo(int in, int out)
+{
+	unsigned char c;
+
+	pin_nth(1);
+	while (read(in, &c, 1) == 1)
+		if (write_all(out, &c, 1))
+			break;
+	_exit(0);
+}
+
+static int pipe_rtt(struct samples *s, size_t count)
+{
+	int there[2], back[2], ret;
+	pid_t pid;
+
+	if (pipe(there) || pipe(back))
+		return KSFT_FAIL;
+	pid = fork();
+	if (pid < 0)
+		return KSFT_FAIL;
+	if (!pid) {
+		close(there[1]);
+		close(back[0]);
+		pipe_echo(there[0], back[1]);
+	}
+	close(there[0]);
+	close(back[1]);
+	if (pin_nth(0) < 0)
+		fprintf(stderr, "mk_vsock: cannot pin to a CPU: %s\n",
+			strerror(errno));
+	ret = ping_pong(there[1], back[0], s, count);
+	close(there[1]);
+	close(back[0]);
+	waitpid(pid, NULL, 0);
+	if (ret) {
+		fprintf(stderr, "mk_vsock: pipe-rtt failed after %zu round trips\n",
+			s->n);
+		return KSFT_FAIL;
+	}
+	print_rtt("pipe-rtt", s);
+	return KSFT_PASS;
+}
+
+/* rtt and pipe-rtt: @argv is "[CID PORT|unix:PATH] COUNT". */
+static int run_rtt(bool pipes, int argc, char **argv)
+{
+	struct samples s = { 0 };
+	struct addr a;
+	unsigned long long count;
+	int ret;
+
+	if (argc < 1 || parse_u64(argv[argc - 1], MAX_COUNT, &count) ||
+	    !count)
+		return print_usage();
+	if (pipes ? argc != 1 : parse_addr(argv, argc - 1, false, &a))
+		return print_usage();
+	s.ns = calloc(count, sizeof(*s.ns));
+	if (!s.ns)
+		return KSFT_FAIL;
+	ret = pipes ? pipe_rtt(&s, count) : socket_rtt(&a, &s, count);
+	free(s.ns);
+	return ret;
+}
+
+/**
+ * main() - run one mode
+ * @argc: number of arguments
+ * @argv: the mode and its arguments (see the top of this file)
+ *
+ * Return: 0 on success, KSFT_SKIP without vsock, KSFT_FAIL otherwise.
+ */
+int main(int argc, char **argv)
+{
+	struct addr a;
+	unsigned long long bytes;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);	/* a closed peer is an error, EPIPE */
+	if (argc < 3)
+		return print_usage();
+	if (!strcmp(argv[1], "echo-server") &&
+	    !parse_addr(argv + 2, argc - 2, true, &a))
+		return echo_server(&a);
+	if (!strcmp(argv[1], "stream") &&
+	    !parse_u64(argv[argc - 1], ~0ULL, &bytes) &&
+	    !parse_addr(argv + 2, argc - 3, false, &a))
+		return stream_test(&a, bytes);
+	if (!strcmp(argv[1], "rtt"))
+		return run_rtt(false, argc - 2, argv + 2);
+	if (!strcmp(argv[1], "pipe-rtt"))
+		return run_rtt(true, argc - 2, argv + 2);
+	return print_usage();
+}

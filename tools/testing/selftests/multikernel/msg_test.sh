@@ -1,0 +1,336 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Messaging between kernels: the channel (through the debugfs test file of
+# CONFIG_MULTIKERNEL_MSG_TEST), AF_VSOCK, mkctl exec and ping, heartbeats,
+# and spawns that misbehave on purpose.  Two spawns, A and B; spawn-side
+# commands go through the console, which does not use the channel.
+
+DIR="$(dirname "$(readlink -f "$0")")"
+source "${DIR}"/../kselftest/ktap_helpers.sh
+
+INSTANCES=/sys/kernel/config/multikernel/instances
+CONSOLES=/sys/kernel/multikernel/instances
+MSG_TEST=/sys/kernel/debug/multikernel/msg_test
+KERNEL=/boot/bzImage
+INITRD=/boot/spawn-initrd.cpio.gz
+MK_VSOCK="$DIR/mk_vsock"
+CID_BASE=1000
+A=kst-msg-a
+B=kst-msg-b
+COUNT=100000
+HB_TIMEOUT_MS=1000
+BOOT_WAIT_S=90
+RESULT=
+TMP=
+
+remove_instances() {
+	local name
+
+	for name in "$A" "$B"; do
+		if [ -d "$INSTANCES/$name" ]; then
+			echo kill > "$INSTANCES/$name/state" 2>/dev/null
+			rmdir "$INSTANCES/$name"
+		fi
+	done
+}
+
+cleanup() {
+	jobs -p | xargs -r kill 2>/dev/null
+	remove_instances
+	rm -rf "$TMP"
+}
+
+attr() {
+	cat "$INSTANCES/$1/$2" 2>/dev/null
+}
+
+id_of() {
+	attr "$1" id
+}
+
+cid_of() {
+	echo $((CID_BASE + $(id_of "$1")))
+}
+
+# wait_state NAME STATE SECONDS
+wait_state() {
+	local i
+
+	for ((i = 0; i < $3 * 10; i++)); do
+		[ "$(attr "$1" state)" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# start_spawn NAME CPU: boot NAME until its agent answered.
+start_spawn() {
+	echo start > "$INSTANCES/$1/state" || return 1
+	wait_state "$1" running "$BOOT_WAIT_S" || return 1
+	wait_console "$1" "mk-ready" 30
+}
+
+create_spawn() {
+	mkctl create "$1" --cpus "$2" --memory 256M --kernel "$KERNEL" \
+		--initrd "$INITRD" --cmdline "quiet loglevel=6" >/dev/null &&
+		start_spawn "$1"
+}
+
+# wait_console NAME TEXT SECONDS
+wait_console() {
+	local i
+
+	for ((i = 0; i < $3 * 10; i++)); do
+		grep -q -- "$2" "$CONSOLES/$1/console" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# in_spawn NAME COMMAND: run a msg_test command in the spawn, typed on its
+# console, which shows the result line.
+in_spawn() {
+	printf 'echo %s > %s; cat %s\n' "$2" "$MSG_TEST" "$MSG_TEST" \
+		> "$CONSOLES/$1/console_in"
+}
+
+# now_ms: milliseconds since boot.
+now_ms() {
+	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
+}
+
+# dbg COMMAND: run a msg_test command on the host; RESULT is its line.
+dbg() {
+	echo "$1" > "$MSG_TEST"
+	local rc=$?
+
+	RESULT=$(cat "$MSG_TEST")
+	return $rc
+}
+
+# field KEY: the value of KEY=... in RESULT.
+field() {
+	printf '%s\n' "$RESULT" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+report() {
+	if [ "$1" -eq 0 ]; then
+		ktap_test_pass "$2"
+	else
+		ktap_print_msg "result: $RESULT"
+		ktap_test_fail "$2"
+	fi
+}
+
+test_send_each_way() {
+	local ok=0 id
+
+	id=$(id_of "$A")
+	dbg "send $id $COUNT 64" || ok=1
+	[ "$(field received)" = "$COUNT" ] && [ "$(field errors)" = 0 ] || ok=1
+	report $ok "host to spawn: $COUNT messages, none lost, duplicated or reordered"
+	ok=0
+	dbg "pull $id $COUNT 64" || ok=1
+	[ "$(field received)" = "$COUNT" ] && [ "$(field errors)" = 0 ] || ok=1
+	report $ok "spawn to host: $COUNT messages, none lost, duplicated or reordered"
+}
+
+test_batching() {
+	local id
+
+	id=$(id_of "$A")
+	dbg "send $id 20000 64"
+	# Fewer doorbells than messages: bursts ring once.
+	[ "$(field ret)" = 0 ] && [ "$(field doorbells)" -lt 20000 ]
+	report $? "a burst of 20000 messages rings fewer than 20000 doorbells"
+}
+
+test_rtt() {
+	dbg "rtt $(id_of "$A") 1000"
+	[ "$(field ret)" = 0 ] && [ "$(field count)" = 1000 ] &&
+		[ "$(field min_ns)" -gt 0 ]
+	report $? "1000 request/response round trips match their ids"
+}
+
+test_ring_full() {
+	local ok=0 id waited
+
+	id=$(id_of "$A")
+	in_spawn "$A" rx-pause
+	wait_console "$A" "rx paused" 10 || sleep 2
+	dbg "full $id"
+	[ "$(field nonblock)" = -11 ] || ok=1
+	[ "$(field blocking)" = -110 ] || ok=1
+	waited=$(field waited_ms)
+	[ -n "$waited" ] && [ "$waited" -ge 190 ] && [ "$waited" -lt 2000 ] || ok=1
+	[ "$(field sent)" -gt 100 ] || ok=1
+	report $ok "full ring: -EAGAIN without waiting, -ETIMEDOUT after 200 ms"
+	in_spawn "$A" rx-resume
+	sleep 1
+	dbg "rtt $id 10"
+	[ "$(field ret)" = 0 ]
+	report $? "the channel works again once the spawn reads"
+}
+
+test_exec() {
+	local ok=0 rc want got
+
+	mkctl exec "$A" -- true || ok=1
+	mkctl exec "$A" -- sh -c 'exit 7'
+	rc=$?
+	[ $rc -eq 7 ] || ok=1
+	report $ok "exec returns the command's exit status (0, then 7: got $rc)"
+	want=$(seq 1 200000 | md5sum)
+	got=$(mkctl exec "$A" -- seq 1 200000 | md5sum)
+	[ "$want" = "$got" ]
+	report $? "exec carries 1.3 MB of output intact"
+	got=$(mkctl exec "$A" -- sh -c 'echo out; echo err >&2' 2>"$TMP/err")
+	[ "$got" = out ] && [ "$(cat "$TMP/err")" = err ]
+	report $? "exec keeps stdout and stderr apart"
+}
+
+test_vsock_stream() {
+	local cid_a cid_b
+
+	cid_a=$(cid_of "$A")
+	cid_b=$(cid_of "$B")
+	mkctl exec "$A" -- sh -c 'mk_vsock echo-server 6000 >/dev/null 2>&1 &'
+	mkctl exec "$B" -- sh -c 'mk_vsock echo-server 6002 >/dev/null 2>&1 &'
+	sleep 1
+	RESULT=$("$MK_VSOCK" stream "$cid_a" 6000 $((16 << 20)))
+	[ $? -eq 0 ] && [[ "$RESULT" == *checksum=OK* ]]
+	report $? "vsock stream host to spawn: 16 MiB echoed, checksum OK"
+
+	"$MK_VSOCK" echo-server 6001 >/dev/null 2>&1 &
+	sleep 0.5
+	RESULT=$(mkctl exec "$A" -- mk_vsock stream 2 6001 $((4 << 20)))
+	[ $? -eq 0 ] && [[ "$RESULT" == *checksum=OK* ]]
+	report $? "vsock stream spawn to host: 4 MiB echoed, checksum OK"
+
+	RESULT=$(mkctl exec "$A" -- mk_vsock stream "$cid_b" 6002 $((1 << 20)))
+	[ $? -eq 0 ] && [[ "$RESULT" == *checksum=OK* ]]
+	report $? "vsock stream spawn to spawn through the host: checksum OK"
+}
+
+test_ping() {
+	RESULT=$(mkctl ping "$A" -c 20 -i 0 --json)
+	[[ "$RESULT" == *'"count": 20'* || "$RESULT" == *'"count":20'* ]]
+	report $? "mkctl ping -c 20 reports 20 round trips"
+}
+
+test_flood() {
+	local ok=0 before after idb
+
+	dbg "stats $(id_of "$B")"
+	before=$(field doorbells_idle)
+	in_spawn "$B" "flood 200000"
+	wait_console "$B" "flood doorbells=200000" 120 || ok=1
+	dbg "stats $(id_of "$B")"
+	after=$(field doorbells_idle)
+	idb=$((after - before))
+	ktap_print_msg "host saw $idb idle doorbells"
+	[ "$idb" -ge 100 ] || ok=1
+	dbg "rtt $(id_of "$B") 100"
+	[ "$(field ret)" = 0 ] || ok=1
+	[ "$(attr "$B" state)" = running ] || ok=1
+	report $ok "a doorbell flood leaves host and spawn working (injector ran)"
+}
+
+# The watchdog looks every 100 ms, so the silence it reports must lie
+# between the timeout and the timeout plus a few of its periods.
+test_heartbeat_loss() {
+	local ok=0 reason silent
+
+	mkctl stop "$B" >/dev/null || ok=1
+	echo "$HB_TIMEOUT_MS" > "$INSTANCES/$B/heartbeat_timeout_ms" || ok=1
+	start_spawn "$B" || ok=1
+	in_spawn "$B" "heartbeat off"
+	wait_state "$B" crashed 30 || ok=1
+	reason=$(attr "$B" crash_reason)
+	ktap_print_msg "crash_reason: $reason"
+	silent=$(printf '%s\n' "$reason" | sed -n 's/^no heartbeat for \([0-9]*\) ms$/\1/p')
+	[ -n "$silent" ] && [ "$silent" -gt "$HB_TIMEOUT_MS" ] &&
+		[ "$silent" -le $((HB_TIMEOUT_MS + 500)) ] || ok=1
+	report $ok "heartbeat loss is detected within heartbeat_timeout_ms"
+	echo kill > "$INSTANCES/$B/state"
+}
+
+test_kill_mid_transfer() {
+	local ok=0 pid rc
+
+	start_spawn "$B" || ok=1
+	echo "send $(id_of "$B") 10000000 64" > "$MSG_TEST" 2>"$TMP/send-err" &
+	pid=$!
+	sleep 2
+	echo kill > "$INSTANCES/$B/state"
+	timeout 30 tail --pid=$pid -f /dev/null
+	wait $pid
+	rc=$?
+	ktap_print_msg "send: exit $rc, $(cat "$TMP/send-err")"
+	[ $rc -ne 0 ] && grep -q "reset by peer" "$TMP/send-err" || ok=1
+	report $ok "a spawn killed mid-transfer gives the sender ECONNRESET"
+}
+
+test_vsock_peer_dies() {
+	local ok=0 pid rc
+
+	"$MK_VSOCK" stream "$(cid_of "$A")" 6000 $((1 << 30)) >/dev/null 2>&1 &
+	pid=$!
+	sleep 2
+	echo kill > "$INSTANCES/$A/state"
+	timeout 30 tail --pid=$pid -f /dev/null
+	if kill -0 $pid 2>/dev/null; then
+		ok=1
+		kill $pid
+	fi
+	wait $pid
+	rc=$?
+	[ $rc -ne 0 ] || ok=1
+	report $ok "a vsock stream to a killed spawn fails instead of hanging (exit $rc)"
+}
+
+test_scribble() {
+	local ok=0 reason
+
+	start_spawn "$A" || ok=1
+	in_spawn "$A" scribble
+	wait_state "$A" crashed 20 || ok=1
+	reason=$(attr "$A" crash_reason)
+	ktap_print_msg "crash_reason: $reason"
+	grep -q "scribbling the ring" "$CONSOLES/$A/console" || ok=1
+	[[ "$reason" == *malformed* ]] || ok=1
+	[ "$(cat /sys/devices/system/cpu/online)" = 0-3 ] || ok=1
+	report $ok "a spawn that scribbles its ring is stopped; the host is whole"
+}
+
+TESTS=(test_send_each_way test_batching test_rtt test_ring_full test_exec
+       test_vsock_stream test_ping test_flood test_heartbeat_loss
+       test_kill_mid_transfer test_vsock_peer_dies test_scribble)
+
+ktap_print_header
+if [ ! -w "$MSG_TEST" ]; then
+	ktap_skip_all "no $MSG_TEST (CONFIG_MULTIKERNEL_MSG_TEST)"
+	exit "$KSFT_SKIP"
+fi
+if [ "$(cat /sys/devices/system/cpu/online)" != 0-3 ]; then
+	ktap_skip_all "needs CPUs 0-3 online"
+	exit "$KSFT_SKIP"
+fi
+remove_instances
+TMP=$(mktemp -d) || ktap_exit_fail_msg "mktemp failed"
+trap cleanup EXIT
+create_spawn "$A" 2 || ktap_exit_fail_msg "spawn $A did not start"
+create_spawn "$B" 3 || ktap_exit_fail_msg "spawn $B did not start"
+
+# 18 results: some tests report more than one.  MSG_TEST_ONLY="test_a ..."
+# runs a subset, for debugging.
+if [ -n "${MSG_TEST_ONLY:-}" ]; then
+	read -r -a TESTS <<< "$MSG_TEST_ONLY"
+else
+	ktap_set_plan 18
+fi
+for t in "${TESTS[@]}"; do
+	"$t"
+done
+ktap_finished
