@@ -178,8 +178,8 @@ static int mk_chan_send_wait(struct mk_chan *ch,
 		if (time_after_eq(jiffies, deadline))
 			return -ETIMEDOUT;
 		left = wait_event_interruptible_timeout(ch->tx_wait,
-				mk_chan_room_or_closed(ch, msg->len),
-				deadline - jiffies);
+							mk_chan_room_or_closed(ch, msg->len),
+							deadline - jiffies);
 		if (left < 0)
 			return left;
 	}

@@ -2,7 +2,7 @@
 /*
  * Multikernel messaging, spawn end: the channel to the host, and the
  * lifecycle notices a spawn sends on it: ready, heartbeats, a panic
- * notice, and the acknowledgement of a stop request.
+ * notice, and the acknowledgment of a stop request.
  *
  * The spawn trusts its host, which could take its CPUs back at any time
  * anyway, but still only obeys control messages that come from it rather

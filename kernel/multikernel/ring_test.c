@@ -57,7 +57,7 @@ static void ring_expect(struct kunit *test, struct ring_pair *p, u16 type,
 	KUNIT_EXPECT_EQ(test, msg.type, type);
 	KUNIT_EXPECT_EQ(test, msg.id, id);
 	KUNIT_ASSERT_EQ(test, msg.len, len);
-	KUNIT_EXPECT_TRUE(test, !len || memchr_inv(p->buf, (u8)id, len) == NULL);
+	KUNIT_EXPECT_TRUE(test, !len || !memchr_inv(p->buf, (u8)id, len));
 	mk_ring_advance(&p->cons, rec);
 }
 
