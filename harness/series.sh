@@ -50,8 +50,18 @@ patch_message() {
 	sed -n '/^Subject:/,/^---$/p' "$1" | sed '1d;$d' | sed '/./,$!d'
 }
 
-# $1: repository path of the body file.
+# $1: repository path of the body file, or git:REV for the message of
+# commit REV without its subject line.
 write_body() {
+	case $1 in
+	git:*)
+		git -C "$top" log -1 --format=%b "${1#git:}" 2>/dev/null |
+			sed '/./,$!d' | grep . >/dev/null ||
+			die "manifest: no commit message in ${1#git:}"
+		git -C "$top" log -1 --format=%b "${1#git:}" | sed '/./,$!d'
+		return
+		;;
+	esac
 	f=$top/$1
 	[ -f "$f" ] || die "manifest: no body file $1"
 	case $1 in
