@@ -59,6 +59,8 @@ build() {
 	! grep -E '(multikernel|include/linux/multikernel).*(warning|error):' "$2"
 }
 
+done=$dir/check-done
+mkdir -p "$done"
 printf 'CONFIG_MULTIKERNEL=n\nCONFIG_MULTIKERNEL_KUNIT_TEST=n\n' > "$dir/mk-off.config"
 rm -rf "$log"
 mkdir -p "$log"
@@ -77,11 +79,42 @@ if [ ! -e "$scratch/.git" ]; then
 	git -C "$repo" worktree add -q --detach "$scratch" base || exit 1
 fi
 git -C "$scratch" am --abort >/dev/null 2>&1
-git -C "$scratch" checkout -q -f --detach base &&
+
+# Resume: patches already applied in the worktree by an earlier run, whose
+# diff and configuration fragments are unchanged and whose two builds
+# passed, keep their results; the rest is applied again.  A change late in
+# the series then costs only the builds from that patch on.
+# $1: a patch file or "-" for a commit on stdin.
+result_id() {
+	pid=$(git patch-id --stable < "$1" | cut -d' ' -f1)
+	echo "$pid-$(cat $frags | md5sum | cut -c1-12)"
+}
+
+keep=base
+skip=0
+set -- $(git -C "$scratch" rev-list --reverse base..HEAD 2>/dev/null)
+for p in $patches; do
+	[ $# -gt 0 ] || break
+	git -C "$scratch" show "$1" > "$log/commit.diff"
+	[ "$(result_id "$p")" = "$(result_id "$log/commit.diff")" ] &&
+		[ -f "$done/$(result_id "$p")" ] || break
+	keep=$1
+	skip=$((skip + 1))
+	shift
+done
+git -C "$scratch" reset -q --hard "$keep" &&
 	git -C "$scratch" clean -q -f -d -x || exit 1
 
 for p in $patches; do
 	name=$(basename "$p" .patch)
+	if [ $skip -gt 0 ]; then
+		skip=$((skip - 1))
+		while read -r line; do
+			ok "$line (earlier run)"
+		done < "$done/$(result_id "$p")"
+		continue
+	fi
+	: > "$log/result"
 	if ! git -C "$scratch" am -q "$p" > "$log/$name.am" 2>&1; then
 		not_ok "build $name # git am failed"
 		not_ok "build $name with MULTIKERNEL=n # git am failed"
@@ -111,7 +144,11 @@ for p in $patches; do
 			not_ok "$what # CONFIG_MULTIKERNEL=y expected $want times in .config"
 		else
 			ok "$what # $(($(date +%s) - start)) s, MULTIKERNEL=$cfg"
+			echo "$what # $(($(date +%s) - start)) s, MULTIKERNEL=$cfg" \
+				>> "$log/result"
 		fi
 	done
+	[ "$(wc -l < "$log/result")" = 2 ] &&
+		cp "$log/result" "$done/$(result_id "$p")"
 done
 [ $fails = 0 ]
