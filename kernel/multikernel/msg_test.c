@@ -186,6 +186,18 @@ static __printf(1, 2) void mk_test_say(const char *fmt, ...)
 	va_end(args);
 }
 
+/* Continue the result line that mk_test_say() started. */
+static __printf(1, 2) void mk_test_add(const char *fmt, ...)
+{
+	size_t len = strlen(mk_test_result);
+	va_list args;
+
+	va_start(args, fmt);
+	vscnprintf(mk_test_result + len, sizeof(mk_test_result) - len, fmt,
+		   args);
+	va_end(args);
+}
+
 static int mk_test_send(struct mk_chan *ch, u64 count, u32 size)
 {
 	struct mk_chan_stats before, after;
@@ -205,10 +217,12 @@ static int mk_test_send(struct mk_chan *ch, u64 count, u32 size)
 	ns = ktime_to_ns(ktime_sub(ktime_get(), t0)) ?: 1;
 	mk_chan_get_stats(ch, &after);
 	doorbells = after.tx_doorbells - before.tx_doorbells;
-	mk_test_say("send count=%llu size=%u received=%llu errors=%llu ns=%llu msgs_per_s=%llu kb_per_s=%llu doorbells=%llu doorbells_per_kmsg=%llu ret=%d\n",
-		    count, size, rep.received, rep.errors, ns,
+	mk_test_say("send count=%llu size=%u received=%llu errors=%llu ns=%llu ",
+		    count, size, rep.received, rep.errors, ns);
+	mk_test_add("msgs_per_s=%llu kb_per_s=%llu ",
 		    div64_u64(count * NSEC_PER_SEC, ns),
-		    div64_u64(count * size * (NSEC_PER_SEC / 1024), ns),
+		    div64_u64(count * size * (NSEC_PER_SEC / 1024), ns));
+	mk_test_add("doorbells=%llu doorbells_per_kmsg=%llu ret=%d\n",
 		    doorbells, div64_u64(doorbells * 1000, count ?: 1), ret);
 	return ret;
 }
@@ -225,8 +239,9 @@ static int mk_test_pull_from(struct mk_chan *ch, u64 count, u32 size)
 	if (ret)
 		return ret;
 	left = wait_event_interruptible_timeout(mk_test_wait,
-			READ_ONCE(mk_test_received) >= count ||
-			READ_ONCE(ch->err), MK_TEST_TIMEOUT);
+						READ_ONCE(mk_test_received) >= count ||
+						READ_ONCE(ch->err),
+						MK_TEST_TIMEOUT);
 	ret = left < 0 ? left : READ_ONCE(ch->err);
 	if (!ret && READ_ONCE(mk_test_received) < count)
 		ret = -ETIMEDOUT;
@@ -339,9 +354,11 @@ static int mk_test_stats(struct mk_chan *ch)
 
 	mk_chan_get_stats(ch, &st);
 	mk_doorbell_counts(&total, &idle);
-	mk_test_say("stats tx_msgs=%llu tx_doorbells=%llu tx_full=%llu rx_msgs=%llu rx_passes=%llu rx_unknown=%llu rx_dropped=%llu room_doorbells=%llu doorbells_in=%llu doorbells_idle=%llu err=%d\n",
-		    st.tx_msgs, st.tx_doorbells, st.tx_full, st.rx_msgs,
-		    st.rx_passes, st.rx_unknown, st.rx_dropped,
+	mk_test_say("stats tx_msgs=%llu tx_doorbells=%llu tx_full=%llu ",
+		    st.tx_msgs, st.tx_doorbells, st.tx_full);
+	mk_test_add("rx_msgs=%llu rx_passes=%llu rx_unknown=%llu rx_dropped=%llu ",
+		    st.rx_msgs, st.rx_passes, st.rx_unknown, st.rx_dropped);
+	mk_test_add("room_doorbells=%llu doorbells_in=%llu doorbells_idle=%llu err=%d\n",
 		    st.room_doorbells, total, idle, READ_ONCE(ch->err));
 	return 0;
 }
@@ -360,6 +377,7 @@ static int mk_test_scribble(struct mk_chan *ch)
 	spin_lock_irqsave(&ch->tx_lock, flags);
 	memcpy(ch->tx.data + (ch->tx.prod & (ch->tx.size - 1)), &bad,
 	       sizeof(bad));
+	/* The garbage is in place before the host can see the new index. */
 	smp_store_release(&ch->tx.ctl->prod, ch->tx.prod + 64);
 	spin_unlock_irqrestore(&ch->tx_lock, flags);
 	multikernel_arch_doorbell(ch->peer_apic);
@@ -440,14 +458,15 @@ static int mk_test_run(char *line)
 
 	if (sscanf(line, "%15s %llu %llu %llu", cmd, &a, &b, &c) < 1)
 		return -EINVAL;
-	sscanf(line, "%15s %15s", cmd, arg);
+	if (sscanf(line, "%15s %15s", cmd, arg) < 1)
+		return -EINVAL;
+	if (!multikernel_spawn_info() && !strcmp(cmd, "ipi"))
+		return a && a <= MK_TEST_MAX_COUNT ? mk_test_ipi(a) : -EINVAL;
 	if (multikernel_spawn_info()) {
 		ch = mk_chan_get(MK_HOST_ID);
 		if (!ch)
 			return -ENOTCONN;
 		ret = mk_test_spawn_cmd(ch, cmd, a, arg);
-	} else if (!strcmp(cmd, "ipi")) {
-		return a && a <= MK_TEST_MAX_COUNT ? mk_test_ipi(a) : -EINVAL;
 	} else {
 		ch = mk_chan_get(a);
 		if (!ch)
