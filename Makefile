@@ -171,6 +171,7 @@ series-quick: tree series-base
 		> $(SERIES)/quick.tap; rc=$$?; cat $(SERIES)/quick.tap; exit $$rc
 
 # The per-patch builds are slow (two kernels per patch): run them by hand.
+# A rerun keeps the results of the unchanged patches at the series' start.
 series-check: series-quick
 	@nice -n 10 harness/series-check.sh $(SERIES) $(JOBS) \
 		$(addprefix $(TOP)/,$(KCONFIG_FRAGMENTS)) > $(SERIES)/check.tap; \
