@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # "make bench", inside the host VM: spawn boot time against the host's own
-# boot (kernel start to init, both in this VM), and the cost of a
-# stop/start cycle.  Medians of RUNS runs, printed as
+# boot (kernel start to init, both in this VM), the cost of a stop/start
+# cycle, and messaging: round trips, throughput and doorbells per message.  Medians of RUNS runs, printed as
 #   bench: NAME value=V unit=U [baseline=B ratio=R]
 set -e
 
@@ -72,3 +72,55 @@ for m in "spawn_boot_to_running $running" "spawn_boot_to_ready $ready"; do
 done
 echo "bench: host_boot_to_init value=$host unit=ms"
 echo "bench: stop_start_cycle value=$(echo $cycle | median) unit=ms"
+
+# Messaging: one spawn on CPU 2 with the default userspace (its agent and
+# mk_vsock).  Baselines run in this VM too: a cross-CPU IPI round trip
+# between host CPUs, and a pipe ping-pong between host processes on two CPUs.
+T=/sys/kernel/debug/multikernel/msg_test
+VS=/kselftest/multikernel/mk_vsock
+mkctl spawn mbench --cpus 2 --memory 256M --kernel /boot/bzImage \
+	--initrd /boot/spawn-initrd.cpio.gz --cmdline quiet --wait >/dev/null
+I=/sys/kernel/config/multikernel/instances/mbench
+CON=/sys/kernel/multikernel/instances/mbench/console
+wait_ready	# the agent listens before the mk-ready line
+id=$(cat $I/id)
+cid=$((1000 + id))
+
+dbg() {
+	echo "$1" > $T
+	cat $T
+}
+
+# field LINE KEY
+field() {
+	echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+ratio() {
+	awk "BEGIN { printf \"%.2f\", $1 / $2 }"
+}
+
+rtt=$(dbg "rtt $id 10000")
+ipi=$(dbg "ipi 10000")
+for q in median p99; do
+	v=$(field "$rtt" ${q}_ns)
+	b=$(field "$ipi" ${q}_ns)
+	echo "bench: msg_rtt_$q value=$v unit=ns baseline=$b ratio=$(ratio $v $b) (baseline: cross-CPU IPI round trip in the host)"
+done
+
+mkctl exec mbench -- sh -c "mk_vsock echo-server 7000 >/dev/null 2>&1 &"
+sleep 1
+vrtt=$(timeout 300 $VS rtt $cid 7000 2000)
+prtt=$(timeout 300 $VS pipe-rtt 2000)
+for q in median p99; do
+	v=$(field "$vrtt" ${q}_us)
+	b=$(field "$prtt" ${q}_us)
+	echo "bench: vsock_rtt_$q value=$v unit=us baseline=$b ratio=$(ratio $v $b) (baseline: pipe ping-pong between host processes on two CPUs)"
+done
+
+small=$(dbg "send $id 100000 64")
+echo "bench: msg_throughput_64B value=$(field "$small" msgs_per_s) unit=msgs/s doorbells_per_msg=$(awk "BEGIN { printf \"%.5f\", $(field "$small" doorbells) / $(field "$small" count) }")"
+big=$(dbg "send $id 20000 4096")
+echo "bench: msg_throughput_4KiB value=$(ratio "$(field "$big" kb_per_s)" 1024) unit=MB/s msgs_per_s=$(field "$big" msgs_per_s) doorbells_per_msg=$(awk "BEGIN { printf \"%.5f\", $(field "$big" doorbells) / $(field "$big" count) }")"
+mkctl stop mbench >/dev/null
+mkctl destroy mbench

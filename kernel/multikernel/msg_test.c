@@ -177,24 +177,14 @@ static int mk_test_ctl(struct mk_chan *ch, u32 op, u64 count, u32 size,
 	return ret < 0 ? ret : 0;
 }
 
+/* Append to the result line. */
 static __printf(1, 2) void mk_test_say(const char *fmt, ...)
-{
-	va_list args;
-
-	va_start(args, fmt);
-	vscnprintf(mk_test_result, sizeof(mk_test_result), fmt, args);
-	va_end(args);
-}
-
-/* Continue the result line that mk_test_say() started. */
-static __printf(1, 2) void mk_test_add(const char *fmt, ...)
 {
 	size_t len = strlen(mk_test_result);
 	va_list args;
 
 	va_start(args, fmt);
-	vscnprintf(mk_test_result + len, sizeof(mk_test_result) - len, fmt,
-		   args);
+	vscnprintf(mk_test_result + len, sizeof(mk_test_result) - len, fmt, args);
 	va_end(args);
 }
 
@@ -217,14 +207,19 @@ static int mk_test_send(struct mk_chan *ch, u64 count, u32 size)
 	ns = ktime_to_ns(ktime_sub(ktime_get(), t0)) ?: 1;
 	mk_chan_get_stats(ch, &after);
 	doorbells = after.tx_doorbells - before.tx_doorbells;
-	mk_test_say("send count=%llu size=%u received=%llu errors=%llu ns=%llu ",
+	mk_test_say("send count=%llu size=%u received=%llu errors=%llu ns=%llu",
 		    count, size, rep.received, rep.errors, ns);
-	mk_test_add("msgs_per_s=%llu kb_per_s=%llu ",
+	mk_test_say(" msgs_per_s=%llu kb_per_s=%llu",
 		    div64_u64(count * NSEC_PER_SEC, ns),
 		    div64_u64(count * size * (NSEC_PER_SEC / 1024), ns));
-	mk_test_add("doorbells=%llu doorbells_per_kmsg=%llu ret=%d\n",
-		    doorbells, div64_u64(doorbells * 1000, count ?: 1), ret);
+	mk_test_say(" doorbells=%llu doorbells_per_kmsg=%llu ret=%d\n",
+		    doorbells, div64_u64(doorbells * 1000, count), ret);
 	return ret;
+}
+
+static bool mk_test_pulled(struct mk_chan *ch, u64 count)
+{
+	return READ_ONCE(mk_test_received) >= count || READ_ONCE(ch->err);
 }
 
 static int mk_test_pull_from(struct mk_chan *ch, u64 count, u32 size)
@@ -239,8 +234,7 @@ static int mk_test_pull_from(struct mk_chan *ch, u64 count, u32 size)
 	if (ret)
 		return ret;
 	left = wait_event_interruptible_timeout(mk_test_wait,
-						READ_ONCE(mk_test_received) >= count ||
-						READ_ONCE(ch->err),
+						mk_test_pulled(ch, count),
 						MK_TEST_TIMEOUT);
 	ret = left < 0 ? left : READ_ONCE(ch->err);
 	if (!ret && READ_ONCE(mk_test_received) < count)
@@ -354,12 +348,13 @@ static int mk_test_stats(struct mk_chan *ch)
 
 	mk_chan_get_stats(ch, &st);
 	mk_doorbell_counts(&total, &idle);
-	mk_test_say("stats tx_msgs=%llu tx_doorbells=%llu tx_full=%llu ",
+	mk_test_say("stats tx_msgs=%llu tx_doorbells=%llu tx_full=%llu",
 		    st.tx_msgs, st.tx_doorbells, st.tx_full);
-	mk_test_add("rx_msgs=%llu rx_passes=%llu rx_unknown=%llu rx_dropped=%llu ",
+	mk_test_say(" rx_msgs=%llu rx_passes=%llu rx_unknown=%llu rx_dropped=%llu",
 		    st.rx_msgs, st.rx_passes, st.rx_unknown, st.rx_dropped);
-	mk_test_add("room_doorbells=%llu doorbells_in=%llu doorbells_idle=%llu err=%d\n",
-		    st.room_doorbells, total, idle, READ_ONCE(ch->err));
+	mk_test_say(" room_doorbells=%llu doorbells_in=%llu doorbells_idle=%llu",
+		    st.room_doorbells, total, idle);
+	mk_test_say(" err=%d\n", READ_ONCE(ch->err));
 	return 0;
 }
 
@@ -377,7 +372,7 @@ static int mk_test_scribble(struct mk_chan *ch)
 	spin_lock_irqsave(&ch->tx_lock, flags);
 	memcpy(ch->tx.data + (ch->tx.prod & (ch->tx.size - 1)), &bad,
 	       sizeof(bad));
-	/* The garbage is in place before the host can see the new index. */
+	/* The garbage header before the index that exposes it. */
 	smp_store_release(&ch->tx.ctl->prod, ch->tx.prod + 64);
 	spin_unlock_irqrestore(&ch->tx_lock, flags);
 	multikernel_arch_doorbell(ch->peer_apic);
@@ -456,23 +451,18 @@ static int mk_test_run(char *line)
 	struct mk_chan *ch;
 	int ret;
 
-	if (sscanf(line, "%15s %llu %llu %llu", cmd, &a, &b, &c) < 1)
-		return -EINVAL;
-	if (sscanf(line, "%15s %15s", cmd, arg) < 1)
+	if (sscanf(line, "%15s %llu %llu %llu", cmd, &a, &b, &c) < 1 ||
+	    sscanf(line, "%15s %15s", cmd, arg) < 1)
 		return -EINVAL;
 	if (!multikernel_spawn_info() && !strcmp(cmd, "ipi"))
 		return a && a <= MK_TEST_MAX_COUNT ? mk_test_ipi(a) : -EINVAL;
-	if (multikernel_spawn_info()) {
-		ch = mk_chan_get(MK_HOST_ID);
-		if (!ch)
-			return -ENOTCONN;
+	ch = mk_chan_get(multikernel_spawn_info() ? MK_HOST_ID : a);
+	if (!ch)
+		return -ENOTCONN;
+	if (multikernel_spawn_info())
 		ret = mk_test_spawn_cmd(ch, cmd, a, arg);
-	} else {
-		ch = mk_chan_get(a);
-		if (!ch)
-			return -ENOTCONN;
+	else
 		ret = mk_test_host_cmd(ch, cmd, b, c);
-	}
 	mk_chan_put(ch);
 	return ret;
 }
