@@ -33,6 +33,8 @@ JOBS	?= $(shell nproc)
 NEW_TREES := kernel/multikernel include/linux/multikernel.h \
 	include/uapi/linux/multikernel.h \
 	arch/x86/multikernel Documentation/multikernel \
+	Documentation/ABI/testing/configfs-multikernel \
+	Documentation/ABI/testing/sysfs-kernel-multikernel \
 	tools/testing/selftests/multikernel
 KCONFIG_FRAGMENTS := harness/kernel.config \
 	tools/testing/selftests/multikernel/config
@@ -138,6 +140,47 @@ demo: initramfs
 bench: initramfs
 	@harness/vm-run.sh $(B) harness/bench.sh "" > /dev/null; rc=$$?; \
 		grep '^bench:' $(B)/vm/last-run.log; exit $$rc
+
+# --- Exported patch series and documentation (issue 5) ---------------------
+#   make series        the series as git format-patch output in build/series/out
+#   make series-quick  make series + git am + checkpatch of every patch, as TAP
+#                      in build/series/quick.tap
+#   make series-check  also builds after every patch, with and without MULTIKERNEL
+#   make docs          Sphinx HTML of Documentation/multikernel, warnings fail
+
+SERIES	:= $(B)/series
+SERIES_BASE_DESC := Linux $(KERNEL_VERSION) (Debian linux-source-6.12 $(DEBIAN_VERSION))
+
+.PHONY: series series-base series-quick series-check docs
+
+# checkpatch's SPDX check needs ply and GitPython; the docs need Sphinx.
+SERIES_PACKAGES := git python3-ply python3-git
+DOCS_PACKAGES := python3-sphinx perl
+
+series-base: | deps
+	@$(MAKE) -s deps PACKAGES="$(SERIES_PACKAGES)"
+	@harness/series-base.sh $(SERIES)/repo $(KERNEL_TARBALL) \
+		$(KERNEL_VERSION) "$(SERIES_BASE_DESC)"
+
+series: tree series-base
+	@harness/series.sh $(SERIES) $(KSRC) $(NEW_TREES)
+
+# Generation is the first test, so a broken manifest shows in the TAP file.
+series-quick: tree series-base
+	@harness/series-quick.sh $(SERIES) $(KSRC) $(NEW_TREES) \
+		> $(SERIES)/quick.tap; rc=$$?; cat $(SERIES)/quick.tap; exit $$rc
+
+# The per-patch builds are slow (two kernels per patch): run them by hand.
+# A rerun keeps the results of the unchanged patches at the series' start.
+series-check: series-quick
+	@nice -n 10 harness/series-check.sh $(SERIES) $(JOBS) \
+		$(addprefix $(TOP)/,$(KCONFIG_FRAGMENTS)) > $(SERIES)/check.tap; \
+		rc=$$?; cat $(SERIES)/check.tap; exit $$rc
+
+# HTML in build/docs/Documentation/output/multikernel; ABI files checked.
+docs: tree
+	@$(MAKE) -s deps PACKAGES="$(DOCS_PACKAGES)"
+	@harness/docs.sh $(KSRC) $(B)/docs
 
 clean:
 	rm -rf $(KOBJ) $(B)/kselftest* $(B)/vm $(B)/*.cpio.gz

@@ -175,10 +175,14 @@ test_apply_started() {
 }
 
 test_busy_cpu_owner() {
+	local want
+
+	want="mkctl: create $CLASH: cpus \"$WEB_CPUS\": CPU $WEB_CPUS belongs"
+	want="$want to instance $WEB; choose another CPU, or stop $WEB and give"
+	want="$want it other CPUs"
 	run create "$CLASH" --cpus "$WEB_CPUS" --memory "$MEMORY" \
 		--kernel "$KERNEL"
-	[ "$RC" -eq "$EXIT_FAIL" ] &&
-		[ "$ERR" = "mkctl: create $CLASH: cpus \"$WEB_CPUS\": CPU $WEB_CPUS belongs to instance $WEB; choose another CPU, or stop $WEB and give it other CPUs" ] &&
+	[ "$RC" -eq "$EXIT_FAIL" ] && [ "$ERR" = "$want" ] &&
 		[ ! -e "$INSTANCES/$CLASH" ]
 	report $? "a CPU another instance has is refused, naming that instance"
 }
@@ -210,10 +214,13 @@ test_apply_update() {
 }
 
 test_apply_running_refused() {
+	local want
+
+	want="mkctl: apply $WEB: is running and differs from $CONF/$WEB.conf"
+	want="$want in cmdline; stop it first: mkctl stop $WEB"
 	sed -i "s/^cmdline = .*/cmdline = other/" "$CONF/$WEB.conf"
 	run apply "$CONF"
-	[ "$RC" -eq "$EXIT_FAIL" ] && [ -z "$OUT" ] &&
-		[ "$ERR" = "mkctl: apply $WEB: is running and differs from $CONF/$WEB.conf in cmdline; stop it first: mkctl stop $WEB" ] &&
+	[ "$RC" -eq "$EXIT_FAIL" ] && [ -z "$OUT" ] && [ "$ERR" = "$want" ] &&
 		expect_attr "$WEB" cmdline "$CMDLINE"
 	report $? "apply refuses to change a running instance and says why"
 }

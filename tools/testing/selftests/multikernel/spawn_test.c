@@ -95,7 +95,7 @@ static bool wait_state(const char *inst, const char *want, unsigned int ms,
 	return false;
 }
 
-static char *console(const char *inst)
+static char *read_console(const char *inst)
 {
 	char path[PATH_MAX];
 	char *buf = calloc(1, CON_MAX + 1);
@@ -114,7 +114,7 @@ static bool wait_console(const char *inst, const char *needle,
 	char *con, *hit;
 
 	for (waited = 0; waited <= ms; waited += POLL_MS) {
-		con = console(inst);
+		con = read_console(inst);
 		hit = con ? strstr(con, needle) : NULL;
 		if (hit) {
 			snprintf(line, size, "%.*s", (int)strcspn(hit, "\r\n"),
