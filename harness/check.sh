@@ -34,10 +34,21 @@ run_vm vm-pool "$here/harness/check-vm.sh"
 (VM_POOL=; export VM_POOL; run_vm vm-inert "$here/harness/check-inert.sh")
 touch "$out/vm-failures.tap"
 
+# The exported series: git am onto a clean base, checkpatch on each patch.
+echo "  TEST    series (git am + checkpatch; log: $out/series.log)"
+rm -f "$b/series/quick.tap"
+make -s -C "$here" series-quick > "$out/series.log" 2>&1
+if [ ! -s "$b/series/quick.tap" ]; then
+	echo "not ok 1 series-quick produced no results" >> "$out/vm-failures.tap"
+	mkdir -p "$b/series" && touch "$b/series/quick.tap"
+fi
+grep '^not ok' "$b/series/quick.tap"
+
 echo "  SUMMARY"
 exec "$here/harness/tap-summary.sh" \
 	--tap "$out/mkctl-unit.tap" \
 	--kunit "$out/vm-pool.log" \
 	--kselftest "$out/vm-pool.log" \
 	--kselftest "$out/vm-inert.log" \
+	--tap "$b/series/quick.tap" \
 	--tap "$out/vm-failures.tap"
