@@ -35,6 +35,10 @@ git config core.autocrlf false
 git config gc.auto 0
 # -f: the tarball holds files that the kernel's own .gitignore rules match.
 git add -A -f .
+# The base is Debian's tarball and is never exported: it gets a fixed role
+# identity, so that no git identity needs to be configured for it.
+GIT_AUTHOR_NAME='Multikernel base' GIT_AUTHOR_EMAIL='base@multikernel.invalid' \
+GIT_COMMITTER_NAME='Multikernel base' GIT_COMMITTER_EMAIL='base@multikernel.invalid' \
 GIT_AUTHOR_DATE='2026-01-01T00:00:00Z' GIT_COMMITTER_DATE='2026-01-01T00:00:00Z' \
 	git commit -q -m "base: $desc"
 git tag base

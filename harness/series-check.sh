@@ -28,6 +28,14 @@ log=$dir/check
 n=0
 fails=0
 
+# git am needs a committer.  The worktree's commits are never exported, so
+# without a git identity (a fresh clone) a placeholder one does.
+if [ -z "${GIT_COMMITTER_NAME:-$(git -C "$repo" config user.name)}" ] ||
+   [ -z "${GIT_COMMITTER_EMAIL:-$(git -C "$repo" config user.email)}" ]; then
+	export GIT_COMMITTER_NAME='Multikernel Series Check'
+	export GIT_COMMITTER_EMAIL='series-check@multikernel.invalid'
+fi
+
 ok() {
 	n=$((n + 1))
 	echo "ok $n $1"

@@ -11,6 +11,16 @@
 # run fails when the manifest leaves a file of NEW_TREES or an entry of
 # patches/series out, and when the series' last tree differs from
 # MAKE_TREE, the kernel tree "make tree" produced.
+#
+# The series is signed off by whoever exports it, as "git format-patch -s"
+# does: GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL from the environment, else
+# user.name and user.email of git's configuration; without them the run
+# fails.  That identity is the author and committer of every commit and
+# the maintainer ("M:") of the MAINTAINERS entry: patches/ hold the
+# placeholder @MAINTAINER@ there, filled in here, and "make tree" keeps
+# it, so the comparison with MAKE_TREE fills it in the same way.
+# Sign-offs in the .invalid domain, which no mailbox has (the placeholder
+# of patches/ and of early history), are dropped from the messages.
 set -eu
 
 out=$(cd "$1" && pwd)
@@ -20,20 +30,29 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 repo=$out/repo
 manifest=$top/series/manifest
 work=$out/work
-ident='Multikernel Developers <dev@multikernel.invalid>'
-
-export GIT_AUTHOR_NAME='Multikernel Developers'
-export GIT_AUTHOR_EMAIL='dev@multikernel.invalid'
-export GIT_COMMITTER_NAME=$GIT_AUTHOR_NAME
-export GIT_COMMITTER_EMAIL=$GIT_AUTHOR_EMAIL
-# Fixed dates: the same manifest gives the same patches, byte for byte.
-export GIT_AUTHOR_DATE='2026-01-01T00:00:00Z'
-export GIT_COMMITTER_DATE=$GIT_AUTHOR_DATE
 
 die() {
 	echo "error: $*" >&2
 	exit 1
 }
+
+name=${GIT_AUTHOR_NAME:-$(git -C "$top" config user.name || true)}
+email=${GIT_AUTHOR_EMAIL:-$(git -C "$top" config user.email || true)}
+if [ -z "$name" ] || [ -z "$email" ]; then
+	die 'no git identity to sign the series off with; set one: git config --global user.name "Your Name" && git config --global user.email you@example.org'
+fi
+case $name$email in
+*'<'* | *'>'*) die "git identity \"$name <$email>\": no < or > in a name or address" ;;
+esac
+ident="$name <$email>"
+export GIT_AUTHOR_NAME="$name"
+export GIT_AUTHOR_EMAIL="$email"
+export GIT_COMMITTER_NAME="$name"
+export GIT_COMMITTER_EMAIL="$email"
+# Fixed dates: the same manifest and identity give the same patches, byte
+# for byte.
+export GIT_AUTHOR_DATE='2026-01-01T00:00:00Z'
+export GIT_COMMITTER_DATE=$GIT_AUTHOR_DATE
 
 rm -rf "$work"
 mkdir -p "$work"
@@ -80,9 +99,9 @@ finish_commit() {
 	{
 		echo "$subject"
 		echo
-		cat "$work/body"
+		grep -v '^Signed-off-by: .*@[^>]*\.invalid>$' "$work/body"
 	} > "$work/msg"
-	grep -q "^Signed-off-by: $ident\$" "$work/msg" ||
+	grep -qxF "Signed-off-by: $ident" "$work/msg" ||
 		printf '\nSigned-off-by: %s\n' "$ident" >> "$work/msg"
 	git -C "$repo" commit -q -F "$work/msg"
 	if [ -n "$notes" ]; then
@@ -111,7 +130,24 @@ apply_patch() {
 	[ -f "$top/patches/$1" ] || die "manifest: no patch patches/$1"
 	patch -d "$repo" -p1 -s -N -E --no-backup-if-mismatch \
 		< "$top/patches/$1" || die "patches/$1 does not apply"
+	if grep -q '@MAINTAINER@' "$repo/MAINTAINERS"; then
+		fill_maintainer < "$repo/MAINTAINERS" > "$work/MAINTAINERS"
+		mv "$work/MAINTAINERS" "$repo/MAINTAINERS"
+	fi
 	echo "$1" >> "$work/applied"
+}
+
+# stdin to stdout with @MAINTAINER@ replaced by the identity, taken
+# literally (awk's -v and sub() would read backslashes and "&").
+fill_maintainer() {
+	MK_IDENT=$ident awk '{
+		out = ""
+		while ((i = index($0, "@MAINTAINER@")) > 0) {
+			out = out substr($0, 1, i - 1) ENVIRON["MK_IDENT"]
+			$0 = substr($0, i + 12)
+		}
+		print out $0
+	}'
 }
 
 # $1: the kernel path; $2: a snapshot file, or git:REV for the file as it
@@ -212,6 +248,11 @@ if [ -n "$ktree" ]; then
 	echo "  COMPARE $ktree"
 	GIT_INDEX_FILE=$work/index git -C "$repo" --work-tree="$ktree" \
 		add -A -f -- . ':!.mk-applied' ':!.mk-base'
+	# MAINTAINERS as "make tree" has it, with the maintainer filled in.
+	blob=$(fill_maintainer < "$ktree/MAINTAINERS" |
+		git -C "$repo" hash-object -w --stdin)
+	GIT_INDEX_FILE=$work/index git -C "$repo" update-index \
+		--cacheinfo "100644,$blob,MAINTAINERS"
 	GIT_INDEX_FILE=$work/index git -C "$repo" diff --cached --stat HEAD \
 		> "$work/tree-diff"
 	[ -s "$work/tree-diff" ] && {
