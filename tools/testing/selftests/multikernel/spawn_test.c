@@ -21,147 +21,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mk_helpers.h"
+#include "mk_spawn.h"
 
-#define KERNEL_PATH	"/boot/bzImage"
-#define INITRD_PATH	"/boot/spawn-initrd.cpio.gz"
-#define CPU_ONLINE	"/sys/devices/system/cpu/online"
-#define CONSOLE_DIR	MK_SYSFS_DIR "/instances"
 #define INST_A		"kst-spawn-a"
 #define INST_B		"kst-spawn-b"
 #define BAD_IMAGE	"/tmp/kst-bad-image"
-#define POLL_MS		100
-/* Generous: a spawn boots in about 3 s under TCG on a loaded machine. */
-#define BOOT_WAIT_MS	60000
-#define STOP_WAIT_MS	30000
 #define LKDTM		"/sys/kernel/debug/provoke-crash/DIRECT"
 #define CYCLES		20
-#define CON_MAX		(256 * 1024)
-
-/* What the host must have again once an instance is gone. */
-struct host_snapshot {
-	char online[64];
-	unsigned long long pool_free;
-};
-
-static void snapshot(struct __test_metadata *_metadata,
-		     struct host_snapshot *s)
-{
-	ASSERT_EQ(0, mk_read_value(CPU_ONLINE, s->online, sizeof(s->online)));
-	s->pool_free = mk_read_fact(_metadata, MK_POOL_DIR "/free");
-}
-
-static void attr(char *path, size_t size, const char *inst, const char *a)
-{
-	snprintf(path, size, "%s/%s/%s", MK_INSTANCES_DIR, inst, a);
-}
-
-static int set(const char *inst, const char *a, const char *val)
-{
-	char path[PATH_MAX];
-
-	attr(path, sizeof(path), inst, a);
-	return mk_write(path, val, strlen(val)) < 0 ? -errno : 0;
-}
-
-static void get(const char *inst, const char *a, char *buf, size_t size)
-{
-	char path[PATH_MAX];
-
-	attr(path, sizeof(path), inst, a);
-	if (mk_read_value(path, buf, size))
-		snprintf(buf, size, "<%s>", strerror(errno));
-}
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-/* Poll state until it reads @want; return what it read last. */
-static bool wait_state(const char *inst, const char *want, unsigned int ms,
-		       char *last, size_t size)
-{
-	unsigned int waited;
-
-	for (waited = 0; waited <= ms; waited += POLL_MS) {
-		get(inst, "state", last, size);
-		if (!strcmp(last, want))
-			return true;
-		sleep_ms(POLL_MS);
-	}
-	return false;
-}
-
-static char *read_console(const char *inst)
-{
-	char path[PATH_MAX];
-	char *buf = calloc(1, CON_MAX + 1);
-
-	snprintf(path, sizeof(path), "%s/%s/console", CONSOLE_DIR, inst);
-	if (buf && mk_read_file(path, buf, CON_MAX + 1) < 0)
-		buf[0] = '\0';
-	return buf;
-}
-
-/* Wait until the console holds @needle; return the line it starts. */
-static bool wait_console(const char *inst, const char *needle,
-			 unsigned int ms, char *line, size_t size)
-{
-	unsigned int waited;
-	char *con, *hit;
-
-	for (waited = 0; waited <= ms; waited += POLL_MS) {
-		con = read_console(inst);
-		hit = con ? strstr(con, needle) : NULL;
-		if (hit) {
-			snprintf(line, size, "%.*s", (int)strcspn(hit, "\r\n"),
-				 hit);
-			free(con);
-			return true;
-		}
-		free(con);
-		sleep_ms(POLL_MS);
-	}
-	return false;
-}
-
-static int console_type(const char *inst, const char *text)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s/console_in", CONSOLE_DIR, inst);
-	return mk_write(path, text, strlen(text)) == (ssize_t)strlen(text) ?
-	       0 : -1;
-}
-
-static void configure(struct __test_metadata *_metadata, const char *inst,
-		      const char *cpus, const char *memory, const char *cmdline)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", MK_INSTANCES_DIR, inst);
-	ASSERT_EQ(0, mkdir(path, 0755));
-	ASSERT_EQ(0, set(inst, "cpus", cpus));
-	ASSERT_EQ(0, set(inst, "memory", memory));
-	ASSERT_EQ(0, set(inst, "kernel", KERNEL_PATH));
-	ASSERT_EQ(0, set(inst, "initrd", INITRD_PATH));
-	if (cmdline)
-		ASSERT_EQ(0, set(inst, "cmdline", cmdline));
-}
-
-static void start_running(struct __test_metadata *_metadata, const char *inst)
-{
-	char state[32];
-
-	ASSERT_EQ(0, set(inst, "state", "start"));
-	ASSERT_TRUE(wait_state(inst, "running", BOOT_WAIT_MS, state,
-			       sizeof(state))) {
-		TH_LOG("%s: state %s", inst, state);
-	}
-}
 
 /* The mk-ready line, checked field by field. */
 static void expect_ready(struct __test_metadata *_metadata, const char *inst,
@@ -186,19 +52,6 @@ static void expect_ready(struct __test_metadata *_metadata, const char *inst,
 	EXPECT_GT(kb, memory / 1024 / 2);
 }
 
-static void remove_instance(const char *inst)
-{
-	char path[PATH_MAX], state[32];
-
-	snprintf(path, sizeof(path), "%s/%s", MK_INSTANCES_DIR, inst);
-	if (access(path, F_OK))
-		return;
-	set(inst, "state", "kill");
-	wait_state(inst, "stopped", STOP_WAIT_MS, state, sizeof(state));
-	set(inst, "state", "stop");	/* crashed -> stopped */
-	rmdir(path);
-}
-
 FIXTURE(spawn) {
 	struct host_snapshot before;
 };
@@ -220,26 +73,6 @@ FIXTURE_TEARDOWN_PARENT(spawn)
 {
 	remove_instance(INST_A);
 	remove_instance(INST_B);
-}
-
-/* Everything lent comes back. */
-static void expect_host_whole(struct __test_metadata *_metadata,
-			      const struct host_snapshot *before)
-{
-	struct host_snapshot now;
-
-	snapshot(_metadata, &now);
-	EXPECT_STREQ(before->online, now.online);
-	EXPECT_EQ(before->pool_free, now.pool_free);
-}
-
-static void kill_ok(struct __test_metadata *_metadata, const char *inst)
-{
-	char state[32];
-
-	ASSERT_EQ(0, set(inst, "state", "kill"));
-	get(inst, "state", state, sizeof(state));
-	EXPECT_STREQ("stopped", state);
 }
 
 TEST_F_TIMEOUT(spawn, one_cpu_ready, 120)
