@@ -55,6 +55,9 @@ struct multikernel_load {
 void __init multikernel_pool_reserve(void);
 const struct multikernel_boot_info *multikernel_spawn_info(void);
 bool multikernel_cpus_lent(void);
+bool multikernel_cpu_lent(unsigned int cpu);
+int multikernel_kexec_check(void);
+bool multikernel_kexec_range_ok(phys_addr_t start, phys_addr_t end);
 
 /* Provided by the architecture. */
 phys_addr_t multikernel_arch_alloc_low(void);
@@ -64,7 +67,10 @@ int multikernel_arch_load(const struct multikernel_load *ld, u64 *entry,
 void *multikernel_arch_build_pgt(phys_addr_t start, phys_addr_t end);
 void multikernel_arch_free_pgt(void *pgt);
 int multikernel_arch_start_cpu(unsigned int cpu, void *pgt, u64 entry, u64 bp);
+void multikernel_arch_park_cpu(unsigned int cpu);
 void multikernel_arch_stop_cpu(unsigned int cpu);
+void multikernel_arch_lent_changed(void);
+bool multikernel_arch_ipi_broadcast(void);
 u32 multikernel_arch_doorbell_id(unsigned int cpu);
 void multikernel_arch_doorbell(u32 id);
 
@@ -82,6 +88,17 @@ static inline const struct multikernel_boot_info *multikernel_spawn_info(void)
 static inline bool multikernel_cpus_lent(void)
 {
 	return false;
+}
+
+static inline int multikernel_kexec_check(void)
+{
+	return 0;
+}
+
+static inline bool multikernel_kexec_range_ok(phys_addr_t start,
+					      phys_addr_t end)
+{
+	return true;
 }
 #endif
 

@@ -79,13 +79,14 @@ struct mk_instance *mk_instance_create(const char *name,
 		return ERR_PTR(id);
 
 	inst = kzalloc(sizeof(*inst), GFP_KERNEL);
-	if (!inst || !zalloc_cpumask_var(&inst->cpus, GFP_KERNEL)) {
-		kfree(inst);
+	if (!inst) {
 		ida_free(&mk_ids, id);
 		return ERR_PTR(-ENOMEM);
 	}
 	inst->console = mk_console_alloc();
-	if (!inst->console) {
+	if (!inst->console || !zalloc_cpumask_var(&inst->cpus, GFP_KERNEL) ||
+	    !zalloc_cpumask_var(&inst->host_online, GFP_KERNEL) ||
+	    !zalloc_cpumask_var(&inst->unproven, GFP_KERNEL)) {
 		mk_instance_free(inst);
 		ida_free(&mk_ids, id);
 		return ERR_PTR(-ENOMEM);
@@ -104,9 +105,11 @@ struct mk_instance *mk_instance_create(const char *name,
 }
 
 /**
- * mk_instance_destroy() - remove a stopped instance
+ * mk_instance_destroy() - remove a stopped or crashed instance
  * @inst: the instance
  *
+ * A crashed instance has given everything back already; any other state
+ * keeps the instance pinned in configfs, so rmdir never gets here.
  * Unlists @inst, frees its id and drops the creation reference; the memory
  * goes when the last configfs reference does, through mk_instance_free().
  */
@@ -114,7 +117,11 @@ void mk_instance_destroy(struct mk_instance *inst)
 {
 	mk_sysfs_del_instance(inst);
 	mutex_lock(&mk_instances_lock);
-	WARN_ON_ONCE(inst->state != MK_STOPPED);
+	if (inst->state == MK_CRASHED)
+		inst->state = MK_STOPPED;
+	if (inst->state != MK_STOPPED)
+		pr_err("%s: removed in state %s\n", mk_instance_name(inst),
+		       mk_state_name(inst->state));
 	list_del(&inst->node);
 	mutex_unlock(&mk_instances_lock);
 
@@ -131,11 +138,72 @@ void mk_instance_destroy(struct mk_instance *inst)
 void mk_instance_free(struct mk_instance *inst)
 {
 	mk_console_free(inst->console);
+	free_cpumask_var(inst->unproven);
+	free_cpumask_var(inst->host_online);
 	free_cpumask_var(inst->cpus);
 	kfree(inst->kernel);
 	kfree(inst->initrd);
 	kfree(inst->cmdline);
 	kfree(inst);
+}
+
+/* Holds CPUs or memory of the host: started and not given back yet. */
+static bool mk_instance_holds(const struct mk_instance *inst)
+{
+	return inst->state != MK_STOPPED && inst->state != MK_CRASHED;
+}
+
+/**
+ * mk_instances_holding() - name the instances that hold host resources
+ * @names: buffer for their names, separated by spaces; may be cut short
+ * @len: its size, at least 1
+ *
+ * Return: how many instances are started, stopping or quarantined.
+ */
+int mk_instances_holding(char *names, size_t len)
+{
+	struct mk_instance *inst;
+	size_t used = 0;
+	int n = 0;
+
+	names[0] = '\0';
+	mutex_lock(&mk_instances_lock);
+	list_for_each_entry(inst, &mk_instances, node) {
+		if (!mk_instance_holds(inst))
+			continue;
+		if (used < len)
+			used += scnprintf(names + used, len - used, "%s%s",
+					  n ? " " : "", mk_instance_name(inst));
+		n++;
+	}
+	mutex_unlock(&mk_instances_lock);
+	return n;
+}
+
+/**
+ * mk_instances_get_holding() - take references on the instances holding
+ *	host resources
+ * @insts: array of MK_MAX_INSTANCES entries for them
+ *
+ * Each returned instance holds a configfs item reference; drop it with
+ * config_item_put().
+ *
+ * Return: the number of instances put in @insts.
+ */
+int mk_instances_get_holding(struct mk_instance **insts)
+{
+	struct mk_instance *inst;
+	int n = 0;
+
+	mutex_lock(&mk_instances_lock);
+	list_for_each_entry(inst, &mk_instances, node) {
+		if (mk_instance_holds(inst) && n < MK_MAX_INSTANCES) {
+			config_item_get(&inst->item);
+			insts[n++] = inst;
+		}
+	}
+	mutex_unlock(&mk_instances_lock);
+	return n;
 }
 
 /* Caller holds mk_instances_lock. */

@@ -47,7 +47,11 @@
  * @MK_STARTING: CPUs and memory taken, the spawned kernel is booting
  * @MK_RUNNING: the spawned kernel has started its init
  * @MK_STOPPING: a clean shutdown was asked for
- * @MK_CRASHED: the spawned kernel panicked, hung or missed its boot deadline
+ * @MK_CRASHED: the spawned kernel panicked, hung or missed its boot deadline;
+ *	everything it had is back in the host
+ * @MK_QUARANTINED: a CPU could not be proven back in the host: the CPUs
+ *	not proven back stay lent and offline, the memory stays allocated and
+ *	uncleared; only kill (which retries) leaves this state
  */
 enum mk_state {
 	MK_STOPPED,
@@ -55,6 +59,7 @@ enum mk_state {
 	MK_RUNNING,
 	MK_STOPPING,
 	MK_CRASHED,
+	MK_QUARANTINED,
 };
 
 /**
@@ -85,6 +90,8 @@ enum mk_state_cmd {
  * @heartbeat_timeout_ms: how long a running spawn may stay silent
  * @run_lock: serialises start, stop, kill and the watchdog (lifecycle.c)
  * @active: CPUs and memory are lent; the watchdog runs
+ * @host_online: CPUs of @cpus the host had online when the instance started
+ * @unproven: lent CPUs not proven back in the host yet
  * @mem_phys: the instance's pool memory, 0 when none
  * @low_phys: its conventional-memory slice, 0 when none
  * @pgt: the page table its first CPU starts on
@@ -125,6 +132,8 @@ struct mk_instance {
 
 	struct mutex run_lock;	/* see lifecycle.c */
 	bool active;
+	cpumask_var_t host_online;
+	cpumask_var_t unproven;
 	phys_addr_t mem_phys;
 	phys_addr_t low_phys;
 	void *pgt;
@@ -162,6 +171,7 @@ enum mk_msg_event {
 
 /* pool.c */
 bool mk_pool_present(void);
+bool mk_pool_overlaps(phys_addr_t start, phys_addr_t end);
 u64 mk_pool_size(void);
 u64 mk_pool_free(void);
 u64 mk_pool_largest_free(void);
@@ -197,12 +207,18 @@ int mk_instance_set_cmdline(struct mk_instance *inst, const char *buf);
 int mk_instance_set_timeout(struct mk_instance *inst, unsigned int *field,
 			    const char *attr, const char *buf);
 int mk_instance_request(struct mk_instance *inst, const char *buf);
+int mk_instances_holding(char *names, size_t len);
+int mk_instances_get_holding(struct mk_instance **insts);
 
 /* lifecycle.c */
+extern struct workqueue_struct *mk_wq;
 int mk_lifecycle_init(void);
 int mk_instance_start(struct mk_instance *inst);
 int mk_instance_stop(struct mk_instance *inst, bool force);
 void mk_instance_run_init(struct mk_instance *inst);
+
+/* host_ops.c */
+int mk_host_ops_init(void);
 
 /* console.c */
 struct mk_console *mk_console_alloc(void);
@@ -212,6 +228,7 @@ bool mk_console_drain(struct mk_console *con, void *comm);
 ssize_t mk_console_read(struct mk_console *con, char *buf, loff_t pos,
 			size_t count);
 ssize_t mk_console_input(void *comm, const char *buf, size_t count);
+void mk_console_last_line(struct mk_console *con, char *line, size_t len);
 
 /* msg_host.c, vsock.c */
 int mk_msg_host_init(void);
@@ -224,6 +241,16 @@ enum mk_msg_event mk_msg_host_event(struct mk_instance *inst, char *why,
 void mk_vsock_peer_gone(u32 id);
 #else
 static inline void mk_vsock_peer_gone(u32 id) { }
+#endif
+
+/* msg_test.c: fault injection, test configurations only */
+#ifdef CONFIG_MULTIKERNEL_MSG_TEST
+bool mk_test_fail_reclaim(unsigned int cpu);
+#else
+static inline bool mk_test_fail_reclaim(unsigned int cpu)
+{
+	return false;
+}
 #endif
 
 /* configfs.c, sysfs.c */

@@ -3,7 +3,9 @@
  * Multikernel instance lifecycle: start, stop, kill and the watchdog.
  *
  *   stopped -> starting -> running -> stopping -> stopped
- *   starting/running/stopping -> crashed (panic, boot timeout)
+ *   starting/running/stopping -> crashed (panic, boot timeout, lost
+ *   heartbeat, protocol error)
+ *   any of them -> quarantined (a CPU could not be proven back)
  *
  * Starting lends the CPUs (offlined through the CPU hotplug core) and pool
  * memory, loads the images and starts the first CPU; the spawn brings up
@@ -12,21 +14,42 @@
  * communication region, which it treats as untrusted: it only ever moves
  * the instance forward or tears it down.
  *
- * Every way back to stopped or crashed goes through mk_teardown(): INIT to
- * every lent CPU first, so none of them touches the instance's memory any
- * more whatever it was doing, then each is onlined in the host and the
- * memory is cleared and returned to the pool.  The console copy survives.
+ * Every way back to stopped or crashed goes through mk_teardown(), which
+ * reuses nothing of the instance before it has proven that every lent CPU
+ * executes host code again:
  *
- * Locking: inst->run_lock serialises all of this; mk_instances_lock is
- * taken inside it only to change the state.  The watchdog takes run_lock
- * too, so the paths that cancel it first mark the instance inactive, drop
- * the lock, and cancel synchronously.
+ *  1. the stop word goes into the communication region and every CPU gets
+ *     an NMI, on which a cooperating spawn leaves VMX/SVM and parks (INIT
+ *     is blocked in VMX root operation and held pending while GIF=0);
+ *  2. after a bounded wait every CPU gets INIT, all of them before any is
+ *     onlined;
+ *  3. each is brought up through the host's own CPU hotplug path, which
+ *     succeeds only once the CPU ran the host's trampoline and startup
+ *     code: that is the proof.  CPUs the host had offline before the
+ *     start go offline again.
+ *
+ * Only when every CPU is proven back is the memory cleared, in chunks that
+ * reschedule, and returned to the pool.  A CPU that cannot be proven back
+ * puts the instance in quarantine: that CPU stays lent and offline, the
+ * memory, the low slice and the page table stay allocated and uncleared,
+ * the instance stays pinned in configfs, and "kill" tries again.  The
+ * console copy survives every path.
+ *
+ * Locking: inst->run_lock serialises all of this and nests outside the CPU
+ * hotplug lock (remove_cpu(), add_cpu()); mk_instances_lock is taken
+ * inside it only to read or change the state.  The watchdog runs on
+ * mk_wq and takes run_lock too, so the paths that cancel it first mark the
+ * instance inactive, drop the lock, and cancel synchronously.
+ * mk_lent_mask is changed only under run_lock, with atomic bit operations,
+ * and read locklessly by the hotplug callback and the APIC code.
  */
 
 #define pr_fmt(fmt) "multikernel: " fmt
 
 #include <linux/capability.h>
 #include <linux/cpu.h>
+#include <linux/delay.h>
+#include <linux/kexec.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/security.h>
@@ -36,6 +59,11 @@
 
 /* How often the watchdog looks at a started instance. */
 #define MK_WATCH_INTERVAL	msecs_to_jiffies(100)
+/* How long a spawn's CPUs have to park on the stop NMI before INIT. */
+#define MK_PARK_WAIT_MS		100
+
+/* The watchdog and teardown work; never a system workqueue. */
+struct workqueue_struct *mk_wq;
 
 /* CPUs that run, or may run, another kernel; atomic bit operations only. */
 static struct cpumask mk_lent_mask;
@@ -50,6 +78,17 @@ static struct cpumask mk_lent_mask;
 bool multikernel_cpus_lent(void)
 {
 	return !cpumask_empty(&mk_lent_mask);
+}
+
+/**
+ * multikernel_cpu_lent() - tell whether a CPU runs, or may run, another kernel
+ * @cpu: a CPU number
+ *
+ * Return: true if @cpu is lent to an instance.
+ */
+bool multikernel_cpu_lent(unsigned int cpu)
+{
+	return cpumask_test_cpu(cpu, &mk_lent_mask);
 }
 
 /*
@@ -72,23 +111,28 @@ static int mk_cpu_prepare(unsigned int cpu)
  */
 int mk_lifecycle_init(void)
 {
-	int ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN,
-					    "multikernel:lent", mk_cpu_prepare,
-					    NULL);
+	int ret;
 
+	mk_wq = alloc_workqueue("multikernel", WQ_UNBOUND, 0);
+	if (!mk_wq)
+		return -ENOMEM;
+	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN,
+					"multikernel:lent", mk_cpu_prepare,
+					NULL);
 	return ret < 0 ? ret : 0;
 }
 
-static void mk_mark_lent(const struct cpumask *cpus, bool lent)
+/*
+ * Lend or unlend @cpu, then let the architecture re-evaluate what depends
+ * on it (IPI broadcast), however the CPU got offline.
+ */
+static void mk_mark_lent(unsigned int cpu, bool lent)
 {
-	unsigned int cpu;
-
-	for_each_cpu(cpu, cpus) {
-		if (lent)
-			cpumask_set_cpu(cpu, &mk_lent_mask);
-		else
-			cpumask_clear_cpu(cpu, &mk_lent_mask);
-	}
+	if (lent)
+		cpumask_set_cpu(cpu, &mk_lent_mask);
+	else
+		cpumask_clear_cpu(cpu, &mk_lent_mask);
+	multikernel_arch_lent_changed();
 }
 
 static void mk_set_state(struct mk_instance *inst, enum mk_state state)
@@ -109,24 +153,92 @@ static void mk_init_comm(struct mk_instance *inst)
 	mk_comm(inst)->magic = MULTIKERNEL_COMM_MAGIC;
 }
 
-/* Give the host back every CPU of @inst that is offline now. */
-static void mk_reclaim_cpus(struct mk_instance *inst)
+/*
+ * Ask a spawn that got far enough to have its NMI handler to park its
+ * CPUs, and wait a bounded time for them.  The count the spawn keeps only
+ * ends the wait early; INIT and the host's bring-up follow regardless.
+ */
+static void mk_park_cpus(struct mk_instance *inst)
 {
-	unsigned int cpu;
+	struct multikernel_comm *comm = mk_comm(inst);
+	ktime_t until = ktime_add_ms(ktime_get(), MK_PARK_WAIT_MS);
+	unsigned int cpu, sent = 0;
+	u32 base;
+
+	if (READ_ONCE(comm->spawn_state) == MULTIKERNEL_SPAWN_NONE)
+		return;
+	base = READ_ONCE(comm->spawn_parked);
+	WRITE_ONCE(comm->host_stop, MULTIKERNEL_STOP_PARK);
+	smp_mb();	/* the stop word before the NMIs */
+	for_each_cpu(cpu, inst->unproven) {
+		multikernel_arch_park_cpu(cpu);
+		sent++;
+	}
+	while (READ_ONCE(comm->spawn_parked) - base < sent &&
+	       ktime_before(ktime_get(), until))
+		usleep_range(500, 1000);
+}
+
+/*
+ * Bring @cpu up through the host's own hotplug path: it succeeds only once
+ * the CPU ran the host's startup code, which proves it left the spawn.
+ */
+static int mk_prove_cpu(struct mk_instance *inst, unsigned int cpu)
+{
 	int ret;
 
-	for_each_cpu(cpu, inst->cpus)
+	if (mk_test_fail_reclaim(cpu))
+		return -EIO;
+	mk_mark_lent(cpu, false);
+	ret = add_cpu(cpu);
+	if (ret) {
+		mk_mark_lent(cpu, true);
+		return ret;
+	}
+	cpumask_clear_cpu(cpu, inst->unproven);
+	/* The admin had it offline before the start: so it stays. */
+	if (!cpumask_test_cpu(cpu, inst->host_online) && remove_cpu(cpu))
+		pr_info("%s: CPU %u is back but could not be taken offline again\n",
+			mk_instance_name(inst), cpu);
+	return 0;
+}
+
+/*
+ * Take back every lent CPU of @inst not proven back yet; @started says the
+ * instance's memory may hold a spawn that can park.  Returns 0 when all
+ * are back, else the first error with *@bad set to its CPU.
+ */
+static int mk_reclaim_cpus(struct mk_instance *inst, bool started,
+			   unsigned int *bad)
+{
+	unsigned int cpu;
+	int ret, err = 0;
+
+	if (started && inst->mem_phys)
+		mk_park_cpus(inst);
+	/* Every CPU stops before any is onlined. */
+	for_each_cpu(cpu, inst->unproven)
 		if (!cpu_online(cpu))
 			multikernel_arch_stop_cpu(cpu);
-	/* Parked by INIT, they ignore IPIs and may be onlined again. */
-	mk_mark_lent(inst->cpus, false);
-	for_each_cpu(cpu, inst->cpus) {
-		if (cpu_online(cpu))
-			continue;
-		ret = add_cpu(cpu);
-		if (ret)
-			pr_warn("%s: CPU %u could not be onlined again: %d\n",
-				mk_instance_name(inst), cpu, ret);
+	for_each_cpu(cpu, inst->unproven) {
+		ret = mk_prove_cpu(inst, cpu);
+		if (ret && !err) {
+			err = ret;
+			*bad = cpu;
+		}
+	}
+	return err;
+}
+
+/* Clear in granules, rescheduling between them: it may be gigabytes. */
+static void mk_clear_memory(phys_addr_t start, u64 size)
+{
+	u64 off, len;
+
+	for (off = 0; off < size; off += len) {
+		len = min_t(u64, MK_GRANULE, size - off);
+		memset(__va(start + off), 0, len);
+		cond_resched();
 	}
 }
 
@@ -139,22 +251,48 @@ static void mk_release_memory(struct mk_instance *inst)
 	inst->low_phys = 0;
 	if (inst->mem_phys) {
 		/* The next instance must not see this one's data. */
-		memset(__va(inst->mem_phys), 0, inst->memory);
+		mk_clear_memory(inst->mem_phys, inst->memory);
 		mk_pool_free_range(inst->mem_phys, inst->memory);
 		inst->mem_phys = 0;
 	}
 }
 
-/* Caller holds run_lock and has stopped the watchdog or runs in it. */
-static void mk_teardown(struct mk_instance *inst, enum mk_state final)
+/* Keep everything a CPU that is not proven back might still touch. */
+static void mk_quarantine(struct mk_instance *inst, unsigned int cpu, int err)
 {
+	char why[MK_REASON_LEN];
+
+	mk_msg_host_close(inst);
+	snprintf(why, sizeof(why), "CPU %u not proven back in the host (%d)%s%.48s",
+		 cpu, err, inst->reason[0] ? " after: " : "", inst->reason);
+	strscpy(inst->reason, why, sizeof(inst->reason));
+	mk_set_state(inst, MK_QUARANTINED);
+	pr_warn("%s: quarantined: %s; CPUs %*pbl stay lent, memory kept; kill retries\n",
+		mk_instance_name(inst), inst->reason,
+		cpumask_pr_args(inst->unproven));
+}
+
+/*
+ * Caller holds run_lock and has stopped the watchdog or runs in it.
+ * Returns 0, or -EIO when the instance ended in quarantine.
+ */
+static int mk_teardown(struct mk_instance *inst, enum mk_state final)
+{
+	unsigned int bad = 0;
+	int ret;
+
 	inst->active = false;
-	mk_reclaim_cpus(inst);
 	if (inst->mem_phys && mk_console_drain(inst->console, mk_comm(inst)))
 		mk_sysfs_console_changed(inst);
+	ret = mk_reclaim_cpus(inst, true, &bad);
+	if (ret) {
+		mk_quarantine(inst, bad, ret);
+		return -EIO;
+	}
 	mk_release_memory(inst);
 	mk_set_state(inst, final);
 	mk_configfs_unpin(inst);
+	return 0;
 }
 
 static void mk_crash(struct mk_instance *inst, const char *why)
@@ -164,24 +302,29 @@ static void mk_crash(struct mk_instance *inst, const char *why)
 	mk_teardown(inst, MK_CRASHED);
 }
 
-/* Take the CPUs of @inst from the host; on failure give back what we took. */
+/*
+ * Take the CPUs of @inst from the host, remembering which were online; on
+ * failure give back what was taken.
+ */
 static int mk_take_cpus(struct mk_instance *inst)
 {
-	unsigned int cpu;
+	unsigned int cpu, bad;
 	int ret;
 
-	/* Marked first, so that taking each offline stops broadcasts. */
-	mk_mark_lent(inst->cpus, true);
+	cpumask_and(inst->host_online, inst->cpus, cpu_online_mask);
+	cpumask_clear(inst->unproven);
 	for_each_cpu(cpu, inst->cpus) {
-		if (!cpu_online(cpu))
-			continue;
-		ret = remove_cpu(cpu);
+		/* Marked first, so that taking it offline stops broadcasts. */
+		mk_mark_lent(cpu, true);
+		ret = cpu_online(cpu) ? remove_cpu(cpu) : 0;
 		if (ret) {
+			mk_mark_lent(cpu, false);
 			pr_info("%s: CPU %u cannot be taken offline: %d\n",
 				mk_instance_name(inst), cpu, ret);
-			mk_reclaim_cpus(inst);
-			return ret;
+			/* Nothing ran on them yet: the host's bring-up suffices. */
+			return mk_reclaim_cpus(inst, false, &bad) ? -EIO : ret;
 		}
+		cpumask_set_cpu(cpu, inst->unproven);
 	}
 	return 0;
 }
@@ -270,16 +413,22 @@ static int mk_check_startable(struct mk_instance *inst)
  * stopped; -EINVAL if not fully configured; -ENOSPC if the pool or the
  * conventional memory has no room; the loader's errors (-ENOEXEC for an
  * image without spawn support, a read error such as -ENOENT); the CPU
- * hotplug core's errors.  On error nothing stays lent.
+ * hotplug core's errors.  On error nothing stays lent, unless a CPU could
+ * not be proven back: then the instance is quarantined and -EIO returned.
  */
 int mk_instance_start(struct mk_instance *inst)
 {
 	const char *name = mk_instance_name(inst);
+	unsigned int bad;
 	u64 entry, bp;
 	int ret;
 
 	if (!capable(CAP_SYS_BOOT))
 		return -EPERM;
+	if (!kexec_load_permitted(KEXEC_TYPE_DEFAULT)) {
+		pr_info("%s: start rejected: kexec loading is disabled\n", name);
+		return -EPERM;
+	}
 	ret = security_locked_down(LOCKDOWN_KEXEC);
 	if (ret)
 		return ret;
@@ -301,6 +450,10 @@ int mk_instance_start(struct mk_instance *inst)
 	ret = mk_prepare(inst, &entry, &bp);
 	if (!ret)
 		ret = mk_take_cpus(inst);
+	if (ret == -EIO) {
+		mk_quarantine(inst, cpumask_first(inst->unproven), ret);
+		goto unlock;
+	}
 	if (ret)
 		goto release;
 	ret = multikernel_arch_start_cpu(cpumask_first(inst->cpus), inst->pgt,
@@ -308,13 +461,18 @@ int mk_instance_start(struct mk_instance *inst)
 	if (ret) {
 		pr_info("%s: CPU %u did not start: %d\n", name,
 			cpumask_first(inst->cpus), ret);
-		mk_reclaim_cpus(inst);
+		/* It may have run a little of the stub: prove it back. */
+		if (mk_reclaim_cpus(inst, false, &bad)) {
+			mk_quarantine(inst, bad, ret);
+			ret = -EIO;
+			goto unlock;
+		}
 		goto release;
 	}
 
 	inst->active = true;
 	inst->deadline = ktime_add_ms(inst->started, inst->boot_timeout_ms);
-	schedule_delayed_work(&inst->watch, MK_WATCH_INTERVAL);
+	queue_delayed_work(mk_wq, &inst->watch, MK_WATCH_INTERVAL);
 	pr_info("%s: started on CPUs %*pbl\n", name, cpumask_pr_args(inst->cpus));
 	mutex_unlock(&inst->run_lock);
 	return 0;
@@ -350,24 +508,34 @@ static void mk_cancel_watch(struct mk_instance *inst)
  *
  * A clean stop asks the spawn to power off and returns; the watchdog forces
  * it after stop_timeout_ms.  Stopping a stopped instance does nothing; a
- * crashed one becomes stopped.
+ * crashed one becomes stopped.  Killing a quarantined instance tries again
+ * to prove its CPUs back and, if that works, releases it.
  *
- * Return: 0.
+ * Return: 0; -EBUSY for a clean stop of a quarantined instance; -EIO when
+ * a kill leaves the instance quarantined.
  */
 int mk_instance_stop(struct mk_instance *inst, bool force)
 {
 	enum mk_state state;
+	int ret = 0;
 
 	mk_cancel_watch(inst);	/* returns with run_lock held */
 	mutex_lock(&mk_instances_lock);
 	state = inst->state;
 	mutex_unlock(&mk_instances_lock);
 
-	if (!inst->active) {
+	if (state == MK_QUARANTINED && !force) {
+		pr_info("%s: stop rejected: quarantined, only kill retries\n",
+			mk_instance_name(inst));
+		ret = -EBUSY;
+	} else if (state == MK_QUARANTINED) {
+		inst->reason[0] = '\0';
+		ret = mk_teardown(inst, MK_STOPPED);
+	} else if (!inst->active) {
 		if (state == MK_CRASHED)
 			mk_set_state(inst, MK_STOPPED);
 	} else if (force) {
-		mk_teardown(inst, MK_STOPPED);
+		ret = mk_teardown(inst, MK_STOPPED);
 	} else {
 		if (state != MK_STOPPING) {
 			/* The request word serves a spawn that stopped reading. */
@@ -378,10 +546,10 @@ int mk_instance_stop(struct mk_instance *inst, bool force)
 						      inst->stop_timeout_ms);
 			mk_set_state(inst, MK_STOPPING);
 		}
-		schedule_delayed_work(&inst->watch, 0);
+		queue_delayed_work(mk_wq, &inst->watch, 0);
 	}
 	mutex_unlock(&inst->run_lock);
-	return 0;
+	return ret;
 }
 
 /* The spawn's notices over the channel; true if the instance ended. */
@@ -466,7 +634,7 @@ static void mk_watch(struct work_struct *work)
 	mutex_unlock(&mk_instances_lock);
 	mk_follow_spawn(inst, state);
 	if (inst->active)
-		schedule_delayed_work(&inst->watch, MK_WATCH_INTERVAL);
+		queue_delayed_work(mk_wq, &inst->watch, MK_WATCH_INTERVAL);
 out:
 	mutex_unlock(&inst->run_lock);
 }

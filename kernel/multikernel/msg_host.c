@@ -60,7 +60,7 @@ static int mk_host_route(struct mk_chan *ch, const struct multikernel_msg *msg,
 
 static void mk_host_kick_watch(struct mk_instance *inst)
 {
-	mod_delayed_work(system_wq, &inst->watch, 0);
+	mod_delayed_work(mk_wq, &inst->watch, 0);
 }
 
 /* Keep what the spawn said for the watchdog; @why is ours or sanitised. */

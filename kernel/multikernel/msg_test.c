@@ -507,6 +507,23 @@ static const struct file_operations mk_test_fops = {
 	.llseek	= default_llseek,
 };
 
+/* A host CPU whose reclaim is made to fail; 0 (never lent) for none. */
+static u32 mk_fail_reclaim_cpu;
+
+/**
+ * mk_test_fail_reclaim() - should the proof that @cpu is back fail
+ * @cpu: a CPU being taken back from an instance
+ *
+ * Set through debugfs multikernel/fail_reclaim_cpu; the CPU has had its
+ * INIT but is not brought up, as if it never answered.
+ *
+ * Return: true to make the reclaim of @cpu fail.
+ */
+bool mk_test_fail_reclaim(unsigned int cpu)
+{
+	return cpu && READ_ONCE(mk_fail_reclaim_cpu) == cpu;
+}
+
 static int __init mk_msg_test_init(void)
 {
 	struct dentry *dir;
@@ -519,6 +536,9 @@ static int __init mk_msg_test_init(void)
 		return -EBUSY;
 	dir = debugfs_create_dir("multikernel", NULL);
 	debugfs_create_file("msg_test", 0600, dir, NULL, &mk_test_fops);
+	if (!multikernel_spawn_info())
+		debugfs_create_u32("fail_reclaim_cpu", 0600, dir,
+				   &mk_fail_reclaim_cpu);
 	pr_warn("message test hooks enabled: not for production\n");
 	return 0;
 }

@@ -31,9 +31,20 @@ static ssize_t min_memory_show(struct kobject *kobj,
 
 static struct kobj_attribute min_memory_attr = __ATTR_RO(min_memory);
 
+/* Whether the host broadcasts IPIs; never while a CPU is lent. */
+static ssize_t ipi_broadcast_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", multikernel_arch_ipi_broadcast() ?
+			  "enabled" : "disabled");
+}
+
+static struct kobj_attribute ipi_broadcast_attr = __ATTR_RO(ipi_broadcast);
+
 static struct attribute *mk_global_attrs[] = {
 	&max_instances_attr.attr,
 	&min_memory_attr.attr,
+	&ipi_broadcast_attr.attr,
 	NULL,
 };
 

@@ -165,9 +165,10 @@ int mk_parse_cpulist(const char *buf, struct cpumask *mask)
  * @taken: CPUs configured for other instances
  * @why: set to the reason when the set is refused
  *
- * Return: 0 if acceptable; -ENODEV if a CPU does not exist; -EINVAL if CPU 0
- * is asked for; -EBUSY if a CPU belongs to another instance or the host
- * would be left without an online CPU.
+ * Return: 0 if acceptable; -ENODEV if a CPU does not exist; -E2BIG for more
+ * CPUs than the boot record carries; -EINVAL if CPU 0 is asked for; -EBUSY
+ * if a CPU belongs to another instance or the host would be left without
+ * an online CPU.
  */
 int mk_check_cpus(const struct cpumask *req, const struct cpumask *present,
 		  const struct cpumask *online, const struct cpumask *taken,
@@ -178,6 +179,10 @@ int mk_check_cpus(const struct cpumask *req, const struct cpumask *present,
 	if (!cpumask_subset(req, present)) {
 		*why = "a CPU in the list does not exist";
 		return -ENODEV;
+	}
+	if (cpumask_weight(req) > MULTIKERNEL_MAX_CPUS) {
+		*why = "more CPUs than a spawn can be given (64)";
+		return -E2BIG;
 	}
 	if (cpumask_test_cpu(0, req)) {
 		*why = "CPU 0 is the host's boot CPU and is never lent";
@@ -249,6 +254,7 @@ static const char * const mk_state_names[] = {
 	[MK_RUNNING]	= "running",
 	[MK_STOPPING]	= "stopping",
 	[MK_CRASHED]	= "crashed",
+	[MK_QUARANTINED] = "quarantined",
 };
 
 /**

@@ -173,8 +173,8 @@ int mk_wait_running(const char *cmd, const char *name, long timeout_ms)
 			return -1;
 		if (is(state, "running"))
 			return report_running(name);
-		if (is(state, "crashed")) {
-			mk_err("%s %s: crashed: %s", cmd, name,
+		if (is(state, "crashed") || is(state, "quarantined")) {
+			mk_err("%s %s: %s: %s", cmd, name, state,
 			       crash_reason(name, why, sizeof(why)));
 			return -1;
 		}
@@ -250,6 +250,12 @@ int mk_stop(const char *cmd, const char *name, bool force, long timeout_ms)
 			return -1;
 		if (is(state, "stopped"))
 			return 0;
+		if (is(state, "quarantined")) {
+			mk_err("%s %s: quarantined: %s; 'mkctl stop --force %s' retries",
+			       cmd, name, crash_reason(name, why, sizeof(why)),
+			       name);
+			return -1;
+		}
 		if (is(state, "crashed")) {
 			crash_reason(name, why, sizeof(why));
 			if (request(cmd, name, "kill", "crashed, kill: "))

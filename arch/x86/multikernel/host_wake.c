@@ -8,8 +8,13 @@
  * trampoline's long-mode target pointed, for this one wake-up, at
  * mk_wake_stub (host_wake_64.S).  cpus_read_lock() keeps the host from
  * onlining a CPU through the trampoline meanwhile; mk_wake_lock keeps two
- * instances from starting at once.  INIT, which cannot be masked, takes a
- * CPU back whatever it runs.
+ * instances from starting at once.
+ *
+ * Taking CPUs back is the generic code's business (lifecycle.c); here are
+ * its three x86 steps: the stop NMI, on which a cooperating spawn leaves
+ * VMX/SVM and parks; INIT, which stops a CPU unless it is in VMX root
+ * operation or has GIF clear; and nothing else: the host's own CPU
+ * bring-up, not anything here, proves the CPU came back.
  */
 
 #define pr_fmt(fmt) "multikernel: " fmt
@@ -23,6 +28,7 @@
 
 #include <asm/apic.h>
 #include <asm/init.h>
+#include <asm/nmi.h>
 #include <asm/pgtable.h>
 #include <asm/realmode.h>
 #include <asm/smp.h>
@@ -185,3 +191,66 @@ void multikernel_arch_stop_cpu(unsigned int cpu)
 	if (!mk_apicid(cpu, &apicid))
 		multikernel_kick_apic(apicid, 0);
 }
+
+/**
+ * multikernel_arch_park_cpu() - send the stop NMI to a lent CPU
+ * @cpu: a CPU lent to an instance
+ *
+ * Physical destination by APIC ID: the spawn programs its own logical
+ * destinations.  The caller has written the stop word first.
+ */
+void multikernel_arch_park_cpu(unsigned int cpu)
+{
+	unsigned long flags;
+	u32 apicid;
+
+	if (mk_apicid(cpu, &apicid))
+		return;
+	local_irq_save(flags);
+	apic_wait_icr_idle();
+	apic_icr_write(APIC_DM_NMI | APIC_DEST_PHYSICAL, apicid);
+	local_irq_restore(flags);
+}
+
+/**
+ * multikernel_arch_lent_changed() - the set of lent CPUs changed
+ *
+ * Lent CPUs run another kernel: IPI shorthand broadcasts would reach it.
+ * The APIC code re-evaluates the shorthand on every CPU hotplug operation;
+ * lending a CPU that was offline already is not one, so ask here too.
+ */
+void multikernel_arch_lent_changed(void)
+{
+	apic_smt_update();
+}
+
+/**
+ * multikernel_arch_ipi_broadcast() - tell whether IPI shorthand is in use
+ *
+ * Return: true if the host sends IPIs to all other CPUs as a broadcast.
+ */
+bool multikernel_arch_ipi_broadcast(void)
+{
+	return apic_ipi_shorthand_enabled();
+}
+
+/*
+ * A CPU the spawn never started still sits in the host's play_dead when
+ * the stop NMI reaches it: the NMI is ours, not an unknown one.
+ */
+static int mk_offline_nmi(unsigned int type, struct pt_regs *regs)
+{
+	unsigned int cpu = smp_processor_id();
+
+	if (cpu_online(cpu) || !multikernel_cpu_lent(cpu))
+		return NMI_DONE;
+	return NMI_HANDLED;
+}
+
+static int __init mk_host_nmi_init(void)
+{
+	if (multikernel_spawn_info())
+		return 0;
+	return register_nmi_handler(NMI_LOCAL, mk_offline_nmi, 0, "mk_lent");
+}
+early_initcall(mk_host_nmi_init);

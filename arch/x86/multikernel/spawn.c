@@ -149,21 +149,12 @@ static int __init mk_pci_arch_init(void)
 	return 0;
 }
 
-/* Park this CPU for good: only the host's INIT brings it back. */
-static void __noreturn mk_park_self(void)
-{
-	for (;;) {
-		local_irq_disable();
-		native_halt();
-	}
-}
-
 static void mk_stop(enum multikernel_spawn_state state)
 {
 	mk_spawn_set_state(state);
 	local_irq_disable();
 	smp_send_stop();
-	mk_park_self();
+	mk_spawn_park();
 }
 
 static void mk_restart(char *cmd)
@@ -236,9 +227,6 @@ static void __init mk_init_platform(void)
 	machine_ops.crash_shutdown		= mk_crash_shutdown;
 
 	setup_force_cpu_cap(X86_FEATURE_TSC_KNOWN_FREQ);
-	/* INIT, the host's way to take CPUs back, is blocked in VMX root. */
-	setup_clear_cpu_cap(X86_FEATURE_VMX);
-	setup_clear_cpu_cap(X86_FEATURE_SVM);
 
 #ifdef CONFIG_PCI
 	pci_probe = 0;

@@ -4,12 +4,26 @@
 #define _ARCH_X86_MULTIKERNEL_SPAWN_H
 
 #include <linux/init.h>
+#include <linux/irqflags.h>
 #include <linux/types.h>
 #include <uapi/linux/multikernel.h>
 
 void __init mk_spawn_console_early(u64 comm_phys, u64 comm_size);
 void mk_spawn_set_state(enum multikernel_spawn_state state);
 void mk_spawn_panic(const char *msg);
+struct multikernel_comm *mk_spawn_comm(void);
+
+/*
+ * Stop this CPU for good: only the host's INIT brings it out of here.
+ * Inline, so that objtool sees it never returns.
+ */
+static inline void __noreturn mk_spawn_park(void)
+{
+	for (;;) {
+		local_irq_disable();
+		native_halt();
+	}
+}
 
 /* host_wake_64.S: where a lent CPU enters from the host's trampoline. */
 void mk_wake_stub(void);

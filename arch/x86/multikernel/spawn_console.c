@@ -117,6 +117,16 @@ void mk_spawn_set_state(enum multikernel_spawn_state state)
 }
 
 /**
+ * mk_spawn_comm() - the communication region, once mapped
+ *
+ * Return: its header, or NULL before the console is set up.
+ */
+struct multikernel_comm *mk_spawn_comm(void)
+{
+	return mk_comm_base ? mk_comm() : NULL;
+}
+
+/**
  * mk_spawn_panic() - tell the host the spawn panicked, and why
  * @msg: the panic message
  */

@@ -74,6 +74,13 @@ enum multikernel_spawn_state {
 	MULTIKERNEL_SPAWN_PANIC,	/* panicked; see panic_msg */
 };
 
+/*
+ * Value of multikernel_comm.host_stop that asks every CPU of the spawn to
+ * park on the next NMI: leave VMX/SVM operation, count itself in
+ * spawn_parked and halt with interrupts off until the host's INIT.
+ */
+#define MULTIKERNEL_STOP_PARK		0x4b524150	/* "PARK" */
+
 /* Values of multikernel_comm.host_request, written by the host. */
 enum multikernel_host_request {
 	MULTIKERNEL_REQ_NONE = 0,
@@ -84,7 +91,11 @@ enum multikernel_host_request {
  * struct multikernel_comm - header at the start of the communication region
  * @magic: MULTIKERNEL_COMM_MAGIC, written by the host
  * @host_request: enum multikernel_host_request, written by the host
+ * @host_stop: MULTIKERNEL_STOP_PARK once the host takes the CPUs back,
+ *	written by the host before it sends the stop NMI
  * @spawn_state: enum multikernel_spawn_state, written by the spawn
+ * @spawn_parked: CPUs of the spawn that parked on the stop NMI, written by
+ *	the spawn; it only shortens the host's wait and proves nothing
  * @heartbeat: incremented by the spawn while it runs
  * @panic_msg: reason of a panic, NUL terminated, written by the spawn
  *
@@ -94,9 +105,10 @@ enum multikernel_host_request {
 struct multikernel_comm {
 	__u64 magic;
 	__u32 host_request;
-	__u32 pad0[13];
+	__u32 host_stop;
+	__u32 pad0[12];
 	__u32 spawn_state;
-	__u32 pad1;
+	__u32 spawn_parked;
 	__u64 heartbeat;
 	char panic_msg[128];
 };
