@@ -13,6 +13,7 @@
  * used after bounding it against what the ring can hold.
  */
 
+#include <linux/ctype.h>
 #include <linux/minmax.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -190,4 +191,31 @@ ssize_t mk_console_input(void *comm, const char *buf, size_t count)
 	smp_wmb();	/* data before head */
 	WRITE_ONCE(ring->head, head);
 	return n;
+}
+
+/**
+ * mk_console_last_line() - the last line the spawn printed, for the log
+ * @con: the console copy
+ * @line: buffer for the line, control characters replaced by '?'
+ * @len: its size, at least 1
+ */
+void mk_console_last_line(struct mk_console *con, char *line, size_t len)
+{
+	char tail[MK_REASON_LEN];
+	size_t n, start, end, i;
+
+	spin_lock(&con->lock);
+	n = min_t(u64, con->head, sizeof(tail));
+	for (i = 0; i < n; i++)
+		tail[i] = con->buf[(con->head - n + i) % MK_LOG_SIZE];
+	spin_unlock(&con->lock);
+
+	for (end = n; end && (tail[end - 1] == '\n' || tail[end - 1] == '\r');)
+		end--;
+	for (start = end; start && tail[start - 1] != '\n' &&
+	     tail[start - 1] != '\r';)
+		start--;
+	for (i = 0; start + i < end && i + 1 < len; i++)
+		line[i] = isprint(tail[start + i]) ? tail[start + i] : '?';
+	line[i] = '\0';
 }

@@ -34,6 +34,13 @@ static int __init multikernel_init(void)
 		pr_err("cannot watch CPU hotplug: %d\n", ret);
 		return ret;
 	}
+	if (mk_pool_present()) {
+		ret = mk_host_ops_init();
+		if (ret) {
+			pr_err("cannot hook suspend and shutdown: %d\n", ret);
+			return ret;
+		}
+	}
 	ret = mk_configfs_init();
 	if (ret)
 		pr_err("cannot register the configfs subsystem: %d\n", ret);

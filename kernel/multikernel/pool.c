@@ -168,6 +168,18 @@ bool mk_pool_present(void)
 }
 
 /**
+ * mk_pool_overlaps() - tell whether a physical range touches the pool
+ * @start: first byte of the range
+ * @end: last byte of the range
+ *
+ * Return: true if any byte of [@start, @end] is pool memory.
+ */
+bool mk_pool_overlaps(phys_addr_t start, phys_addr_t end)
+{
+	return mk_pool && start <= mk_pool_res.end && mk_pool_res.start <= end;
+}
+
+/**
  * mk_pool_size() - size of the pool
  *
  * Return: bytes reserved for the pool, 0 without a pool.
