@@ -34,6 +34,20 @@ run_vm vm-pool "$here/harness/check-vm.sh"
 (VM_POOL=; export VM_POOL; run_vm vm-inert "$here/harness/check-inert.sh")
 touch "$out/vm-failures.tap"
 
+# A restart with two instances running: each must stop cleanly first.
+run_vm vm-reboot "$here/harness/check-reboot.sh"
+sed -n '/^mk-vm: running script/,/^mk-vm: exit status/p' "$out/vm-reboot.log" |
+	grep -E '^(not )?ok [0-9]+' > "$out/reboot.tap"
+for inst in rb-a rb-b; do
+	if grep -q "multikernel: $inst: stopped before the host goes down; its console ended: .*Power down" \
+		"$out/vm-reboot.log"; then
+		echo "ok 1 restart: $inst stopped cleanly first" >> "$out/reboot.tap"
+	else
+		echo "not ok 1 restart: $inst stopped cleanly first" >> "$out/reboot.tap"
+	fi
+done
+grep '^not ok' "$out/reboot.tap"
+
 # The exported series: git am onto a clean base, checkpatch on each patch.
 echo "  TEST    series (git am + checkpatch; log: $out/series.log)"
 rm -f "$b/series/quick.tap"
@@ -50,5 +64,6 @@ exec "$here/harness/tap-summary.sh" \
 	--kunit "$out/vm-pool.log" \
 	--kselftest "$out/vm-pool.log" \
 	--kselftest "$out/vm-inert.log" \
+	--tap "$out/reboot.tap" \
 	--tap "$b/series/quick.tap" \
 	--tap "$out/vm-failures.tap"

@@ -1,0 +1,54 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside a host VM of its own, which reboots when the script ends.
+# Two instances are left running, so the host's restart must stop both
+# first; check.sh reads how they ended from the kernel log after the
+# script.  kernel.kexec_load_disabled only ever goes from 0 to 1, which is
+# why its test runs here, in a VM nothing else uses afterwards.  Prints
+# TAP for what it checks itself.
+set -u
+i=/sys/kernel/config/multikernel/instances
+
+make_instance() {
+	mkdir "$i/$1" && echo "$2" > "$i/$1/cpus" &&
+		echo 64M > "$i/$1/memory" &&
+		echo /boot/bzImage > "$i/$1/kernel" &&
+		echo /boot/spawn-initrd.cpio.gz > "$i/$1/initrd"
+}
+
+# Up to 60 s for the instance to run its init.
+wait_running() {
+	n=0
+	while [ "$(cat "$i/$1/state")" != running ] && [ $n -lt 600 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	[ "$(cat "$i/$1/state")" = running ]
+}
+
+echo "1..3"
+make_instance rb-a 2 && make_instance rb-b 3 && make_instance rb-c 1 ||
+	{ echo "not ok 1 create the instances"; exit 1; }
+echo start > "$i/rb-a/state" && echo start > "$i/rb-b/state"
+if wait_running rb-a && wait_running rb-b; then
+	echo "ok 1 two instances running before the restart"
+else
+	echo "not ok 1 two instances running before the restart"
+fi
+
+echo 1 > /proc/sys/kernel/kexec_load_disabled
+err=$(echo start 2>&1 > "$i/rb-c/state")
+case $err in
+*"Operation not permitted"*)
+	echo "ok 2 kexec_load_disabled: start refused with EPERM" ;;
+*)
+	echo "not ok 2 kexec_load_disabled: start refused with EPERM (got: $err)" ;;
+esac
+if [ "$(cat "$i/rb-c/state")" = stopped ] &&
+   [ "$(cat /sys/devices/system/cpu/cpu1/online)" = 1 ]; then
+	echo "ok 3 the refused start left CPU 1 with the host"
+else
+	echo "not ok 3 the refused start left CPU 1 with the host"
+fi
+exit 0
