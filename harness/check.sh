@@ -39,7 +39,7 @@ run_vm vm-reboot "$here/harness/check-reboot.sh"
 sed -n '/^mk-vm: running script/,/^mk-vm: exit status/p' "$out/vm-reboot.log" |
 	grep -E '^(not )?ok [0-9]+' > "$out/reboot.tap"
 for inst in rb-a rb-b; do
-	if grep -q "multikernel: $inst: stopped before the host goes down; its console ended: .*Power down" \
+	if grep -q "multikernel: $inst: stopped before the host goes down; its console ended: reboot: " \
 		"$out/vm-reboot.log"; then
 		echo "ok 1 restart: $inst stopped cleanly first" >> "$out/reboot.tap"
 	else
