@@ -33,8 +33,7 @@
  * @comm_size: its size
  * @ram_phys: the instance's RAM, where every image goes
  * @ram_size: its size
- * @low_phys: conventional memory for the spawn's real-mode trampoline
- * @low_size: its size
+ * @low_phys: the instance's slice of conventional memory
  */
 struct multikernel_load {
 	const char *kernel;
@@ -48,7 +47,27 @@ struct multikernel_load {
 	phys_addr_t ram_phys;
 	u64 ram_size;
 	phys_addr_t low_phys;
-	u64 low_size;
+};
+
+/**
+ * struct multikernel_wake - how an instance's first CPU reaches its kernel
+ * @low_phys: the instance's slice of conventional memory, where the CPU
+ *	starts in real mode
+ * @pgt_phys: instance memory for the page table it enters the kernel on
+ * @pgt_size: its size
+ * @ram_phys: the instance's RAM, which that table maps
+ * @ram_size: its size
+ * @entry: physical address of the kernel's 64-bit entry
+ * @boot_params: physical address of its boot_params
+ */
+struct multikernel_wake {
+	phys_addr_t low_phys;
+	phys_addr_t pgt_phys;
+	u64 pgt_size;
+	phys_addr_t ram_phys;
+	u64 ram_size;
+	u64 entry;
+	u64 boot_params;
 };
 
 #ifdef CONFIG_MULTIKERNEL
@@ -60,13 +79,13 @@ int multikernel_kexec_check(void);
 bool multikernel_kexec_range_ok(phys_addr_t start, phys_addr_t end);
 
 /* Provided by the architecture. */
+unsigned int multikernel_arch_max_running(void);
 phys_addr_t multikernel_arch_alloc_low(void);
 void multikernel_arch_free_low(phys_addr_t start);
 int multikernel_arch_load(const struct multikernel_load *ld, u64 *entry,
 			  u64 *boot_params);
-void *multikernel_arch_build_pgt(phys_addr_t start, phys_addr_t end);
-void multikernel_arch_free_pgt(void *pgt);
-int multikernel_arch_start_cpu(unsigned int cpu, void *pgt, u64 entry, u64 bp);
+int multikernel_arch_start_cpu(unsigned int cpu,
+			       const struct multikernel_wake *w);
 void multikernel_arch_park_cpu(unsigned int cpu);
 void multikernel_arch_stop_cpu(unsigned int cpu);
 void multikernel_arch_lent_changed(void);

@@ -94,7 +94,6 @@ enum mk_state_cmd {
  * @unproven: lent CPUs not proven back in the host yet
  * @mem_phys: the instance's pool memory, 0 when none
  * @low_phys: its conventional-memory slice, 0 when none
- * @pgt: the page table its first CPU starts on
  * @watch: the watchdog: console drain and state changes
  * @started: when the last start began
  * @deadline: when the boot or the clean stop must be over
@@ -136,7 +135,6 @@ struct mk_instance {
 	cpumask_var_t unproven;
 	phys_addr_t mem_phys;
 	phys_addr_t low_phys;
-	void *pgt;
 	struct delayed_work watch;
 	ktime_t started;
 	ktime_t deadline;

@@ -245,8 +245,6 @@ static void mk_clear_memory(phys_addr_t start, u64 size)
 static void mk_release_memory(struct mk_instance *inst)
 {
 	mk_msg_host_close(inst);
-	multikernel_arch_free_pgt(inst->pgt);
-	inst->pgt = NULL;
 	multikernel_arch_free_low(inst->low_phys);
 	inst->low_phys = 0;
 	if (inst->mem_phys) {
@@ -343,7 +341,6 @@ static int mk_load(struct mk_instance *inst, u64 *entry, u64 *bp)
 		.ram_phys	= inst->mem_phys + MK_COMM_SIZE,
 		.ram_size	= inst->memory - MK_COMM_SIZE,
 		.low_phys	= inst->low_phys,
-		.low_size	= SZ_64K,
 	};
 
 	return multikernel_arch_load(&ld, entry, bp);
@@ -363,20 +360,32 @@ static int mk_prepare(struct mk_instance *inst, u64 *entry, u64 *bp)
 	}
 	inst->low_phys = multikernel_arch_alloc_low();
 	if (!inst->low_phys) {
-		pr_info("%s: no conventional memory left for another instance\n",
-			name);
+		pr_info("%s: %u instances run already, the most the conventional memory allows (max_running)\n",
+			name, multikernel_arch_max_running());
 		return -ENOSPC;
 	}
 	mk_init_comm(inst);
 	ret = mk_msg_host_open(inst);
 	if (ret)
 		return ret;
-	ret = mk_load(inst, entry, bp);
-	if (ret)
-		return ret;
-	inst->pgt = multikernel_arch_build_pgt(inst->mem_phys + MK_COMM_SIZE,
-					       inst->mem_phys + inst->memory);
-	return inst->pgt ? 0 : -ENOMEM;
+	return mk_load(inst, entry, bp);
+}
+
+/* Start the first CPU; the spawn starts the others itself. */
+static int mk_start_first_cpu(struct mk_instance *inst, u64 entry, u64 bp)
+{
+	struct multikernel_wake w = {
+		.low_phys	= inst->low_phys,
+		.pgt_phys	= inst->mem_phys + MULTIKERNEL_COMM_BOOT_PGT,
+		.pgt_size	= MULTIKERNEL_COMM_BOOT_PGT_END -
+				  MULTIKERNEL_COMM_BOOT_PGT,
+		.ram_phys	= inst->mem_phys + MK_COMM_SIZE,
+		.ram_size	= inst->memory - MK_COMM_SIZE,
+		.entry		= entry,
+		.boot_params	= bp,
+	};
+
+	return multikernel_arch_start_cpu(cpumask_first(inst->cpus), &w);
 }
 
 /* Checks that need no resources; caller holds run_lock. */
@@ -456,8 +465,7 @@ int mk_instance_start(struct mk_instance *inst)
 	}
 	if (ret)
 		goto release;
-	ret = multikernel_arch_start_cpu(cpumask_first(inst->cpus), inst->pgt,
-					 entry, bp);
+	ret = mk_start_first_cpu(inst, entry, bp);
 	if (ret) {
 		pr_info("%s: CPU %u did not start: %d\n", name,
 			cpumask_first(inst->cpus), ret);

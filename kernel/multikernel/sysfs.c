@@ -23,6 +23,15 @@ static ssize_t max_instances_show(struct kobject *kobj,
 
 static struct kobj_attribute max_instances_attr = __ATTR_RO(max_instances);
 
+/* One conventional-memory slice per running instance (the arch says). */
+static ssize_t max_running_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", multikernel_arch_max_running());
+}
+
+static struct kobj_attribute max_running_attr = __ATTR_RO(max_running);
+
 static ssize_t min_memory_show(struct kobject *kobj,
 			       struct kobj_attribute *attr, char *buf)
 {
@@ -43,6 +52,7 @@ static struct kobj_attribute ipi_broadcast_attr = __ATTR_RO(ipi_broadcast);
 
 static struct attribute *mk_global_attrs[] = {
 	&max_instances_attr.attr,
+	&max_running_attr.attr,
 	&min_memory_attr.attr,
 	&ipi_broadcast_attr.attr,
 	NULL,

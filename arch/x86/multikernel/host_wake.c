@@ -4,11 +4,15 @@
  * lent CPUs back.
  *
  * The CPU is offline in the host (the CPU hotplug core parked it).  It is
- * woken by INIT/SIPI into the host's real-mode trampoline with the
- * trampoline's long-mode target pointed, for this one wake-up, at
- * mk_wake_stub (host_wake_64.S).  cpus_read_lock() keeps the host from
- * onlining a CPU through the trampoline meanwhile; mk_wake_lock keeps two
- * instances from starting at once.
+ * started with INIT/SIPI into a copy of mk_tramp (wake_tramp.S) at the
+ * start of the instance's own conventional-memory slice, never into the
+ * host's trampoline: the host's real-mode code, page tables and kernel are
+ * not involved.  The trampoline switches to long mode on a table in the
+ * slice that maps only the slice, then to the instance's table, built in
+ * the instance's own memory, which maps the slice and the instance's RAM
+ * and nothing of the host.  Every instance has its slice and its table, so
+ * starts need no lock of their own; the caller's run_lock serialises an
+ * instance's start with its reclaim.
  *
  * Taking CPUs back is the generic code's business (lifecycle.c); here are
  * its three x86 steps: the stop NMI, on which a cooperating spawn leaves
@@ -21,87 +25,140 @@
 
 #include <linux/cpu.h>
 #include <linux/delay.h>
-#include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/multikernel.h>
-#include <linux/mutex.h>
+#include <linux/string.h>
 
 #include <asm/apic.h>
 #include <asm/init.h>
 #include <asm/nmi.h>
 #include <asm/pgtable.h>
-#include <asm/realmode.h>
 #include <asm/smp.h>
 
 #include "spawn.h"
+#include "wake_tramp.h"
 
-/* Parameters of the wake-up in progress, read by mk_wake_stub. */
-u64 mk_wake_cr3;
-u64 mk_wake_entry;
-u64 mk_wake_boot_params;
-u32 mk_wake_arrived;
-
-static DEFINE_MUTEX(mk_wake_lock);
-
-/* How long a woken CPU may take to reach the stub. */
+/* How long a woken CPU may take to reach the trampoline. */
 #define MK_WAKE_TIMEOUT_US	(1000 * USEC_PER_MSEC)
 #define MK_WAKE_POLL_US		100
 
-static void *mk_alloc_pgt_page(void *context)
-{
-	return (void *)get_zeroed_page(GFP_KERNEL);
-}
+/* Flags of the identity mappings: executable, not global, no C-bit. */
+#define MK_PTE_FLAGS		(_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | \
+				 _PAGE_DIRTY)
 
-static void mk_free_pgt_page(void *page, void *context)
-{
-	free_page((unsigned long)page);
-}
-
-static struct x86_mapping_info mk_ident_info = {
-	.alloc_pgt_page	= mk_alloc_pgt_page,
-	.free_pgt_page	= mk_free_pgt_page,
-	.page_flag	= __PAGE_KERNEL_LARGE_EXEC & ~_PAGE_GLOBAL,
-	.kernpg_flag	= _KERNPG_TABLE_NOENC,
+/* Pages handed out from a range of instance memory, never freed. */
+struct mk_pgt_pages {
+	phys_addr_t next;
+	phys_addr_t end;
 };
 
-/**
- * multikernel_arch_build_pgt() - page table a spawned kernel starts on
- * @start: first byte of the instance's memory, 2 MiB aligned
- * @end: byte after it, 2 MiB aligned
- *
- * Identity-maps [@start, @end) executable with 2 MiB pages and maps the
- * kernel image, where the wake-up stub runs.
- *
- * Return: the top-level table, or NULL without memory.
- */
-void *multikernel_arch_build_pgt(phys_addr_t start, phys_addr_t end)
+static void *mk_take_pgt_page(void *context)
 {
-	unsigned int ki = pgd_index(__START_KERNEL_map);
-	pgd_t *pgd = mk_alloc_pgt_page(NULL);
+	struct mk_pgt_pages *pages = context;
+	void *page;
 
-	if (!pgd)
+	if (pages->next + PAGE_SIZE > pages->end)
 		return NULL;
-	if (kernel_ident_mapping_init(&mk_ident_info, pgd, start, end)) {
-		kernel_ident_mapping_free(&mk_ident_info, pgd);
-		return NULL;
-	}
-	/* Shared with init_top_pgt, never freed through this table. */
-	pgd[ki] = init_top_pgt[ki];
-	return pgd;
+	page = __va(pages->next);
+	pages->next += PAGE_SIZE;
+	clear_page(page);
+	return page;
 }
 
-/**
- * multikernel_arch_free_pgt() - free a table from multikernel_arch_build_pgt()
- * @pgt: the table, or NULL
- */
-void multikernel_arch_free_pgt(void *pgt)
+/* Walk to the entry below @entry, making its table if there is none. */
+static void *mk_next_table(unsigned long *entry, struct mk_pgt_pages *pages)
 {
-	pgd_t *pgd = pgt;
+	void *table;
+
+	if (*entry & _PAGE_PRESENT)
+		return __va(*entry & PTE_PFN_MASK);
+	table = mk_take_pgt_page(pages);
+	if (table)
+		*entry = __pa(table) | _KERNPG_TABLE_NOENC;
+	return table;
+}
+
+/* Identity-map the slice [@start, @end) with 4 KiB pages into @pgd. */
+static int mk_map_slice(pgd_t *pgd, phys_addr_t start, phys_addr_t end,
+			struct mk_pgt_pages *pages)
+{
+	unsigned long *pud, *pmd, *pte;
+	phys_addr_t pa;
+
+	for (pa = start; pa < end; pa += PAGE_SIZE) {
+		pud = mk_next_table((unsigned long *)&pgd[pgd_index(pa)], pages);
+		pmd = pud ? mk_next_table(&pud[pud_index(pa)], pages) : NULL;
+		if (pmd && (pmd[pmd_index(pa)] & _PAGE_PSE))
+			return -EEXIST;
+		pte = pmd ? mk_next_table(&pmd[pmd_index(pa)], pages) : NULL;
+		if (!pte)
+			return -ENOMEM;
+		pte[pte_index(pa)] = pa | MK_PTE_FLAGS;
+	}
+	return 0;
+}
+
+/* The table the spawn enters on: its slice and its RAM, in its memory. */
+static int mk_build_pgt(const struct multikernel_wake *w, phys_addr_t *cr3)
+{
+	struct mk_pgt_pages pages = {
+		.next	= w->pgt_phys,
+		.end	= w->pgt_phys + w->pgt_size,
+	};
+	struct x86_mapping_info info = {
+		.alloc_pgt_page	= mk_take_pgt_page,
+		.context	= &pages,
+		.page_flag	= MK_PTE_FLAGS | _PAGE_PSE,
+		.kernpg_flag	= _KERNPG_TABLE_NOENC,
+	};
+	pgd_t *pgd = mk_take_pgt_page(&pages);
+	int ret;
 
 	if (!pgd)
-		return;
-	pgd[pgd_index(__START_KERNEL_map)] = __pgd(0);
-	kernel_ident_mapping_free(&mk_ident_info, pgd);
+		return -ENOMEM;
+	ret = kernel_ident_mapping_init(&info, pgd, w->ram_phys,
+					w->ram_phys + w->ram_size);
+	if (!ret)
+		ret = mk_map_slice(pgd, w->low_phys, w->low_phys + MK_LOW_SLICE,
+				   &pages);
+	*cr3 = __pa(pgd);
+	return ret;
+}
+
+/* Copy the trampoline into the slice and fill in its parameter block. */
+static int mk_prepare_tramp(const struct multikernel_wake *w)
+{
+	struct mk_pgt_pages pages = {
+		.next	= w->low_phys + MK_TP_PGT,
+		.end	= w->low_phys + MK_TP_PGT + MK_TP_PGT_PAGES * PAGE_SIZE,
+	};
+	void *slice = __va(w->low_phys);
+	u32 base = w->low_phys;
+	phys_addr_t cr3;
+	pgd_t *pgd;
+	int ret;
+
+	ret = mk_build_pgt(w, &cr3);
+	if (ret)
+		return ret;
+	pgd = mk_take_pgt_page(&pages);
+	ret = mk_map_slice(pgd, w->low_phys, w->low_phys + MK_LOW_SLICE, &pages);
+	if (ret)
+		return ret;
+
+	memset(slice, 0, MK_TP_PGT);
+	memcpy(slice, mk_tramp, mk_tramp_end - mk_tramp);
+	*(u16 *)(slice + MK_TP_GDT_DESC) = 4 * 8 - 1;
+	*(u32 *)(slice + MK_TP_GDT_DESC + 2) = base + MK_TP_GDT;
+	*(u32 *)(slice + MK_TP_PM32) = base + (mk_tramp_pm32 - mk_tramp);
+	*(u16 *)(slice + MK_TP_PM32 + 4) = MK_TP_CS32;
+	*(u32 *)(slice + MK_TP_LM64) = base + (mk_tramp_lm64 - mk_tramp);
+	*(u16 *)(slice + MK_TP_LM64 + 4) = MK_TP_CS64;
+	*(u32 *)(slice + MK_TP_CR3_32) = __pa(pgd);
+	*(u64 *)(slice + MK_TP_CR3) = cr3;
+	*(u64 *)(slice + MK_TP_ENTRY) = w->entry;
+	*(u64 *)(slice + MK_TP_BOOT_PARAMS) = w->boot_params;
+	return 0;
 }
 
 static int mk_apicid(unsigned int cpu, u32 *apicid)
@@ -110,79 +167,68 @@ static int mk_apicid(unsigned int cpu, u32 *apicid)
 	return *apicid == BAD_APICID ? -ENODEV : 0;
 }
 
-/* Wait, bounded, for the woken CPU to reach the stub. */
-static bool mk_wait_arrival(void)
+/* Wait, bounded, for the woken CPU to reach the trampoline. */
+static bool mk_wait_arrival(u32 *arrived)
 {
 	unsigned int waited;
 
 	for (waited = 0; waited < MK_WAKE_TIMEOUT_US; waited += MK_WAKE_POLL_US) {
-		if (READ_ONCE(mk_wake_arrived))
+		if (READ_ONCE(*arrived))
 			return true;
 		usleep_range(MK_WAKE_POLL_US, 2 * MK_WAKE_POLL_US);
 	}
-	return READ_ONCE(mk_wake_arrived);
+	return READ_ONCE(*arrived);
 }
 
 /**
  * multikernel_arch_start_cpu() - start an offline CPU in a loaded kernel
  * @cpu: a CPU the host has taken offline
- * @pgt: table from multikernel_arch_build_pgt(), mapping @entry and @bp
- * @entry: physical address of the kernel's 64-bit entry
- * @bp: physical address of its boot_params
+ * @w: where the kernel is and what the CPU may use on its way there
  *
- * Return: 0 once the CPU runs the stub; -EOPNOTSUPP on platforms that do not
- * start CPUs with INIT/SIPI; -EBUSY if @cpu is online; -ETIMEDOUT if the CPU
- * did not arrive (it is then left waiting for STARTUP).
+ * Return: 0 once the CPU runs the trampoline; -EOPNOTSUPP on platforms that
+ * do not start CPUs with INIT/SIPI or with 5-level paging; -EINVAL for a
+ * slice the trampoline cannot use; -ENOMEM if the page tables do not fit;
+ * -EBUSY if @cpu is online; -ETIMEDOUT if the CPU did not arrive (it is then
+ * left waiting for STARTUP).
  */
-int multikernel_arch_start_cpu(unsigned int cpu, void *pgt, u64 entry, u64 bp)
+int multikernel_arch_start_cpu(unsigned int cpu,
+			       const struct multikernel_wake *w)
 {
-	struct trampoline_header *th;
-	u64 saved_start;
+	u32 *arrived = __va(w->low_phys + MK_TP_ARRIVED);
 	u32 apicid;
 	int ret;
 
-	if (apic->wakeup_secondary_cpu_64 || apic->wakeup_secondary_cpu)
+	if (apic->wakeup_secondary_cpu_64 || apic->wakeup_secondary_cpu ||
+	    pgtable_l5_enabled())
 		return -EOPNOTSUPP;
+	if (!PAGE_ALIGNED(w->low_phys) || w->low_phys + MK_LOW_SLICE > SZ_1M)
+		return -EINVAL;
 	ret = mk_apicid(cpu, &apicid);
 	if (ret)
 		return ret;
+	ret = mk_prepare_tramp(w);
+	if (ret)
+		return ret;
+	if (cpu_online(cpu))
+		return -EBUSY;
+	smp_mb();	/* the trampoline before the wake-up */
 
-	mutex_lock(&mk_wake_lock);
-	cpus_read_lock();
-	if (cpu_online(cpu)) {
-		ret = -EBUSY;
-		goto out;
-	}
-	th = __va(real_mode_header->trampoline_header);
-	saved_start = th->start;
-	mk_wake_cr3 = __pa(pgt);
-	mk_wake_entry = entry;
-	mk_wake_boot_params = bp;
-	WRITE_ONCE(mk_wake_arrived, 0);
-	th->start = (u64)mk_wake_stub;
-	smp_mb();	/* parameters before the wake-up */
-
-	ret = multikernel_kick_apic(apicid, real_mode_header->trampoline_start);
-	if (!ret && !mk_wait_arrival())
+	ret = multikernel_kick_apic(apicid, w->low_phys);
+	if (!ret && !mk_wait_arrival(arrived))
 		ret = -ETIMEDOUT;
-	if (ret) {
+	if (ret)
 		multikernel_kick_apic(apicid, 0);
-		*trampoline_lock = 0;
-	}
-	th->start = saved_start;
-	smp_mb();	/* restored before the host onlines a CPU again */
-out:
-	cpus_read_unlock();
-	mutex_unlock(&mk_wake_lock);
 	return ret;
 }
 
 /**
- * multikernel_arch_stop_cpu() - stop a lent CPU, whatever it runs
+ * multikernel_arch_stop_cpu() - send INIT to a lent CPU
  * @cpu: a CPU lent to an instance
  *
- * Sends INIT: the CPU stops at once and waits for STARTUP, so it no longer
- * touches the instance's memory.  add_cpu() brings it back to the host.
+ * INIT stops the CPU and leaves it waiting for STARTUP, unless it is in
+ * VMX root operation or has GIF clear, in which case nothing happens until
+ * it leaves that state.  Whether it worked shows only when add_cpu() brings
+ * the CPU up, or does not.
  */
 void multikernel_arch_stop_cpu(unsigned int cpu)
 {

@@ -39,63 +39,10 @@
 
 #include "../../../kernel/kexec_internal.h"
 
+#include "spawn.h"
+
 /* Largest kernel or initrd read, as kexec_file's own limit. */
 #define MK_IMAGE_MAX		((loff_t)min_t(u64, SZ_4G, SSIZE_MAX))
-
-/* Conventional memory the spawn gets for its own real-mode trampoline. */
-#define MK_LOW_SLICE		SZ_64K
-#define MK_LOW_FIRST		0x10000UL
-#define MK_LOW_SLICES		8
-static DECLARE_BITMAP(mk_low_used, MK_LOW_SLICES);
-static DEFINE_SPINLOCK(mk_low_lock);
-
-static bool mk_low_slice_usable(phys_addr_t start)
-{
-	phys_addr_t rm = __pa(real_mode_header);
-
-	/* Keep clear of the host's own trampoline. */
-	if (rm < start + MK_LOW_SLICE && rm + SZ_64K > start)
-		return false;
-	return region_intersects(start, MK_LOW_SLICE, IORESOURCE_SYSTEM_RAM,
-				 IORES_DESC_NONE) == REGION_INTERSECTS;
-}
-
-/**
- * multikernel_arch_alloc_low() - take a slice of conventional memory
- *
- * Return: physical address of a free 64 KiB slice below 1 MiB, or 0.
- */
-phys_addr_t multikernel_arch_alloc_low(void)
-{
-	phys_addr_t start;
-	int i;
-
-	spin_lock(&mk_low_lock);
-	for (i = 0; i < MK_LOW_SLICES; i++) {
-		start = MK_LOW_FIRST + i * MK_LOW_SLICE;
-		if (!test_bit(i, mk_low_used) && mk_low_slice_usable(start)) {
-			__set_bit(i, mk_low_used);
-			spin_unlock(&mk_low_lock);
-			memset(__va(start), 0, MK_LOW_SLICE);
-			return start;
-		}
-	}
-	spin_unlock(&mk_low_lock);
-	return 0;
-}
-
-/**
- * multikernel_arch_free_low() - give back a slice from multikernel_arch_alloc_low()
- * @start: its physical address, or 0
- */
-void multikernel_arch_free_low(phys_addr_t start)
-{
-	if (!start)
-		return;
-	spin_lock(&mk_low_lock);
-	__clear_bit((start - MK_LOW_FIRST) / MK_LOW_SLICE, mk_low_used);
-	spin_unlock(&mk_low_lock);
-}
 
 /*
  * Find the "MKSP" chunk in the image's kernel_info: the image says it is
@@ -194,7 +141,7 @@ static void mk_fix_boot_params(struct boot_params *bp,
 
 	/* Sorted; Linux ignores a table with fewer than two entries. */
 	bp->e820_entries = 0;
-	mk_add_e820(bp, ld->low_phys, ld->low_size, E820_TYPE_RAM);
+	mk_add_e820(bp, ld->low_phys, MK_LOW_SLICE, E820_TYPE_RAM);
 	mk_add_e820(bp, ld->comm_phys, ld->comm_size, E820_TYPE_RESERVED);
 	mk_add_e820(bp, ld->ram_phys, ld->ram_size, E820_TYPE_RAM);
 }

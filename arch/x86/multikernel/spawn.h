@@ -5,6 +5,7 @@
 
 #include <linux/init.h>
 #include <linux/irqflags.h>
+#include <linux/sizes.h>
 #include <linux/types.h>
 #include <uapi/linux/multikernel.h>
 
@@ -25,7 +26,10 @@ static inline void __noreturn mk_spawn_park(void)
 	}
 }
 
-/* host_wake_64.S: where a lent CPU enters from the host's trampoline. */
-void mk_wake_stub(void);
+/* An instance's slice of conventional memory (low_slice.c). */
+#define MK_LOW_SLICE	SZ_32K
+
+/* wake_tramp.S: copied into an instance's slice, never run in place. */
+extern const u8 mk_tramp[], mk_tramp_pm32[], mk_tramp_lm64[], mk_tramp_end[];
 
 #endif /* _ARCH_X86_MULTIKERNEL_SPAWN_H */

@@ -139,6 +139,13 @@ struct multikernel_ring {
 #define MULTIKERNEL_COMM_MSG_S2H_DATA	0xc0000
 #define MULTIKERNEL_COMM_MSG_DATA_SIZE	0x80000
 #define MULTIKERNEL_COMM_MSG_END	0x140000
+/*
+ * From there to the end of the region's first 2 MiB: the page table the
+ * spawn's first CPU enters its kernel on, built by the host before the
+ * start and unused afterwards.
+ */
+#define MULTIKERNEL_COMM_BOOT_PGT	MULTIKERNEL_COMM_MSG_END
+#define MULTIKERNEL_COMM_BOOT_PGT_END	0x200000
 
 /**
  * struct multikernel_msg_ring - control block of one message ring
