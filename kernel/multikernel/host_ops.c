@@ -15,7 +15,9 @@
  *    power the lent CPUs off behind the spawns, or snapshot their memory.
  *  - restart, halt and power-off first stop every instance that holds
  *    host resources: cleanly, within the longest stop_timeout_ms of them
- *    but never longer than MK_SHUTDOWN_WAIT_MS, then by force.
+ *    but never longer than MK_SHUTDOWN_WAIT_MS, then by force; a
+ *    quarantined instance gets one more kill, and the log says when even
+ *    that left its CPUs lent (the firmware's reset then takes them).
  *
  * Locking: none of its own.  The notifiers run in process context and use
  * the instances' own locks through mk_instance_stop().
@@ -92,30 +94,40 @@ static struct notifier_block mk_pm_nb = {
 	.notifier_call	= mk_pm_notify,
 };
 
-static bool mk_instance_released(struct mk_instance *inst)
+static enum mk_state mk_state_of(struct mk_instance *inst)
 {
 	enum mk_state state;
 
 	mutex_lock(&mk_instances_lock);
 	state = inst->state;
 	mutex_unlock(&mk_instances_lock);
+	return state;
+}
+
+static bool mk_released(struct mk_instance *inst)
+{
+	enum mk_state state = mk_state_of(inst);
+
 	return state == MK_STOPPED || state == MK_CRASHED;
 }
 
-/* Wait until all of @insts are released or @ms passed; true if all are. */
-static bool mk_wait_released(struct mk_instance **insts, int n,
-			     unsigned int ms)
+/* Nothing more happens to it without the host: released or quarantined. */
+static bool mk_settled(struct mk_instance *inst)
+{
+	return mk_released(inst) || mk_state_of(inst) == MK_QUARANTINED;
+}
+
+/* Wait until all of @insts are settled or @ms passed. */
+static void mk_wait_settled(struct mk_instance **insts, int n, unsigned int ms)
 {
 	ktime_t until = ktime_add_ms(ktime_get(), ms);
 	int i;
 
 	for (;;) {
-		for (i = 0; i < n && mk_instance_released(insts[i]); i++)
+		for (i = 0; i < n && mk_settled(insts[i]); i++)
 			;
-		if (i == n)
-			return true;
-		if (!ktime_before(ktime_get(), until))
-			return false;
+		if (i == n || !ktime_before(ktime_get(), until))
+			return;
 		msleep(MK_SHUTDOWN_POLL_MS);
 	}
 }
@@ -124,13 +136,24 @@ static bool mk_wait_released(struct mk_instance **insts, int n,
 static void mk_report_shutdown(struct mk_instance *inst, bool forced)
 {
 	char line[MK_REASON_LEN];
+	const char *how;
 
+	if (!mk_released(inst))
+		how = "still quarantined, its CPUs lent,";
+	else if (forced)
+		how = "forced to stop";
+	else
+		how = "stopped";
 	mk_console_last_line(inst->console, line, sizeof(line));
 	pr_info("%s: %s before the host goes down; its console ended: %s\n",
-		mk_instance_name(inst), forced ? "forced to stop" : "stopped",
-		line);
+		mk_instance_name(inst), how, line);
 }
 
+/*
+ * Clean stops first, all at once; what has not stopped when the longest
+ * stop_timeout_ms (at most MK_SHUTDOWN_WAIT_MS) is over gets killed, and
+ * a quarantined instance one more try.
+ */
 static void mk_stop_all(struct mk_instance **insts, int n)
 {
 	unsigned int wait_ms = 0;
@@ -139,12 +162,13 @@ static void mk_stop_all(struct mk_instance **insts, int n)
 
 	forced = kcalloc(n, sizeof(*forced), GFP_KERNEL);
 	for (i = 0; i < n; i++) {
-		mk_instance_stop(insts[i], false);
+		if (mk_instance_stop(insts[i], false))
+			continue;
 		wait_ms = max(wait_ms, READ_ONCE(insts[i]->stop_timeout_ms));
 	}
-	mk_wait_released(insts, n, min(wait_ms, MK_SHUTDOWN_WAIT_MS));
+	mk_wait_settled(insts, n, min(wait_ms, MK_SHUTDOWN_WAIT_MS));
 	for (i = 0; i < n; i++) {
-		if (mk_instance_released(insts[i]))
+		if (mk_released(insts[i]))
 			continue;
 		mk_instance_stop(insts[i], true);
 		if (forced)
