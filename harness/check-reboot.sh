@@ -1,17 +1,23 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Runs inside a host VM of its own, which reboots when the script ends.
-# Two instances are left running, so the host's restart must stop both
-# first; check.sh reads how they ended from the kernel log after the
-# script.  kernel.kexec_load_disabled only ever goes from 0 to 1, which is
-# why its test runs here, in a VM nothing else uses afterwards.  Prints
-# TAP for what it checks itself.
+# Runs inside a host VM of its own, with two threads per core (CPUs 0-1,
+# 2-3 and 4-5 are cores), which reboots when the script ends.  First the
+# SMT selftest, which needs that topology.  Then two instances are left
+# running, so the host's restart must stop both first; check.sh reads how
+# they ended from the kernel log after the script.
+# kernel.kexec_load_disabled only ever goes from 0 to 1, which is why its
+# test runs here, last, in a VM nothing else uses afterwards.  Prints TAP
+# for what it checks itself.
 set -u
+(cd /kselftest && ./run_kselftest.sh -t multikernel:smt_test)
+
 i=/sys/kernel/config/multikernel/instances
 
+# $1: name, $2: cpus, $3: smt_split (default 0)
 make_instance() {
-	mkdir "$i/$1" && echo "$2" > "$i/$1/cpus" &&
+	mkdir "$i/$1" && echo "${3:-0}" > "$i/$1/smt_split" &&
+		echo "$2" > "$i/$1/cpus" &&
 		echo 64M > "$i/$1/memory" &&
 		echo /boot/bzImage > "$i/$1/kernel" &&
 		echo /boot/spawn-initrd.cpio.gz > "$i/$1/initrd"
@@ -28,7 +34,7 @@ wait_running() {
 }
 
 echo "1..3"
-make_instance rb-a 2 && make_instance rb-b 3 && make_instance rb-c 1 ||
+make_instance rb-a 2-3 && make_instance rb-b 4-5 && make_instance rb-c 1 1 ||
 	{ echo "not ok 1 create the instances"; exit 1; }
 echo start > "$i/rb-a/state" && echo start > "$i/rb-b/state"
 if wait_running rb-a && wait_running rb-b; then

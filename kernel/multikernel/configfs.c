@@ -231,6 +231,17 @@ static ssize_t mk_heartbeat_timeout_ms_store(struct config_item *item,
 	return mk_store(item, page, count, mk_set_heartbeat_timeout);
 }
 
+static ssize_t mk_smt_split_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%d\n", READ_ONCE(to_mk_instance(item)->smt_split));
+}
+
+static ssize_t mk_smt_split_store(struct config_item *item, const char *page,
+				  size_t count)
+{
+	return mk_store(item, page, count, mk_instance_set_smt_split);
+}
+
 CONFIGFS_ATTR_RO(mk_, id);
 CONFIGFS_ATTR_RO(mk_, boot_time_ms);
 CONFIGFS_ATTR_RO(mk_, crash_reason);
@@ -238,6 +249,7 @@ CONFIGFS_ATTR(mk_, boot_timeout_ms);
 CONFIGFS_ATTR(mk_, stop_timeout_ms);
 CONFIGFS_ATTR(mk_, heartbeat_timeout_ms);
 CONFIGFS_ATTR(mk_, cpus);
+CONFIGFS_ATTR(mk_, smt_split);
 CONFIGFS_ATTR(mk_, memory);
 CONFIGFS_ATTR(mk_, kernel);
 CONFIGFS_ATTR(mk_, initrd);
@@ -247,6 +259,7 @@ CONFIGFS_ATTR(mk_, state);
 static struct configfs_attribute *mk_instance_attrs[] = {
 	&mk_attr_id,
 	&mk_attr_cpus,
+	&mk_attr_smt_split,
 	&mk_attr_memory,
 	&mk_attr_kernel,
 	&mk_attr_initrd,

@@ -11,6 +11,7 @@
 #define pr_fmt(fmt) "multikernel: " fmt
 
 #include <linux/configfs.h>
+#include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/idr.h>
@@ -19,6 +20,7 @@
 #include <linux/printk.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/topology.h>
 
 #include "internal.h"
 
@@ -230,6 +232,52 @@ static void mk_cpus_taken(const struct mk_instance *self,
 			cpumask_or(taken, taken, inst->cpus);
 }
 
+/* A secondary SMT thread the admin turned SMT off for (nosmt, smt/control). */
+static bool mk_smt_parked(unsigned int cpu)
+{
+#ifdef CONFIG_HOTPLUG_SMT
+	if (cpu_smt_control == CPU_SMT_DISABLED ||
+	    cpu_smt_control == CPU_SMT_FORCE_DISABLED)
+		return !topology_is_primary_thread(cpu);
+#endif
+	return false;
+}
+
+/**
+ * mk_check_cores() - check a CPU list against the SMT rules
+ * @inst: the instance, for the log
+ * @req: the CPUs
+ * @split: the admin allows lending some threads of a core
+ * @buf: the value written, for the log
+ *
+ * Threads of one core share caches and execution units: an instance gets
+ * whole cores, every thread of them the host can run, unless @split.  A
+ * thread parked because SMT is off is never lent.
+ *
+ * Return: 0; -EPERM for a parked thread; -EINVAL for part of a core.
+ */
+int mk_check_cores(struct mk_instance *inst, const struct cpumask *req,
+		   bool split, const char *buf)
+{
+	const char *name = mk_instance_name(inst);
+	unsigned int cpu, sib;
+
+	for_each_cpu(cpu, req) {
+		if (mk_smt_parked(cpu))
+			return mk_reject(name, "cpus", buf,
+					 "an SMT thread in the list is parked: SMT is off",
+					 -EPERM);
+		if (split)
+			continue;
+		for_each_cpu(sib, topology_sibling_cpumask(cpu))
+			if (!cpumask_test_cpu(sib, req) && !mk_smt_parked(sib))
+				return mk_reject(name, "cpus", buf,
+						 "a core in the list has a thread outside it (see smt_split)",
+						 -EINVAL);
+	}
+	return 0;
+}
+
 /**
  * mk_instance_set_cpus() - validate and set the CPUs of an instance
  * @inst: a stopped instance
@@ -272,6 +320,8 @@ int mk_instance_set_cpus(struct mk_instance *inst, const char *buf)
 		if (ret)
 			mk_reject(name, "cpus", buf, why, ret);
 		else
+			ret = mk_check_cores(inst, req, inst->smt_split, buf);
+		if (!ret)
 			cpumask_copy(inst->cpus, req);
 	}
 	mutex_unlock(&mk_instances_lock);
@@ -440,6 +490,32 @@ int mk_instance_set_timeout(struct mk_instance *inst, unsigned int *field,
 	ret = mk_check_stopped(inst, attr, buf);
 	if (!ret)
 		WRITE_ONCE(*field, ms);
+	mutex_unlock(&mk_instances_lock);
+	return ret;
+}
+
+/**
+ * mk_instance_set_smt_split() - allow or forbid lending part of a core
+ * @inst: a stopped instance
+ * @buf: "1" or "0" (or any kstrtobool() spelling)
+ *
+ * The CPU list is checked again against the new rule when the instance
+ * starts.
+ *
+ * Return: 0; -EINVAL if not a boolean; -EBUSY if @inst is not stopped.
+ */
+int mk_instance_set_smt_split(struct mk_instance *inst, const char *buf)
+{
+	bool split;
+	int ret;
+
+	if (kstrtobool(buf, &split))
+		return mk_reject(mk_instance_name(inst), "smt_split", buf,
+				 "not 0 or 1", -EINVAL);
+	mutex_lock(&mk_instances_lock);
+	ret = mk_check_stopped(inst, "smt_split", buf);
+	if (!ret)
+		inst->smt_split = split;
 	mutex_unlock(&mk_instances_lock);
 	return ret;
 }

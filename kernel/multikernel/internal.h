@@ -88,6 +88,7 @@ enum mk_state_cmd {
  * @boot_timeout_ms: how long the spawn may take to reach init
  * @stop_timeout_ms: how long a clean stop may take before it is forced
  * @heartbeat_timeout_ms: how long a running spawn may stay silent
+ * @smt_split: the instance may get some threads of a core, not all
  * @run_lock: serialises start, stop, kill and the watchdog (lifecycle.c)
  * @active: CPUs and memory are lent; the watchdog runs
  * @host_online: CPUs of @cpus the host had online when the instance started
@@ -128,6 +129,7 @@ struct mk_instance {
 	unsigned int boot_timeout_ms;
 	unsigned int stop_timeout_ms;
 	unsigned int heartbeat_timeout_ms;
+	bool smt_split;
 
 	struct mutex run_lock;	/* see lifecycle.c */
 	bool active;
@@ -204,6 +206,9 @@ int mk_instance_set_path(struct mk_instance *inst, char **field,
 int mk_instance_set_cmdline(struct mk_instance *inst, const char *buf);
 int mk_instance_set_timeout(struct mk_instance *inst, unsigned int *field,
 			    const char *attr, const char *buf);
+int mk_instance_set_smt_split(struct mk_instance *inst, const char *buf);
+int mk_check_cores(struct mk_instance *inst, const struct cpumask *req,
+		   bool split, const char *buf);
 int mk_instance_request(struct mk_instance *inst, const char *buf);
 int mk_instances_holding(char *names, size_t len);
 int mk_instances_get_holding(struct mk_instance **insts);

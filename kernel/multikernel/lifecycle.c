@@ -388,26 +388,34 @@ static int mk_start_first_cpu(struct mk_instance *inst, u64 entry, u64 bp)
 	return multikernel_arch_start_cpu(cpumask_first(inst->cpus), &w);
 }
 
-/* Checks that need no resources; caller holds run_lock. */
+/*
+ * Checks that need no resources; caller holds run_lock.  The SMT rule is
+ * checked again: smt_split may have changed since cpus was written.
+ */
 static int mk_check_startable(struct mk_instance *inst)
 {
-	const char *name = mk_instance_name(inst);
+	const char *why = NULL;
+	char list[64];
 	int ret = 0;
 
 	mutex_lock(&mk_instances_lock);
-	if (inst->state != MK_STOPPED && inst->state != MK_CRASHED)
+	if (inst->state != MK_STOPPED && inst->state != MK_CRASHED) {
+		why = "the instance is not stopped";
 		ret = -EBUSY;
-	else if (cpumask_empty(inst->cpus) || !inst->memory || !inst->kernel)
+	} else if (cpumask_empty(inst->cpus) || !inst->memory || !inst->kernel) {
+		why = "cpus, memory and kernel must be set";
 		ret = -EINVAL;
-	else
+	} else {
+		scnprintf(list, sizeof(list), "%*pbl",
+			  cpumask_pr_args(inst->cpus));
+		ret = mk_check_cores(inst, inst->cpus, inst->smt_split, list);
+	}
+	if (!ret)
 		inst->state = MK_STARTING;
 	mutex_unlock(&mk_instances_lock);
 
-	if (ret == -EBUSY)
-		pr_info("%s: start rejected: the instance is not stopped\n", name);
-	else if (ret)
-		pr_info("%s: start rejected: cpus, memory and kernel must be set\n",
-			name);
+	if (why)
+		pr_info("%s: start rejected: %s\n", mk_instance_name(inst), why);
 	return ret;
 }
 
