@@ -37,8 +37,6 @@
 #include <asm/setup.h>
 #include <asm/tsc.h>
 
-#include "../../../kernel/kexec_internal.h"
-
 #include "spawn.h"
 
 /* Largest kernel or initrd read, as kexec_file's own limit. */
