@@ -191,6 +191,7 @@ int mk_check_path(const char *path);
 int mk_check_cmdline(const char *cmdline);
 int mk_parse_state_cmd(const char *buf);
 const char *mk_state_name(enum mk_state state);
+size_t mk_copy_spawn_text(char *dst, size_t size, const char *src, size_t len);
 
 /* instance.c */
 extern struct mutex mk_instances_lock;

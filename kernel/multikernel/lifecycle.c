@@ -615,16 +615,17 @@ static void mk_follow_spawn(struct mk_instance *inst, enum mk_state state)
 {
 	struct multikernel_comm *comm = mk_comm(inst);
 	u32 spawn = READ_ONCE(comm->spawn_state);
-	char msg[MK_REASON_LEN];
+	char raw[sizeof(comm->panic_msg)], msg[MK_REASON_LEN];
 
 	if (mk_follow_messages(inst, state))
 		return;
 	switch (spawn) {
 	case MULTIKERNEL_SPAWN_PANIC:
-		/* Untrusted: copy, bound and terminate before use. */
-		memcpy(msg, comm->panic_msg, sizeof(msg));
-		msg[sizeof(msg) - 1] = '\0';
-		mk_crash(inst, msg[0] ? msg : "panic");
+		/* Untrusted: one copy, then only printable text. */
+		memcpy(raw, comm->panic_msg, sizeof(raw));
+		if (!mk_copy_spawn_text(msg, sizeof(msg), raw, sizeof(raw)))
+			strscpy(msg, "panic", sizeof(msg));
+		mk_crash(inst, msg);
 		return;
 	case MULTIKERNEL_SPAWN_HALTED:
 	case MULTIKERNEL_SPAWN_REBOOT:

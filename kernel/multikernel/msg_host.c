@@ -19,7 +19,6 @@
 
 #define pr_fmt(fmt) "multikernel: " fmt
 
-#include <linux/ctype.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/string.h>
@@ -98,18 +97,10 @@ static void mk_on_panic(struct mk_chan *ch, const struct multikernel_msg *msg,
 {
 	struct mk_instance *inst = ch->owner;
 	char why[MK_REASON_LEN];
-	size_t i, n = min_t(size_t, msg->len, sizeof(why) - 1);
 
-	/* Untrusted text: printable characters only, always terminated. */
-	for (i = 0; i < n; i++) {
-		char c = ((const char *)payload)[i];
-
-		if (!c || c == '\n')
-			break;
-		why[i] = isprint(c) ? c : '?';
-	}
-	why[i] = '\0';
-	mk_host_note(inst, &inst->spawn_panicked, i ? why : "panic");
+	if (!mk_copy_spawn_text(why, sizeof(why), payload, msg->len))
+		strscpy(why, "panic", sizeof(why));
+	mk_host_note(inst, &inst->spawn_panicked, why);
 }
 
 static void mk_on_heartbeat(struct mk_chan *ch,

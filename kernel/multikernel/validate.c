@@ -6,6 +6,7 @@
  */
 
 #include <linux/cpumask.h>
+#include <linux/ctype.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/limits.h>
@@ -268,4 +269,32 @@ const char *mk_state_name(enum mk_state state)
 	if (WARN_ON_ONCE(state >= ARRAY_SIZE(mk_state_names)))
 		return "unknown";
 	return mk_state_names[state];
+}
+
+/**
+ * mk_copy_spawn_text() - copy text a spawn wrote, fit for the host's log
+ * @dst: destination
+ * @size: its size, at least 1
+ * @src: the spawn's bytes, read once
+ * @len: how many of them there may be
+ *
+ * Stops at a NUL or a line end; every other byte that is not printable
+ * ASCII becomes '?', so the text can neither forge log lines nor send
+ * terminal escapes.
+ *
+ * Return: the length of the copy.
+ */
+size_t mk_copy_spawn_text(char *dst, size_t size, const char *src, size_t len)
+{
+	size_t i, n = min(len, size - 1);
+
+	for (i = 0; i < n; i++) {
+		char c = src[i];
+
+		if (!c || c == '\n' || c == '\r')
+			break;
+		dst[i] = isprint(c) ? c : '?';
+	}
+	dst[i] = '\0';
+	return i;
 }

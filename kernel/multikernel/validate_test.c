@@ -186,6 +186,7 @@ static void mk_test_state_words(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mk_parse_state_cmd(""), -EINVAL);
 	KUNIT_EXPECT_STREQ(test, mk_state_name(MK_STOPPED), "stopped");
 	KUNIT_EXPECT_STREQ(test, mk_state_name(MK_CRASHED), "crashed");
+	KUNIT_EXPECT_STREQ(test, mk_state_name(MK_QUARANTINED), "quarantined");
 }
 
 /*
@@ -193,6 +194,27 @@ static void mk_test_state_words(struct kunit *test)
  * -EBUSY and keeps its values.  The instance is private to the test: it is
  * never listed, so no other code can see it.
  */
+static void mk_test_spawn_text(struct kunit *test)
+{
+	static const char forged[] = "oops\nmultikernel: web: stopped";
+	static const char escape[] = "a\x1b[2Jb\x7f\x80" "c";
+	static const char full[8] = "12345678";
+	char out[8];
+
+	KUNIT_EXPECT_EQ(test, 4, mk_copy_spawn_text(out, sizeof(out), forged,
+						   sizeof(forged)));
+	KUNIT_EXPECT_STREQ(test, "oops", out);
+	KUNIT_EXPECT_EQ(test, 7, mk_copy_spawn_text(out, sizeof(out), escape,
+						   sizeof(escape)));
+	KUNIT_EXPECT_STREQ(test, "a?[2Jb?", out);
+	/* Not terminated by the spawn: cut to the buffer, terminated. */
+	KUNIT_EXPECT_EQ(test, 7, mk_copy_spawn_text(out, sizeof(out), full,
+						   sizeof(full)));
+	KUNIT_EXPECT_STREQ(test, "1234567", out);
+	KUNIT_EXPECT_EQ(test, 0, mk_copy_spawn_text(out, sizeof(out), "\r", 1));
+	KUNIT_EXPECT_STREQ(test, "", out);
+}
+
 static void mk_test_busy_when_not_stopped(struct kunit *test)
 {
 	static const enum mk_state busy[] = {
@@ -237,6 +259,7 @@ static struct kunit_case mk_validate_cases[] = {
 	KUNIT_CASE(mk_test_check_path),
 	KUNIT_CASE(mk_test_check_cmdline),
 	KUNIT_CASE(mk_test_state_words),
+	KUNIT_CASE(mk_test_spawn_text),
 	KUNIT_CASE(mk_test_busy_when_not_stopped),
 	{}
 };
