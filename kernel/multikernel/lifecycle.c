@@ -38,8 +38,9 @@
  * Locking: inst->run_lock serialises all of this and nests outside the CPU
  * hotplug lock (remove_cpu(), add_cpu()); mk_instances_lock is taken
  * inside it only to read or change the state.  The watchdog runs on
- * mk_wq and takes run_lock too, so the paths that cancel it first mark the
- * instance inactive, drop the lock, and cancel synchronously.
+ * mk_wq and takes run_lock too, so stop disables it (which waits for a
+ * pass in progress) before taking the lock, enables it again under the
+ * lock, and queues it when the instance still needs watching.
  * mk_lent_mask is changed only under run_lock, with atomic bit operations,
  * and read locklessly by the hotplug callback and the APIC code.
  */
@@ -510,20 +511,6 @@ unlock:
 	return ret;
 }
 
-static void mk_cancel_watch(struct mk_instance *inst)
-{
-	bool was_active;
-
-	mutex_lock(&inst->run_lock);
-	was_active = inst->active;
-	inst->active = false;
-	mutex_unlock(&inst->run_lock);
-	if (was_active)
-		cancel_delayed_work_sync(&inst->watch);
-	mutex_lock(&inst->run_lock);
-	inst->active = was_active;
-}
-
 /**
  * mk_instance_stop() - stop an instance cleanly or at once
  * @inst: the instance
@@ -542,7 +529,10 @@ int mk_instance_stop(struct mk_instance *inst, bool force)
 	enum mk_state state;
 	int ret = 0;
 
-	mk_cancel_watch(inst);	/* returns with run_lock held */
+	/* The watchdog takes run_lock: keep it out, not waiting for it. */
+	disable_delayed_work_sync(&inst->watch);
+	mutex_lock(&inst->run_lock);
+	enable_delayed_work(&inst->watch);
 	mutex_lock(&mk_instances_lock);
 	state = inst->state;
 	mutex_unlock(&mk_instances_lock);
