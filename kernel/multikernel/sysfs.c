@@ -222,7 +222,14 @@ void mk_sysfs_del_instance(struct mk_instance *inst)
 {
 	if (!inst->kobj)
 		return;
-	kobject_put(inst->kobj);	/* removes the files with the directory */
+	/*
+	 * Remove the files and the directory now: the attributes are freed
+	 * below, while the kobject's release may come later.
+	 */
+	sysfs_remove_bin_file(inst->kobj, &inst->console_attrs[1]);
+	sysfs_remove_bin_file(inst->kobj, &inst->console_attrs[0]);
+	kobject_del(inst->kobj);
+	kobject_put(inst->kobj);
 	inst->kobj = NULL;
 	kfree(inst->console_attrs);
 	inst->console_attrs = NULL;
