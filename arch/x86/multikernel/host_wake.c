@@ -23,6 +23,7 @@
 
 #define pr_fmt(fmt) "multikernel: " fmt
 
+#include <linux/cc_platform.h>
 #include <linux/cpu.h>
 #include <linux/delay.h>
 #include <linux/mm.h>
@@ -186,7 +187,8 @@ static bool mk_wait_arrival(u32 *arrived)
  * @w: where the kernel is and what the CPU may use on its way there
  *
  * Return: 0 once the CPU runs the trampoline; -EOPNOTSUPP on platforms that
- * do not start CPUs with INIT/SIPI or with 5-level paging; -EINVAL for a
+ * do not start CPUs with INIT/SIPI, with 5-level paging or with host memory
+ * encryption; -EINVAL for a
  * slice the trampoline cannot use; -ENOMEM if the page tables do not fit;
  * -EBUSY if @cpu is online; -ETIMEDOUT if the CPU did not arrive (it is then
  * left waiting for STARTUP).
@@ -198,8 +200,12 @@ int multikernel_arch_start_cpu(unsigned int cpu,
 	u32 apicid;
 	int ret;
 
+	/*
+	 * The trampoline enters 4-level paging without the encryption bit:
+	 * a host with 5-level paging or memory encryption needs more.
+	 */
 	if (apic->wakeup_secondary_cpu_64 || apic->wakeup_secondary_cpu ||
-	    pgtable_l5_enabled())
+	    pgtable_l5_enabled() || cc_platform_has(CC_ATTR_HOST_MEM_ENCRYPT))
 		return -EOPNOTSUPP;
 	if (!PAGE_ALIGNED(w->low_phys) || w->low_phys + MK_LOW_SLICE > SZ_1M)
 		return -EINVAL;
