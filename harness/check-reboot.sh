@@ -1,16 +1,19 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Runs inside a host VM of its own, with two threads per core (CPUs 0-1,
-# 2-3 and 4-5 are cores), which reboots when the script ends.  First the
-# SMT selftest, which needs that topology.  Then two instances are left
-# running, so the host's restart must stop both first; check.sh reads how
-# they ended from the kernel log after the script.
+# Runs inside a host VM of its own, with 20 CPUs, two threads per core
+# (CPUs 0-1, 2-3, ... are cores), and a pool of 1280M, which reboots when
+# the script ends.  First the SMT selftest, which needs that topology, and
+# the test of how many instances run at once, which needs that many CPUs.
+# Then two instances are left running, so the host's restart must stop
+# both first; check.sh reads how they ended from the kernel log after the
+# script.
 # kernel.kexec_load_disabled only ever goes from 0 to 1, which is why its
 # test runs here, last, in a VM nothing else uses afterwards.  Prints TAP
 # for what it checks itself.
 set -u
-(cd /kselftest && ./run_kselftest.sh -t multikernel:smt_test)
+(cd /kselftest && ./run_kselftest.sh -t multikernel:smt_test \
+	-t multikernel:limit_test)
 
 i=/sys/kernel/config/multikernel/instances
 

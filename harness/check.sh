@@ -34,8 +34,10 @@ run_vm vm-pool "$here/harness/check-vm.sh"
 (VM_POOL=; export VM_POOL; run_vm vm-inert "$here/harness/check-inert.sh")
 touch "$out/vm-failures.tap"
 
-# A restart with two instances running: each must stop cleanly first.
-(VM_CPUS=6,sockets=1,cores=3,threads=2; export VM_CPUS
+# SMT, the most instances at once, and a restart with two instances
+# running: each must stop cleanly first.
+(VM_CPUS=20,sockets=1,cores=10,threads=2 VM_POOL=1280M
+ export VM_CPUS VM_POOL
  run_vm vm-reboot "$here/harness/check-reboot.sh")
 sed -n '/^mk-vm: running script/,/^mk-vm: exit status/p' "$out/vm-reboot.log" |
 	grep -E '^(not )?ok [0-9]+' | grep -v ' selftests: ' > "$out/reboot.tap"
