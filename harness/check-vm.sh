@@ -7,5 +7,6 @@
 cd /kselftest || exit 1
 ./run_kselftest.sh -t multikernel:configfs_test -t multikernel:pool_test \
 	-t multikernel:mkctl_test.sh -t multikernel:spawn_test \
-	-t multikernel:mkctl_apply_test.sh -t multikernel:msg_test.sh
+	-t multikernel:mkctl_apply_test.sh -t multikernel:msg_test.sh \
+	-t multikernel:boot_contract_test
 ./run_kselftest.sh -c cpu-hotplug

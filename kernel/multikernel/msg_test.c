@@ -38,6 +38,7 @@
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 
+#include "boot_record.h"
 #include "internal.h"
 #include "msg.h"
 
@@ -519,6 +520,8 @@ static int __init mk_msg_test_init(void)
 		return -EBUSY;
 	dir = debugfs_create_dir("multikernel", NULL);
 	debugfs_create_file("msg_test", 0600, dir, NULL, &mk_test_fops);
+	if (mk_pool_present())
+		multikernel_boot_record_hook_init(dir);
 	pr_warn("message test hooks enabled: not for production\n");
 	return 0;
 }

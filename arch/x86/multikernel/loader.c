@@ -155,13 +155,25 @@ static int mk_read_image(const char *path, void **buf, unsigned long *len,
 	return 0;
 }
 
+/* The record version to write: ours, or the test hook's. */
+static u32 mk_boot_version(void)
+{
+#ifdef CONFIG_MULTIKERNEL_MSG_TEST
+	s64 v = READ_ONCE(multikernel_boot_record_version_override);
+
+	if (v >= 0)
+		return v;
+#endif
+	return MULTIKERNEL_BOOT_VERSION;
+}
+
 static void mk_fill_boot_info(struct multikernel_boot_info *bi,
 			      const struct multikernel_load *ld)
 {
 	struct timespec64 now;
 	unsigned int cpu;
 
-	bi->version = MULTIKERNEL_BOOT_VERSION;
+	bi->version = mk_boot_version();
 	bi->size = sizeof(*bi);
 	bi->id = ld->id;
 	strscpy(bi->name, ld->name, sizeof(bi->name));
