@@ -6,6 +6,7 @@
 # pass after all the lending and reclaiming.
 cd /kselftest || exit 1
 ./run_kselftest.sh -t multikernel:configfs_test -t multikernel:pool_test \
-	-t multikernel:mkctl_test.sh -t multikernel:spawn_test -t multikernel:host_safety_test \
+	-t multikernel:mkctl_test.sh -t multikernel:spawn_test \
+	-t multikernel:host_safety_test -t multikernel:boot_contract_test \
 	-t multikernel:mkctl_apply_test.sh -t multikernel:msg_test.sh
 ./run_kselftest.sh -c cpu-hotplug

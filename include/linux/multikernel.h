@@ -93,6 +93,26 @@ bool multikernel_arch_ipi_broadcast(void);
 u32 multikernel_arch_doorbell_id(unsigned int cpu);
 void multikernel_arch_doorbell(u32 id);
 
+/*
+ * The boot record and the image's MKSP chunk, checked by the spawn, the
+ * host's loader and KUnit alike (kernel/multikernel/boot_record.c).
+ */
+int multikernel_boot_record_comm(const void *rec, u32 len, u64 *phys,
+				 u64 *size);
+int multikernel_boot_record_check(const void *rec, u32 len,
+				  struct multikernel_boot_info *out,
+				  const char **why);
+int multikernel_spawn_chunk_check(const void *chunk, u32 len,
+				  u32 host_version, u32 *version,
+				  u32 *version_min, const char **why);
+#ifdef CONFIG_MULTIKERNEL_MSG_TEST
+struct dentry;
+
+/* Test hook: unless -1, the version the host writes into boot records. */
+extern s64 multikernel_boot_record_version_override;
+void multikernel_boot_record_hook_init(struct dentry *dir);
+#endif
+
 /* Messaging: the doorbell interrupt and the spawn's lifecycle notices. */
 void multikernel_doorbell(void);
 void multikernel_spawn_ready(void);

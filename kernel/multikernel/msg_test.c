@@ -539,6 +539,8 @@ static int __init mk_msg_test_init(void)
 	if (!multikernel_spawn_info())
 		debugfs_create_u32("fail_reclaim_cpu", 0600, dir,
 				   &mk_fail_reclaim_cpu);
+	if (mk_pool_present())
+		multikernel_boot_record_hook_init(dir);
 	pr_warn("message test hooks enabled: not for production\n");
 	return 0;
 }

@@ -45,31 +45,45 @@
 /*
  * Find the "MKSP" chunk in the image's kernel_info: the image says it is
  * built with the multikernel spawn platform, without which it would drive
- * the host's hardware.
+ * the host's hardware, and which boot contract it speaks.  Refuse it
+ * unless it has the chunk and reads the records this host writes.
  */
-static bool mk_image_declares_spawn(const char *buf, unsigned long len)
+static int mk_image_declares_spawn(const struct multikernel_load *ld,
+				   const char *buf, unsigned long len)
 {
 	const struct setup_header *hdr = (const void *)(buf + 0x1f1);
 	unsigned long ki, size, total, off;
-	u32 clen;
+	u32 clen, version, version_min;
+	const char *why;
 
 	if (len < 0x1f1 + sizeof(*hdr) || hdr->version < 0x020f)
-		return false;
+		goto absent;
 	ki = ((hdr->setup_sects ?: 4) + 1) * 512UL + hdr->kernel_info_offset;
 	if (ki + 16 > len || memcmp(buf + ki, "LToP", 4))
-		return false;
+		goto absent;
 	size = get_unaligned((u32 *)(buf + ki + 4));
 	total = get_unaligned((u32 *)(buf + ki + 8));
 	if (size > total || ki + total > len)
-		return false;
+		goto absent;
 	for (off = size; off + 8 <= total; off += clen) {
 		clen = get_unaligned((u32 *)(buf + ki + off + 4));
 		if (clen < 8 || off + clen > total)
-			return false;
-		if (!memcmp(buf + ki + off, "MKSP", 4))
-			return true;
+			goto absent;
+		if (memcmp(buf + ki + off, MULTIKERNEL_SPAWN_CHUNK_MAGIC, 4))
+			continue;
+		if (!multikernel_spawn_chunk_check(buf + ki + off, clen,
+						   MULTIKERNEL_BOOT_VERSION,
+						   &version, &version_min, &why))
+			return 0;
+		pr_info("%s: %s speaks boot contract %u (records from version %u), this host writes version %u: %s\n",
+			ld->name, ld->kernel, version, version_min,
+			MULTIKERNEL_BOOT_VERSION, why);
+		return -ENOEXEC;
 	}
-	return false;
+absent:
+	pr_info("%s: %s does not declare multikernel spawn support (CONFIG_MULTIKERNEL)\n",
+		ld->name, ld->kernel);
+	return -ENOEXEC;
 }
 
 static int mk_read_image(const char *path, void **buf, unsigned long *len,
@@ -85,13 +99,25 @@ static int mk_read_image(const char *path, void **buf, unsigned long *len,
 	return 0;
 }
 
+/* The record version to write: ours, or the test hook's. */
+static u32 mk_boot_version(void)
+{
+#ifdef CONFIG_MULTIKERNEL_MSG_TEST
+	s64 v = READ_ONCE(multikernel_boot_record_version_override);
+
+	if (v >= 0)
+		return v;
+#endif
+	return MULTIKERNEL_BOOT_VERSION;
+}
+
 static void mk_fill_boot_info(struct multikernel_boot_info *bi,
 			      const struct multikernel_load *ld)
 {
 	struct timespec64 now;
 	unsigned int cpu;
 
-	bi->version = MULTIKERNEL_BOOT_VERSION;
+	bi->version = mk_boot_version();
 	bi->size = sizeof(*bi);
 	bi->id = ld->id;
 	strscpy(bi->name, ld->name, sizeof(bi->name));
@@ -221,11 +247,10 @@ static int mk_read_images(struct kimage *image,
 			ld->kernel);
 		return -ENOEXEC;
 	}
-	if (!mk_image_declares_spawn(image->kernel_buf, image->kernel_buf_len)) {
-		pr_info("%s: %s does not declare multikernel spawn support (CONFIG_MULTIKERNEL)\n",
-			ld->name, ld->kernel);
-		return -ENOEXEC;
-	}
+	ret = mk_image_declares_spawn(ld, image->kernel_buf,
+				      image->kernel_buf_len);
+	if (ret)
+		return ret;
 #ifdef CONFIG_KEXEC_SIG
 	ret = kimage_validate_signature(image);
 	if (ret) {
@@ -250,9 +275,10 @@ static int mk_read_images(struct kimage *image,
  * @entry: set to the physical address of the kernel's 64-bit entry
  * @boot_params: set to the physical address of its boot_params
  *
- * Return: 0; -ENOEXEC for an image that is not a bzImage or does not
- * declare spawn support; the errno of reading a file; -ENOMEM; -E2BIG or
- * -EADDRNOTAVAIL when the images do not fit.
+ * Return: 0; -ENOEXEC for an image that is not a bzImage, does not
+ * declare spawn support or does not read the boot records this host
+ * writes; the errno of reading a file; -ENOMEM; -E2BIG or -EADDRNOTAVAIL
+ * when the images do not fit.
  */
 int multikernel_arch_load(const struct multikernel_load *ld, u64 *entry,
 			  u64 *boot_params)

@@ -27,6 +27,7 @@
 #include <asm/apic.h>
 #include <asm/bootparam.h>
 #include <asm/cpufeature.h>
+#include <asm/e820/api.h>
 #include <asm/early_ioremap.h>
 #include <asm/hypervisor.h>
 #include <asm/i8259.h>
@@ -52,16 +53,52 @@ const struct multikernel_boot_info *multikernel_spawn_info(void)
 	return mk_is_spawn ? &mk_boot : NULL;
 }
 
-/* Find and copy our record; false if there is none or it is unusable. */
+/* The record as found, before it is checked: what a refusal reports. */
+static u8 mk_boot_raw[sizeof(struct multikernel_boot_info)] __initdata;
+
+/*
+ * A record we cannot use: running on would make this a bare-metal kernel
+ * on a machine that is not its own (firmware tables, PCI, every CPU).
+ * Tell the host why, through the communication region if the record
+ * locates one this kernel was given as reserved memory, and halt.
+ */
+static void __init __noreturn mk_refuse_boot(u32 len, const char *why)
+{
+	const struct multikernel_boot_info *raw = (const void *)mk_boot_raw;
+	char msg[sizeof_field(struct multikernel_comm, panic_msg)];
+	u64 phys, size;
+
+	snprintf(msg, sizeof(msg), "boot record refused: %s (version %u, size %u, length %u)",
+		 why, len >= sizeof(u32) ? raw->version : 0,
+		 len >= 2 * sizeof(u32) ? raw->size : 0, len);
+	if (!multikernel_boot_record_comm(mk_boot_raw, len, &phys, &size) &&
+	    e820__mapped_all(phys, phys + size, E820_TYPE_RESERVED)) {
+		mk_spawn_console_early(phys, size);
+		pr_emerg("%s; halting\n", msg);
+		mk_spawn_panic(msg);
+	} else {
+		pr_emerg("%s; no communication region to report to, halting\n",
+			 msg);
+	}
+	mk_spawn_park();
+}
+
+/*
+ * Find our record.  False if there is none: then this is no spawn.  A
+ * record that is there but unusable does not return.
+ */
 static bool __init mk_read_boot_info(void)
 {
 	u64 pa = boot_params.hdr.setup_data;
 	struct setup_data hdr;
+	const char *why;
 	void *map;
 	u32 len;
 
 	while (pa) {
 		map = early_memremap(pa, sizeof(hdr));
+		if (!map)
+			return false;
 		memcpy(&hdr, map, sizeof(hdr));
 		early_memunmap(map, sizeof(hdr));
 		if (hdr.type == SETUP_MULTIKERNEL)
@@ -71,16 +108,15 @@ static bool __init mk_read_boot_info(void)
 	if (!pa)
 		return false;
 
-	len = min_t(u32, hdr.len, sizeof(mk_boot));
+	len = min_t(u32, hdr.len, sizeof(mk_boot_raw));
 	map = early_memremap(pa + sizeof(hdr), len);
-	memcpy(&mk_boot, map, len);
+	if (!map)
+		mk_refuse_boot(0, "cannot map the record");
+	memcpy(mk_boot_raw, map, len);
 	early_memunmap(map, len);
 
-	if (len < sizeof(mk_boot) || mk_boot.version != MULTIKERNEL_BOOT_VERSION ||
-	    !mk_boot.nr_cpus || mk_boot.nr_cpus > MULTIKERNEL_MAX_CPUS ||
-	    mk_boot.comm_size < MULTIKERNEL_COMM_MIN_SIZE)
-		return false;
-	mk_boot.name[MULTIKERNEL_NAME_LEN - 1] = '\0';
+	if (multikernel_boot_record_check(mk_boot_raw, hdr.len, &mk_boot, &why))
+		mk_refuse_boot(hdr.len, why);
 	return true;
 }
 

@@ -11,20 +11,65 @@
 
 #include <linux/types.h>
 
-#define MULTIKERNEL_BOOT_VERSION	1
+/*
+ * The boot record (setup_data type SETUP_MULTIKERNEL) and its compatibility
+ * rule.  One version number covers the whole boot contract: the record and
+ * what each side may do with it.
+ *
+ * - A record only grows at the end.  Version N adds fields after those of
+ *   version N - 1 and never moves or redefines one; @size is at least the
+ *   size version N implies (MULTIKERNEL_BOOT_SIZE_V1 for version 1).
+ * - A reader accepts every version from MULTIKERNEL_BOOT_VERSION_MIN up,
+ *   including versions newer than its own: it uses the fields it knows,
+ *   reads fields the record's version does not have as zero and ignores
+ *   anything after them.  It refuses an older version, a record shorter
+ *   than its version implies, and a setup_data entry shorter than @size.
+ * - A spawn that finds a record it refuses must not run: it reports the
+ *   reason in the communication region, if it can find one, and halts.
+ * - A bzImage states the contract it speaks with an "MKSP" chunk in
+ *   kernel_info: magic, chunk length, then struct multikernel_spawn_chunk.
+ *   A host starts only images whose oldest accepted record version is not
+ *   newer than the one it writes, and whose own version it still speaks.
+ */
+#define MULTIKERNEL_BOOT_VERSION	1	/* the version this tree writes */
+#define MULTIKERNEL_BOOT_VERSION_MIN	1	/* the oldest it reads */
+#define MULTIKERNEL_BOOT_SIZE_V1	392	/* record bytes in version 1 */
+#define MULTIKERNEL_BOOT_SIZE_MIN	MULTIKERNEL_BOOT_SIZE_V1
 #define MULTIKERNEL_NAME_LEN		40
 #define MULTIKERNEL_MAX_CPUS		64
+#define MULTIKERNEL_MAX_ID		64	/* instance ids are 1..64 */
+
+/* kernel_info chunk magic, and the length of the version 1 chunk. */
+#define MULTIKERNEL_SPAWN_CHUNK_MAGIC	"MKSP"
+#define MULTIKERNEL_SPAWN_CHUNK_LEN	16
+
+/**
+ * struct multikernel_spawn_chunk - fields of the "MKSP" kernel_info chunk
+ * @version: MULTIKERNEL_BOOT_VERSION of the image: the contract it speaks
+ * @version_min: MULTIKERNEL_BOOT_VERSION_MIN of the image: the oldest
+ *	record version it accepts; it accepts every newer one
+ *
+ * The chunk is the 4-byte magic, a __u32 chunk length, then these fields.
+ * A 12-byte chunk (only @version) comes from images that accept a record
+ * of exactly @version.
+ */
+struct multikernel_spawn_chunk {
+	__u32 version;
+	__u32 version_min;
+};
 
 /**
  * struct multikernel_boot_info - what the host tells a spawn at boot
- * @version: MULTIKERNEL_BOOT_VERSION of the writer
- * @size: bytes of this record, including @apic_ids
- * @id: instance id (1..64)
+ * @version: MULTIKERNEL_BOOT_VERSION of the writer: which fields exist
+ * @size: bytes of this record, at least what @version implies; the
+ *	setup_data entry holds at least @size bytes
+ * @id: instance id (1..MULTIKERNEL_MAX_ID)
  * @name: instance name, NUL terminated
  * @host_apic_id: APIC ID of the host CPU that receives the spawn's signals
  * @host_bsp_apic_id: APIC ID of the host's boot CPU, which the spawn must
  *	never try to start
- * @nr_cpus: entries in @apic_ids; the first is the CPU the spawn starts on
+ * @nr_cpus: entries in @apic_ids (1..MULTIKERNEL_MAX_CPUS); the first is
+ *	the CPU the spawn starts on
  * @tsc_khz: TSC frequency measured by the host
  * @cpu_khz: CPU frequency measured by the host
  * @lapic_timer_hz: local APIC timer ticks per second, 0 if unknown
@@ -32,9 +77,14 @@
  * @wall_sec: host wall clock, seconds, when @wall_tsc was read
  * @wall_nsec: host wall clock, nanoseconds part
  * @wall_tsc: TSC value at @wall_sec/@wall_nsec
- * @comm_phys: physical address of the communication region
- * @comm_size: size of the communication region in bytes
+ * @comm_phys: physical address of the communication region, page aligned;
+ *	its offset is fixed for all versions, so that a spawn can report a
+ *	record it refuses
+ * @comm_size: size of the communication region in bytes, page aligned,
+ *	at least MULTIKERNEL_COMM_MIN_SIZE
  * @apic_ids: APIC IDs of the instance's CPUs
+ *
+ * Version 1 ends after @apic_ids (MULTIKERNEL_BOOT_SIZE_V1 bytes).
  */
 struct multikernel_boot_info {
 	__u32 version;
