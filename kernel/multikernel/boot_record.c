@@ -24,7 +24,6 @@
 #include <linux/string.h>
 #include <linux/unaligned.h>
 
-
 static_assert(sizeof(struct multikernel_boot_info) == MULTIKERNEL_BOOT_SIZE_V1);
 static_assert(offsetofend(struct multikernel_boot_info, comm_size) <=
 	      MULTIKERNEL_BOOT_SIZE_MIN);

@@ -12,7 +12,6 @@
 #include <linux/limits.h>
 #include <linux/multikernel.h>
 
-
 s64 multikernel_boot_record_version_override = -1;
 
 static int mk_hook_get(void *data, u64 *val)

@@ -10,7 +10,6 @@
 #include <linux/string.h>
 #include <linux/unaligned.h>
 
-
 /* A record with room for a longer, future version behind it. */
 #define MK_TEST_FUTURE_SIZE	(MULTIKERNEL_BOOT_SIZE_V1 + 64)
 

@@ -186,10 +186,8 @@ static int mk_reboot_notify(struct notifier_block *nb, unsigned long action,
 	int i, n;
 
 	insts = kcalloc(MK_MAX_INSTANCES, sizeof(*insts), GFP_KERNEL);
-	if (!insts) {
-		pr_err("no memory to stop the instances before shutdown\n");
+	if (!insts)
 		return NOTIFY_DONE;
-	}
 	n = mk_instances_get_holding(insts);
 	if (n) {
 		pr_info("stopping %d instance(s) before the host goes down\n", n);

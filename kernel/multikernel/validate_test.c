@@ -189,32 +189,36 @@ static void mk_test_state_words(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, mk_state_name(MK_QUARANTINED), "quarantined");
 }
 
+/* Text a spawn wrote reaches the log without line breaks or escapes. */
+static void mk_test_spawn_text(struct kunit *test)
+{
+	static const char forged[] = "oops\nmultikernel: web: stopped";
+	static const char escape[] = { 'a', 0x1b, '[', '2', 'J', 'b', 0x7f,
+				       (char)0x80, 'c' };
+	static const char full[8] = "12345678";
+	char out[8];
+	size_t n;
+
+	n = mk_copy_spawn_text(out, sizeof(out), forged, sizeof(forged));
+	KUNIT_EXPECT_EQ(test, n, 4);
+	KUNIT_EXPECT_STREQ(test, out, "oops");
+	n = mk_copy_spawn_text(out, sizeof(out), escape, sizeof(escape));
+	KUNIT_EXPECT_EQ(test, n, 7);
+	KUNIT_EXPECT_STREQ(test, out, "a?[2Jb?");
+	/* Not terminated by the spawn: cut to the buffer, terminated. */
+	n = mk_copy_spawn_text(out, sizeof(out), full, sizeof(full));
+	KUNIT_EXPECT_EQ(test, n, 7);
+	KUNIT_EXPECT_STREQ(test, out, "1234567");
+	n = mk_copy_spawn_text(out, sizeof(out), "\r", 1);
+	KUNIT_EXPECT_EQ(test, n, 0);
+	KUNIT_EXPECT_STREQ(test, out, "");
+}
+
 /*
  * An instance that is not stopped refuses every configuration change with
  * -EBUSY and keeps its values.  The instance is private to the test: it is
  * never listed, so no other code can see it.
  */
-static void mk_test_spawn_text(struct kunit *test)
-{
-	static const char forged[] = "oops\nmultikernel: web: stopped";
-	static const char escape[] = "a\x1b[2Jb\x7f\x80" "c";
-	static const char full[8] = "12345678";
-	char out[8];
-
-	KUNIT_EXPECT_EQ(test, 4, mk_copy_spawn_text(out, sizeof(out), forged,
-						   sizeof(forged)));
-	KUNIT_EXPECT_STREQ(test, "oops", out);
-	KUNIT_EXPECT_EQ(test, 7, mk_copy_spawn_text(out, sizeof(out), escape,
-						   sizeof(escape)));
-	KUNIT_EXPECT_STREQ(test, "a?[2Jb?", out);
-	/* Not terminated by the spawn: cut to the buffer, terminated. */
-	KUNIT_EXPECT_EQ(test, 7, mk_copy_spawn_text(out, sizeof(out), full,
-						   sizeof(full)));
-	KUNIT_EXPECT_STREQ(test, "1234567", out);
-	KUNIT_EXPECT_EQ(test, 0, mk_copy_spawn_text(out, sizeof(out), "\r", 1));
-	KUNIT_EXPECT_STREQ(test, "", out);
-}
-
 static void mk_test_busy_when_not_stopped(struct kunit *test)
 {
 	static const enum mk_state busy[] = {

@@ -69,6 +69,7 @@ static int __init mk_low_init(void)
 			__set_bit(i, mk_low_usable);
 	return 0;
 }
+
 /* After the resource tree is built, before the control plane appears. */
 subsys_initcall(mk_low_init);
 
