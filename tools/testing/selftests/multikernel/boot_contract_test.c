@@ -29,78 +29,15 @@
 
 #include <linux/multikernel.h>
 
-#include "mk_helpers.h"
+#include "mk_spawn.h"
 
-#define KERNEL_PATH	"/boot/bzImage"
-#define INITRD_PATH	"/boot/spawn-initrd.cpio.gz"
-#define CPU_ONLINE	"/sys/devices/system/cpu/online"
-#define CONSOLE_DIR	MK_SYSFS_DIR "/instances"
 #define HOOK		"/sys/kernel/debug/multikernel/boot_record_version"
 #define INST		"kst-boot"
 #define IMAGE		"/tmp/kst-mksp-image"
 #define LENT_CPU	"3"
 #define HOST_CPUS	"0-2"
-#define POLL_MS		100
 /* A refused record halts within the spawn's first second; TCG is slow. */
 #define REFUSE_WAIT_MS	30000
-#define BOOT_WAIT_MS	60000
-#define STOP_WAIT_MS	30000
-#define CON_MAX		(256 * 1024)
-#define NR_CPUS_CHECKED	4
-
-/* What the host must have again once the instance is gone. */
-struct host_snapshot {
-	char online[64];
-	char cpu_online[NR_CPUS_CHECKED][8];
-	unsigned long long pool_free;
-};
-
-static void snapshot(struct __test_metadata *_metadata,
-		     struct host_snapshot *s)
-{
-	char path[PATH_MAX];
-	int i;
-
-	ASSERT_EQ(0, mk_read_value(CPU_ONLINE, s->online, sizeof(s->online)));
-	/* cpu0 may have no online file. */
-	for (i = 0; i < NR_CPUS_CHECKED; i++) {
-		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online",
-			 i);
-		if (mk_read_value(path, s->cpu_online[i], sizeof(s->cpu_online[i])))
-			snprintf(s->cpu_online[i], sizeof(s->cpu_online[i]), "-");
-	}
-	s->pool_free = mk_read_fact(_metadata, MK_POOL_DIR "/free");
-}
-
-static void expect_host_whole(struct __test_metadata *_metadata,
-			      const struct host_snapshot *before)
-{
-	struct host_snapshot now;
-	int i;
-
-	snapshot(_metadata, &now);
-	EXPECT_STREQ(before->online, now.online);
-	for (i = 0; i < NR_CPUS_CHECKED; i++)
-		EXPECT_STREQ(before->cpu_online[i], now.cpu_online[i]);
-	EXPECT_EQ(before->pool_free, now.pool_free);
-}
-
-static int set(const char *a, const char *val)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s/%s", MK_INSTANCES_DIR, INST, a);
-	return mk_write(path, val, strlen(val)) < 0 ? -errno : 0;
-}
-
-static void get(const char *a, char *buf, size_t size)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s/%s", MK_INSTANCES_DIR, INST, a);
-	if (mk_read_value(path, buf, size))
-		snprintf(buf, size, "<%s>", strerror(errno));
-}
 
 /* -1: the host writes its own version again. */
 static int set_hook(long long version)
@@ -111,103 +48,12 @@ static int set_hook(long long version)
 	return mk_write(HOOK, val, strlen(val)) < 0 ? -errno : 0;
 }
 
-static void sleep_ms(unsigned int ms)
+/* The instance on LENT_CPU with @kernel and the default initrd. */
+static void configure_image(struct __test_metadata *_metadata,
+			    const char *kernel)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-/* Poll state until it reads @want; return the ms waited, or -1. */
-static int wait_state(const char *want, unsigned int ms, char *last,
-		      size_t size)
-{
-	unsigned int waited;
-
-	for (waited = 0; waited <= ms; waited += POLL_MS) {
-		get("state", last, size);
-		if (!strcmp(last, want))
-			return waited;
-		sleep_ms(POLL_MS);
-	}
-	return -1;
-}
-
-static char *read_console(void)
-{
-	char path[PATH_MAX];
-	char *buf = calloc(1, CON_MAX + 1);
-
-	snprintf(path, sizeof(path), "%s/%s/console", CONSOLE_DIR, INST);
-	if (buf && mk_read_file(path, buf, CON_MAX + 1) < 0)
-		buf[0] = '\0';
-	return buf;
-}
-
-/* The host's kernel log, NUL terminated; NULL if unreadable. */
-static char *read_kernel_log(void)
-{
-	int size = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
-	char *buf;
-	int len;
-
-	if (size <= 0)
-		return NULL;
-	buf = calloc(1, size + 1);
-	if (!buf)
-		return NULL;
-	len = klogctl(3, buf, size);		/* SYSLOG_ACTION_READ_ALL */
-	if (len < 0) {
-		free(buf);
-		return NULL;
-	}
-	buf[len] = '\0';
-	return buf;
-}
-
-static int count(const char *hay, const char *needle)
-{
-	int n = 0;
-
-	while (hay && (hay = strstr(hay, needle))) {
-		n++;
-		hay += strlen(needle);
-	}
-	return n;
-}
-
-static void remove_instance(void)
-{
-	char path[PATH_MAX], state[32];
-
-	snprintf(path, sizeof(path), "%s/%s", MK_INSTANCES_DIR, INST);
-	if (access(path, F_OK))
-		return;
-	set("state", "kill");
-	wait_state("stopped", STOP_WAIT_MS, state, sizeof(state));
-	set("state", "stop");	/* crashed -> stopped */
-	rmdir(path);
-}
-
-static void configure(struct __test_metadata *_metadata, const char *kernel)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", MK_INSTANCES_DIR, INST);
-	ASSERT_EQ(0, mkdir(path, 0755));
-	ASSERT_EQ(0, set("cpus", LENT_CPU));
-	ASSERT_EQ(0, set("memory", "64M"));
-	ASSERT_EQ(0, set("kernel", kernel));
-	ASSERT_EQ(0, set("initrd", INITRD_PATH));
-}
-
-static void kill_ok(struct __test_metadata *_metadata)
-{
-	char state[32];
-
-	ASSERT_EQ(0, set("state", "kill"));
-	get("state", state, sizeof(state));
-	EXPECT_STREQ("stopped", state);
+	configure(_metadata, INST, LENT_CPU, "64M", NULL);
+	ASSERT_EQ(0, set(INST, "kernel", kernel));
 }
 
 /* The state every test starts from, and must find again at its end. */
@@ -223,7 +69,7 @@ static bool setup_common(struct __test_metadata *_metadata,
 	if (access(HOOK, W_OK))
 		SKIP(return false, "needs %s (CONFIG_MULTIKERNEL_MSG_TEST)",
 		     HOOK);
-	remove_instance();
+	remove_instance(INST);
 	EXPECT_EQ(0, set_hook(-1));
 	snapshot(_metadata, before);
 	EXPECT_STREQ("0-3", before->online);
@@ -232,7 +78,7 @@ static bool setup_common(struct __test_metadata *_metadata,
 
 static void teardown_common(void)
 {
-	remove_instance();
+	remove_instance(INST);
 	set_hook(-1);
 	unlink(IMAGE);
 }
@@ -271,43 +117,41 @@ FIXTURE_TEARDOWN_PARENT(image)
 TEST_F_TIMEOUT(record, refused_record_halts, 120)
 {
 	char state[32], reason[160], want[160], online[64], line[200];
-	int waited;
 	char *con;
 
 	snprintf(want, sizeof(want),
 		 "boot record refused: version older than the oldest this kernel reads (version 0, size %u, length %u)",
 		 MULTIKERNEL_BOOT_SIZE_V1, MULTIKERNEL_BOOT_SIZE_V1);
-	configure(_metadata, KERNEL_PATH);
+	configure_image(_metadata, KERNEL_PATH);
 	ASSERT_EQ(0, set_hook(MULTIKERNEL_BOOT_VERSION_MIN - 1));
-	ASSERT_EQ(0, set("state", "start"));
+	ASSERT_EQ(0, set(INST, "state", "start"));
 	ASSERT_EQ(0, mk_read_value(CPU_ONLINE, online, sizeof(online)));
 	EXPECT_STREQ(HOST_CPUS, online);
 
-	waited = wait_state("crashed", REFUSE_WAIT_MS, state, sizeof(state));
-	ASSERT_LE(0, waited) {
+	ASSERT_TRUE(wait_state(INST, "crashed", REFUSE_WAIT_MS, state,
+			       sizeof(state))) {
 		TH_LOG("state %s after %d ms", state, REFUSE_WAIT_MS);
 	}
-	TH_LOG("crashed after %d ms", waited);
-	get("crash_reason", reason, sizeof(reason));
+	get(INST, "crash_reason", reason, sizeof(reason));
 	EXPECT_STREQ(want, reason);
 
-	con = read_console();
+	con = read_console(INST);
 	ASSERT_NE(NULL, con);
 	snprintf(line, sizeof(line), "multikernel: %s; halting\n", want);
-	EXPECT_EQ(1, count(con, line)) {
+	EXPECT_EQ(1, mk_count(con, line)) {
 		TH_LOG("console:\n%s", con);
 	}
 	/* It stopped in hypervisor detection: no firmware tables, no APs. */
-	EXPECT_EQ(0, count(con, "ACPI"));
-	EXPECT_EQ(0, count(con, "smp: Bringing up secondary CPUs"));
-	EXPECT_EQ(0, count(con, "Booting SMP configuration"));
-	EXPECT_EQ(0, count(con, "spawn \"" INST "\""));
+	EXPECT_EQ(0, mk_count(con, "ACPI"));
+	EXPECT_EQ(0, mk_count(con, "smp: Bringing up secondary CPUs"));
+	EXPECT_EQ(0, mk_count(con, "Booting SMP configuration"));
+	EXPECT_EQ(0, mk_count(con, "spawn \"" INST "\""));
 	free(con);
 
 	/* Crashed gives everything back; stop only clears the state. */
 	expect_host_whole(_metadata, &self->before);
-	ASSERT_EQ(0, set("state", "stop"));
-	get("state", state, sizeof(state));
+	ASSERT_EQ(0, set(INST, "state", "stop"));
+	get(INST, "state", state, sizeof(state));
 	EXPECT_STREQ("stopped", state);
 	expect_host_whole(_metadata, &self->before);
 }
@@ -316,17 +160,16 @@ TEST_F_TIMEOUT(record, refused_record_halts, 120)
 TEST_F_TIMEOUT(record, newer_record_runs, 120)
 {
 	char state[32], reason[160];
-	int waited;
 
-	configure(_metadata, KERNEL_PATH);
+	configure_image(_metadata, KERNEL_PATH);
 	ASSERT_EQ(0, set_hook(MULTIKERNEL_BOOT_VERSION + 1));
-	ASSERT_EQ(0, set("state", "start"));
-	waited = wait_state("running", BOOT_WAIT_MS, state, sizeof(state));
-	ASSERT_LE(0, waited) {
-		get("crash_reason", reason, sizeof(reason));
+	ASSERT_EQ(0, set(INST, "state", "start"));
+	ASSERT_TRUE(wait_state(INST, "running", BOOT_WAIT_MS, state,
+			       sizeof(state))) {
+		get(INST, "crash_reason", reason, sizeof(reason));
 		TH_LOG("state %s, crash_reason \"%s\"", state, reason);
 	}
-	kill_ok(_metadata);
+	kill_ok(_metadata, INST);
 	expect_host_whole(_metadata, &self->before);
 }
 
@@ -479,16 +322,16 @@ TEST_F_TIMEOUT(image, contract_checked, 60)
 	ASSERT_EQ(0, write_image(img, len));
 	free(img);
 
-	configure(_metadata, IMAGE);
-	ASSERT_EQ(variant->err, set("state", "start"));
+	configure_image(_metadata, IMAGE);
+	ASSERT_EQ(variant->err, set(INST, "state", "start"));
 	if (!variant->err) {
 		ASSERT_EQ(0, mk_read_value(CPU_ONLINE, online, sizeof(online)));
 		EXPECT_STREQ(HOST_CPUS, online);
-		kill_ok(_metadata);
+		kill_ok(_metadata, INST);
 		expect_host_whole(_metadata, &self->before);
 		return;
 	}
-	get("state", state, sizeof(state));
+	get(INST, "state", state, sizeof(state));
 	EXPECT_STREQ("stopped", state);
 	expect_host_whole(_metadata, &self->before);
 
@@ -498,9 +341,9 @@ TEST_F_TIMEOUT(image, contract_checked, 60)
 		 variant->chunk_len < MULTIKERNEL_SPAWN_CHUNK_LEN ?
 		 variant->version : variant->version_min,
 		 MULTIKERNEL_BOOT_VERSION, variant->why);
-	log = read_kernel_log();
+	log = mk_read_kernel_log();
 	ASSERT_NE(NULL, log);
-	EXPECT_LE(1, count(log, want)) {
+	EXPECT_LE(1, mk_count(log, want)) {
 		TH_LOG("no \"%s\" in the kernel log", want);
 	}
 	free(log);

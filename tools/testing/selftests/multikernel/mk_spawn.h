@@ -8,6 +8,7 @@
 #ifndef __MK_SPAWN_H
 #define __MK_SPAWN_H
 
+#include <sys/klog.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -179,6 +180,39 @@ static inline void kill_ok(struct __test_metadata *_metadata, const char *inst)
 	ASSERT_EQ(0, set(inst, "state", "kill"));
 	get(inst, "state", state, sizeof(state));
 	EXPECT_STREQ("stopped", state);
+}
+
+/* The kernel log, NUL terminated, to free(); NULL if unreadable. */
+static inline char *mk_read_kernel_log(void)
+{
+	int size = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
+	char *buf;
+	int len;
+
+	if (size <= 0)
+		return NULL;
+	buf = calloc(1, size + 1);
+	if (!buf)
+		return NULL;
+	len = klogctl(3, buf, size);		/* SYSLOG_ACTION_READ_ALL */
+	if (len < 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+/* How often @needle occurs in @hay; 0 for a NULL @hay. */
+static inline int mk_count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	while (hay && (hay = strstr(hay, needle))) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
 }
 
 #endif /* __MK_SPAWN_H */
