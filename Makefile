@@ -31,6 +31,7 @@ JOBS	?= $(shell nproc)
 
 # New files, at their kernel paths, copied into the tree.
 NEW_TREES := kernel/multikernel include/linux/multikernel.h \
+	drivers/tty/hvc/hvc_multikernel.c \
 	include/uapi/linux/multikernel.h \
 	arch/x86/multikernel Documentation/multikernel \
 	Documentation/ABI/testing/configfs-multikernel \

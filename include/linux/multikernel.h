@@ -113,6 +113,11 @@ extern s64 multikernel_boot_record_version_override;
 void multikernel_boot_record_hook_init(struct dentry *dir);
 #endif
 
+/* The spawn's console rings, for its hvc backend (hvc_multikernel.c). */
+int __init multikernel_console_map(void);
+void multikernel_console_write(const char *s, unsigned int n);
+int multikernel_console_read(char *buf, int count);
+
 /* Messaging: the doorbell interrupt and the spawn's lifecycle notices. */
 void multikernel_doorbell(void);
 void multikernel_spawn_ready(void);

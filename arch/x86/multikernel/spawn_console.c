@@ -5,9 +5,14 @@
  * and writes.  Nothing here touches a device.
  *
  * From the platform setup on, a boot console writes through an early
- * mapping of the region.  Once ioremap works the region is remapped for
- * good, and an hvc backend provides the console and tty the spawn's init
- * uses (console=hvc0, which the host puts on the command line).
+ * mapping of the region.  Once ioremap works the hvc backend
+ * (drivers/tty/hvc/hvc_multikernel.c) has the region remapped for good and
+ * provides the console and tty the spawn's init uses (console=hvc0, which
+ * the host puts on the command line), over the ring functions here.
+ *
+ * Locking: none.  The output ring has one producer in practice (printk's
+ * console lock, or the hvc tty); interleaved writers may lose bytes, never
+ * corrupt the ring's indices.  The remap runs under the console lock.
  */
 
 #define pr_fmt(fmt) "multikernel: " fmt
@@ -20,10 +25,7 @@
 
 #include <asm/early_ioremap.h>
 
-#include "../../../drivers/tty/hvc/hvc_console.h"
 #include "spawn.h"
-
-#define MK_HVC_VTERM	0
 
 /* The region as mapped now: early mapping first, then a permanent one. */
 static void *mk_comm_base;
@@ -49,11 +51,15 @@ static char *mk_ring_data(unsigned long off)
 #define MK_OUT_SIZE	(MULTIKERNEL_COMM_CONS_OUT_SIZE - sizeof(struct multikernel_ring))
 #define MK_IN_SIZE	(MULTIKERNEL_COMM_CONS_IN_SIZE - sizeof(struct multikernel_ring))
 
-/*
- * Append to the output ring.  The host reads behind us and drops what we
- * overwrite before it gets there; we never wait for it.
+/**
+ * multikernel_console_write() - append to the spawn's console output ring
+ * @s: the bytes
+ * @n: how many
+ *
+ * The host reads behind us and drops what we overwrite before it gets
+ * there; we never wait for it.  Does nothing outside a spawn.
  */
-static void mk_out_write(const char *s, unsigned int n)
+void multikernel_console_write(const char *s, unsigned int n)
 {
 	struct multikernel_ring *r;
 	char *data;
@@ -70,7 +76,14 @@ static void mk_out_write(const char *s, unsigned int n)
 	WRITE_ONCE(r->head, head);
 }
 
-static int mk_in_read(char *buf, int count)
+/**
+ * multikernel_console_read() - take what the host typed into the console
+ * @buf: where to put it
+ * @count: room in @buf
+ *
+ * Return: the number of bytes read, 0 when there are none.
+ */
+int multikernel_console_read(char *buf, int count)
 {
 	struct multikernel_ring *r;
 	char *data;
@@ -96,7 +109,7 @@ static int mk_in_read(char *buf, int count)
 static void mk_bootcon_write(struct console *con, const char *s,
 			     unsigned int n)
 {
-	mk_out_write(s, n);
+	multikernel_console_write(s, n);
 }
 
 static struct console mk_bootcon = {
@@ -156,27 +169,20 @@ void __init mk_spawn_console_early(u64 comm_phys, u64 comm_size)
 	register_console(&mk_bootcon);
 }
 
-static ssize_t mk_hvc_put_chars(u32 vtermno, const u8 *buf, size_t count)
-{
-	mk_out_write(buf, count);
-	return count;
-}
-
-static ssize_t mk_hvc_get_chars(u32 vtermno, u8 *buf, size_t count)
-{
-	return mk_in_read(buf, count);
-}
-
-static const struct hv_ops mk_hvc_ops = {
-	.get_chars = mk_hvc_get_chars,
-	.put_chars = mk_hvc_put_chars,
-};
-
-/* Replace the early mapping and offer hvc0 as a console. */
-static int __init mk_hvc_console_init(void)
+/**
+ * multikernel_console_map() - map the communication region for good
+ *
+ * Replaces the boot console's early mapping; called by the hvc backend
+ * from its console initcall, when ioremap works.  Later calls do nothing.
+ *
+ * Return: 0; -ENODEV outside a spawn; -ENOMEM if it cannot be mapped.
+ */
+int __init multikernel_console_map(void)
 {
 	void *base;
 
+	if (!mk_comm_base)
+		return -ENODEV;
 	if (!mk_comm_early)
 		return 0;
 	base = memremap(mk_comm_phys, MULTIKERNEL_COMM_MIN_SIZE, MEMREMAP_WB);
@@ -189,19 +195,5 @@ static int __init mk_hvc_console_init(void)
 	mk_comm_base = base;
 	mk_comm_early = false;
 	console_unlock();
-	hvc_instantiate(MK_HVC_VTERM, 0, &mk_hvc_ops);
 	return 0;
 }
-console_initcall(mk_hvc_console_init);
-
-/* The tty behind /dev/hvc0; the hvc core polls it. */
-static int __init mk_hvc_init(void)
-{
-	struct hvc_struct *hp;
-
-	if (!multikernel_spawn_info() || !mk_comm_base)
-		return 0;
-	hp = hvc_alloc(MK_HVC_VTERM, 0, &mk_hvc_ops, 256);
-	return PTR_ERR_OR_ZERO(hp);
-}
-device_initcall(mk_hvc_init);
