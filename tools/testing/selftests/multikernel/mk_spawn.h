@@ -31,7 +31,7 @@ struct host_snapshot {
 };
 
 static inline void snapshot(struct __test_metadata *_metadata,
-		     struct host_snapshot *s)
+			    struct host_snapshot *s)
 {
 	ASSERT_EQ(0, mk_read_value(CPU_ONLINE, s->online, sizeof(s->online)));
 	s->pool_free = mk_read_fact(_metadata, MK_POOL_DIR "/free");
@@ -68,7 +68,7 @@ static inline void sleep_ms(unsigned int ms)
 
 /* Poll state until it reads @want; return what it read last. */
 static inline bool wait_state(const char *inst, const char *want, unsigned int ms,
-		       char *last, size_t size)
+			      char *last, size_t size)
 {
 	unsigned int waited;
 
@@ -94,7 +94,7 @@ static inline char *read_console(const char *inst)
 
 /* Wait until the console holds @needle; return the line it starts. */
 static inline bool wait_console(const char *inst, const char *needle,
-			 unsigned int ms, char *line, size_t size)
+				unsigned int ms, char *line, size_t size)
 {
 	unsigned int waited;
 	char *con, *hit;
@@ -124,7 +124,7 @@ static inline int console_type(const char *inst, const char *text)
 }
 
 static inline void configure(struct __test_metadata *_metadata, const char *inst,
-		      const char *cpus, const char *memory, const char *cmdline)
+			     const char *cpus, const char *memory, const char *cmdline)
 {
 	char path[PATH_MAX];
 
@@ -164,7 +164,7 @@ static inline void remove_instance(const char *inst)
 
 /* Everything lent comes back. */
 static inline void expect_host_whole(struct __test_metadata *_metadata,
-			      const struct host_snapshot *before)
+				     const struct host_snapshot *before)
 {
 	struct host_snapshot now;
 
