@@ -17,9 +17,12 @@ set -u
 
 i=/sys/kernel/config/multikernel/instances
 
-# $1: name, $2: cpus, $3: smt_split (default 0)
+# $1: name, $2: cpus, $3: smt_split (default 0).  A clean stop may take
+# 30 s, the most the host waits in all: 20 TCG vCPUs on a small machine
+# are slow, and this test is about the clean stop, not the forced one.
 make_instance() {
 	mkdir "$i/$1" && echo "${3:-0}" > "$i/$1/smt_split" &&
+		echo 30000 > "$i/$1/stop_timeout_ms" &&
 		echo "$2" > "$i/$1/cpus" &&
 		echo 64M > "$i/$1/memory" &&
 		echo /boot/bzImage > "$i/$1/kernel" &&
