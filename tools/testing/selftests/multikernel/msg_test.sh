@@ -88,6 +88,20 @@ wait_console() {
 	return 1
 }
 
+# wait_shell NAME: wait until the spawn's console shell runs what is typed
+# (its mk-ready line comes before the shell starts reading).  Only the
+# shell's arithmetic prints the marker; the tty's echo of the typed line
+# does not contain it.
+wait_shell() {
+	local i
+
+	for ((i = 0; i < 15; i++)); do
+		printf 'echo mk-shell-$((40 + %d))\n' "$i" > "$CONSOLES/$1/console_in"
+		wait_console "$1" "mk-shell-$((40 + i))" 2 && return 0
+	done
+	return 1
+}
+
 # in_spawn NAME COMMAND: run a msg_test command in the spawn, typed on its
 # console, which shows the result line.
 in_spawn() {
@@ -304,7 +318,7 @@ test_vsock_peer_dies() {
 test_scribble() {
 	local ok=0 reason
 
-	start_spawn "$A" || ok=1
+	start_spawn "$A" && wait_shell "$A" || ok=1
 	in_spawn "$A" scribble
 	wait_state "$A" crashed 20 || ok=1
 	reason=$(attr "$A" crash_reason)
