@@ -155,9 +155,10 @@ static void mk_init_comm(struct mk_instance *inst)
 }
 
 /*
- * Ask a spawn that got far enough to have its NMI handler to park its
- * CPUs, and wait a bounded time for them.  The count the spawn keeps only
- * ends the wait early; INIT and the host's bring-up follow regardless.
+ * Ask a spawn that says it handles the stop NMI to park its CPUs, and
+ * wait a bounded time for them.  Neither what it says nor the count it
+ * keeps is trusted: they only decide whether to send the NMI and end the
+ * wait early; INIT and the host's bring-up follow regardless.
  */
 static void mk_park_cpus(struct mk_instance *inst)
 {
@@ -166,7 +167,7 @@ static void mk_park_cpus(struct mk_instance *inst)
 	unsigned int cpu, sent = 0;
 	u32 base;
 
-	if (READ_ONCE(comm->spawn_state) == MULTIKERNEL_SPAWN_NONE)
+	if (!READ_ONCE(comm->spawn_nmi_ready))
 		return;
 	base = READ_ONCE(comm->spawn_parked);
 	WRITE_ONCE(comm->host_stop, MULTIKERNEL_STOP_PARK);

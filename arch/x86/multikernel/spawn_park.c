@@ -8,7 +8,9 @@
  * GIF is clear, so the NMI handler first leaves VMX/SVM operation, the way
  * the crash and reboot paths do, then counts the CPU as parked and halts
  * it with interrupts off; it never returns.  An NMI without the stop word
- * is someone else's.
+ * is someone else's.  The spawn says in spawn_nmi_ready when the handler
+ * is in place: an NMI before that would find only the early handlers, or
+ * none at all.
  *
  * Nothing here is trusted by the host: the count only shortens its wait,
  * and only the host's own CPU bring-up proves a CPU came back.
@@ -34,11 +36,18 @@ static int mk_park_nmi(unsigned int type, struct pt_regs *regs)
 	mk_spawn_park();
 }
 
+/* Tell the host the stop NMI is handled only once it is. */
 static int __init mk_park_init(void)
 {
-	if (!multikernel_spawn_info())
+	struct multikernel_comm *comm = mk_spawn_comm();
+	int ret;
+
+	if (!multikernel_spawn_info() || !comm)
 		return 0;
-	return register_nmi_handler(NMI_LOCAL, mk_park_nmi, NMI_FLAG_FIRST,
-				    "mk_park");
+	ret = register_nmi_handler(NMI_LOCAL, mk_park_nmi, NMI_FLAG_FIRST,
+				   "mk_park");
+	if (!ret)
+		WRITE_ONCE(comm->spawn_nmi_ready, 1);
+	return ret;
 }
 early_initcall(mk_park_init);

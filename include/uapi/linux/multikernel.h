@@ -148,6 +148,8 @@ enum multikernel_host_request {
  *	the spawn; it only shortens the host's wait and proves nothing
  * @heartbeat: incremented by the spawn while it runs
  * @panic_msg: reason of a panic, NUL terminated, written by the spawn
+ * @spawn_nmi_ready: non-zero once the spawn handles the stop NMI, written
+ *	by the spawn; before that the host takes its CPUs back with INIT only
  *
  * Each side writes only its own fields; every value the spawn writes is
  * untrusted input to the host.
@@ -161,6 +163,7 @@ struct multikernel_comm {
 	__u32 spawn_parked;
 	__u64 heartbeat;
 	char panic_msg[128];
+	__u32 spawn_nmi_ready;
 };
 
 /**
