@@ -865,6 +865,27 @@ TEST_F(mk, cmdline_limits)
 	free(big);
 }
 
+/* Every *_timeout_ms takes 100 to 3600000 ms, in decimal, and nothing else. */
+TEST_F(mk, timeouts_range)
+{
+	static const char * const attrs[] = {
+		"boot_timeout_ms", "stop_timeout_ms", "heartbeat_timeout_ms",
+	};
+	static const char * const bad[] = {
+		"99", "0", "3600001", "-100", "1e3", "100ms", "4294967396",
+	};
+	unsigned int i, j;
+
+	create_ok(_metadata, INST_A);
+	for (i = 0; i < ARRAY_SIZE(attrs); i++) {
+		write_ok(_metadata, INST_A, attrs[i], "100", "100");
+		write_ok(_metadata, INST_A, attrs[i], "3600000", "3600000");
+		write_ok(_metadata, INST_A, attrs[i], "5000\n", "5000");
+		for (j = 0; j < ARRAY_SIZE(bad); j++)
+			write_err(_metadata, INST_A, attrs[i], bad[j], EINVAL);
+	}
+}
+
 TEST_F(mk, state_words)
 {
 	static const char * const bad[] = {

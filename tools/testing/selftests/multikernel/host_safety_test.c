@@ -234,6 +234,7 @@ TEST_F_TIMEOUT(safety, rmdir_crashed, 120)
 		TH_LOG("state %s", state);
 	}
 	snprintf(path, sizeof(path), "%s/%s", MK_INSTANCES_DIR, INST);
+	mk_keep_console(INST);
 	EXPECT_EQ(0, rmdir(path));
 	EXPECT_NE(0, access(path, F_OK));
 	expect_host_whole(_metadata, &self->before);

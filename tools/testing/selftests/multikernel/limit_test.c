@@ -77,9 +77,10 @@ TEST_F_TIMEOUT(limit, max_running_then_enospc, 600)
 		ASSERT_EQ(0, set(name, "initrd", INITRD_PATH));
 		/*
 		 * 17 spawns and the host on the test machine's few cores
-		 * starve each other's heartbeats; a crash would free a slice
-		 * and let one more start.
+		 * starve each other's boots and heartbeats; a crash would
+		 * free a slice and let one more start.
 		 */
+		ASSERT_EQ(0, set(name, "boot_timeout_ms", "3600000"));
 		ASSERT_EQ(0, set(name, "heartbeat_timeout_ms", "3600000"));
 	}
 	for (i = 1; i <= self->max; i++) {

@@ -149,6 +149,54 @@ static inline void start_running(struct __test_metadata *_metadata, const char *
 	}
 }
 
+/*
+ * make check scans every spawn's console for kernel reports (WARNING, BUG,
+ * lockdep, ...) after the run: before an instance goes, its console is
+ * saved in $MK_CONSOLE_DIR when that is set.  A test that makes a spawn
+ * report on purpose says so first with mk_expect_report(), and that
+ * console is then not held against it.
+ */
+static inline void mk_expect_report(const char *inst, const char *why)
+{
+	const char *dir = getenv("MK_CONSOLE_DIR");
+	char path[PATH_MAX];
+	FILE *f;
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/%s.expect", dir, inst);
+	f = fopen(path, "w");
+	if (f) {
+		fprintf(f, "mk-console-expects: %s\n", why);
+		fclose(f);
+	}
+}
+
+static inline void mk_keep_console(const char *inst)
+{
+	const char *dir = getenv("MK_CONSOLE_DIR");
+	char path[PATH_MAX], expect[PATH_MAX], why[256] = "";
+	static unsigned int seq;
+	char *con;
+	FILE *f;
+
+	if (!dir)
+		return;
+	snprintf(expect, sizeof(expect), "%s/%s.expect", dir, inst);
+	if (mk_read_file(expect, why, sizeof(why)) < 0)
+		why[0] = '\0';
+	unlink(expect);
+	snprintf(path, sizeof(path), "%s/%s.%d.%u.console", dir, inst,
+		 (int)getpid(), seq++);
+	con = read_console(inst);
+	f = fopen(path, "w");
+	if (f && con)
+		fprintf(f, "%s%s", why, con);
+	if (f)
+		fclose(f);
+	free(con);
+}
+
 static inline void remove_instance(const char *inst)
 {
 	char path[PATH_MAX], state[32];
@@ -159,6 +207,7 @@ static inline void remove_instance(const char *inst)
 	set(inst, "state", "kill");
 	wait_state(inst, "stopped", STOP_WAIT_MS, state, sizeof(state));
 	set(inst, "state", "stop");	/* crashed -> stopped */
+	mk_keep_console(inst);
 	rmdir(path);
 }
 

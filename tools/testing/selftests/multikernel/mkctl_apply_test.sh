@@ -9,6 +9,7 @@
 
 DIR="$(dirname "$(readlink -f "$0")")"
 source "${DIR}"/../kselftest/ktap_helpers.sh
+source "${DIR}"/mk_lib.sh
 
 MKCTL=${MKCTL:-mkctl}
 INSTANCES=/sys/kernel/config/multikernel/instances
@@ -45,6 +46,7 @@ remove_instances() {
 	for name in "$WEB" "$DB" "$CLASH"; do
 		if [ -d "$INSTANCES/$name" ]; then
 			echo kill > "$INSTANCES/$name/state" 2>/dev/null
+			mk_keep_console "$name"
 			rmdir "$INSTANCES/$name"
 		fi
 	done

@@ -7,6 +7,7 @@
 
 DIR="$(dirname "$(readlink -f "$0")")"
 source "${DIR}"/../kselftest/ktap_helpers.sh
+source "${DIR}"/mk_lib.sh
 
 INSTANCES=/sys/kernel/config/multikernel/instances
 SYSFS=/sys/kernel/multikernel
@@ -52,6 +53,7 @@ remove_instances() {
 	for name in "$NAME" "$NAME_BAD" "$NAME_USAGE" "$NAME_MISSING"; do
 		if [ -d "$INSTANCES/$name" ]; then
 			echo kill > "$INSTANCES/$name/state" 2>/dev/null
+			mk_keep_console "$name"
 			rmdir "$INSTANCES/$name"
 		fi
 	done
@@ -244,6 +246,7 @@ test_unknown_subcommand() {
 }
 
 test_destroy() {
+	mk_keep_console "$NAME"
 	run destroy "$NAME"
 	[ "$RC" -eq "$EXIT_OK" ]
 	report $? "destroy exits 0"

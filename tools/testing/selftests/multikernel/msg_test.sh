@@ -8,6 +8,7 @@
 
 DIR="$(dirname "$(readlink -f "$0")")"
 source "${DIR}"/../kselftest/ktap_helpers.sh
+source "${DIR}"/mk_lib.sh
 
 INSTANCES=/sys/kernel/config/multikernel/instances
 CONSOLES=/sys/kernel/multikernel/instances
@@ -30,6 +31,7 @@ remove_instances() {
 	for name in "$A" "$B"; do
 		if [ -d "$INSTANCES/$name" ]; then
 			echo kill > "$INSTANCES/$name/state" 2>/dev/null
+			mk_keep_console "$name"
 			rmdir "$INSTANCES/$name"
 		fi
 	done

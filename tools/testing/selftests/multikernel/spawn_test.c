@@ -134,6 +134,7 @@ TEST_F_TIMEOUT(spawn, busy_while_started, 120)
 	EXPECT_EQ(-EBUSY, set(INST_A, "memory", "64M"));
 	EXPECT_EQ(-EBUSY, set(INST_A, "state", "start"));
 	kill_ok(_metadata, INST_A);
+	mk_keep_console(INST_A);
 	EXPECT_EQ(0, rmdir(path));
 	expect_host_whole(_metadata, &self->before);
 }
@@ -164,14 +165,18 @@ TEST_F_TIMEOUT(spawn, panic_crashes_and_restarts, 180)
 	start_running(_metadata, INST_A);
 	ASSERT_TRUE(wait_console(INST_A, "mk-ready", BOOT_WAIT_MS, line,
 				 sizeof(line)));
+	mk_expect_report(INST_A, "LKDTM PANIC, on purpose");
 	ASSERT_EQ(0, console_type(INST_A, "echo PANIC > " LKDTM "\n"));
 	ASSERT_TRUE(wait_state(INST_A, "crashed", BOOT_WAIT_MS, state,
 			       sizeof(state))) {
 		TH_LOG("state %s", state);
 	}
-	get(INST_A, "crash_reason", reason, sizeof(reason));
-	EXPECT_NE(0, strlen(reason));
+	ASSERT_EQ(0, mk_read_value(MK_INSTANCES_DIR "/" INST_A "/crash_reason",
+				   reason, sizeof(reason)));
+	/* The spawn's panic message: LKDTM's PANIC is panic("dumptest"). */
+	EXPECT_STREQ("dumptest", reason);
 	EXPECT_TRUE(wait_console(INST_A, "Kernel panic", 0, line, sizeof(line)));
+	mk_keep_console(INST_A);
 	expect_host_whole(_metadata, &self->before);
 
 	start_running(_metadata, INST_A);
@@ -188,6 +193,7 @@ TEST_F_TIMEOUT(spawn, hard_lockup_killed, 120)
 	start_running(_metadata, INST_A);
 	ASSERT_TRUE(wait_console(INST_A, "mk-ready", BOOT_WAIT_MS, line,
 				 sizeof(line)));
+	mk_expect_report(INST_A, "LKDTM HARDLOCKUP, on purpose");
 	ASSERT_EQ(0, console_type(INST_A, "echo HARDLOCKUP > " LKDTM "\n"));
 	ASSERT_TRUE(wait_console(INST_A, "Performing direct entry HARDLOCKUP",
 				 BOOT_WAIT_MS, line, sizeof(line)));

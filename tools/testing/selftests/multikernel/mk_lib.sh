@@ -1,0 +1,27 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Sourced by the multikernel test scripts.  make check scans every spawn's
+# console for kernel reports after the run: before a test removes an
+# instance it saves the console in $MK_CONSOLE_DIR (when that is set) with
+# mk_keep_console; a test that makes a spawn report on purpose says so
+# first with mk_expect_report.  The C tests do the same (mk_spawn.h).
+
+# mk_keep_console NAME
+mk_keep_console() {
+	local dir="${MK_CONSOLE_DIR:-}" con="/sys/kernel/multikernel/instances/$1/console"
+
+	[ -n "$dir" ] && [ -r "$con" ] || return 0
+	MK_CONSOLE_SEQ=$((${MK_CONSOLE_SEQ:-0} + 1))
+	{
+		cat "$dir/$1.expect" 2>/dev/null
+		cat "$con"
+	} > "$dir/$1.$$.$MK_CONSOLE_SEQ.console"
+	rm -f "$dir/$1.expect"
+}
+
+# mk_expect_report NAME WHY
+mk_expect_report() {
+	[ -n "${MK_CONSOLE_DIR:-}" ] || return 0
+	echo "mk-console-expects: $2" > "$MK_CONSOLE_DIR/$1.expect"
+}
