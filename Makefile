@@ -5,6 +5,7 @@
 # kernel, mkctl and the selftests, and runs everything in QEMU.
 #
 #   make check    all tests; the last line is "N passed, N failed"
+#   make check-sanitizers   the same on a KASAN and UBSAN kernel (slow)
 #   make demo     boot the host VM and show the control plane at work
 #   make vm-run SCRIPT=file [VM_FILES=dir] [VM_CPUS=4] [VM_MEM=2G]
 #               [VM_POOL=1G] [VM_APPEND=...] [VM_TIMEOUT=900]
@@ -22,7 +23,12 @@ PACKAGES := linux-source-6.12=$(DEBIAN_VERSION) build-essential bc bison \
 	bash-static rsync xz-utils python3 kmod
 
 TOP	:= $(abspath .)
+# SAN=1 (make check-sanitizers): a KASAN and UBSAN build of its own.
+ifeq ($(SAN),1)
+B	:= $(TOP)/build/san
+else
 B	:= $(TOP)/build
+endif
 KSRC	:= $(B)/linux
 KOBJ	:= $(B)/obj
 KST	:= $(B)/kselftest
@@ -38,7 +44,8 @@ NEW_TREES := kernel/multikernel include/linux/multikernel.h \
 	Documentation/ABI/testing/sysfs-kernel-multikernel \
 	tools/testing/selftests/multikernel
 KCONFIG_FRAGMENTS := harness/kernel.config \
-	tools/testing/selftests/multikernel/config
+	tools/testing/selftests/multikernel/config \
+	$(if $(filter 1,$(SAN)),harness/sanitizers.config)
 SELFTEST_TARGETS := multikernel cpu-hotplug
 
 SCRIPT		?=
@@ -53,7 +60,7 @@ export VM_CPUS VM_MEM VM_POOL VM_APPEND VM_TIMEOUT
 KMAKE = $(MAKE) -C $(KSRC) O=$(KOBJ) ARCH=x86_64 -j$(JOBS)
 
 .PHONY: all deps tree kernel mkctl mkctl-test selftests initramfs \
-	check demo bench vm-run vm-shell clean distclean
+	check check-sanitizers demo bench vm-run vm-shell clean distclean
 
 all: kernel mkctl selftests initramfs
 
@@ -84,12 +91,19 @@ $(B)/.extracted: | deps
 	fi; echo "Linux $$v (Debian linux-source-6.12 $(DEBIAN_VERSION))" > $(KSRC)/.mk-base
 	@touch $@
 
-# Patches and new files; only changed files get a new timestamp.
+# Patches and new files; only changed files get a new timestamp, and a file
+# removed from one of our directories goes from the tree too.
 tree: $(B)/.extracted
 	@harness/apply-series.sh $(KSRC) patches
-	@rsync -rcR --no-times $(wildcard $(NEW_TREES)) $(KSRC)/
+	@rsync -rcR --no-times --delete $(wildcard $(NEW_TREES)) $(KSRC)/
 
-$(KOBJ)/.config: $(KCONFIG_FRAGMENTS) | tree
+# Regenerated when a fragment, a Kconfig file or a patch (which may add a
+# symbol) changes, so that Kbuild never has to ask about a new symbol.
+KCONFIG_INPUTS := $(KCONFIG_FRAGMENTS) patches/series \
+	$(wildcard patches/*.patch) \
+	$(shell find kernel/multikernel arch/x86/multikernel -name 'Kconfig*')
+
+$(KOBJ)/.config: $(KCONFIG_INPUTS) | tree
 	@echo "  CONFIG  tinyconfig + $(KCONFIG_FRAGMENTS)"
 	@mkdir -p $(KOBJ)
 	@$(KMAKE) -s tinyconfig >/dev/null
@@ -131,8 +145,18 @@ vm-run: initramfs
 vm-shell: initramfs
 	@harness/vm-run.sh $(B) "" ""
 
+# Each kselftest program may take 600 s (its settings file); a VM running
+# eight of them gets much longer, so that a hang is the runner's timeout
+# of one program, not the end of the whole VM.
+CHECK_VM_TIMEOUT ?= 2400
+
 check: initramfs
-	@harness/check.sh $(B)
+	@VM_TIMEOUT=$(CHECK_VM_TIMEOUT) harness/check.sh $(B)
+
+# The VM suites of "make check" on a KASAN and UBSAN kernel (build/san);
+# slow, so by hand, after every change to kernel code.
+check-sanitizers:
+	@$(MAKE) -s SAN=1 CHECK_VM_TIMEOUT=7200 check
 
 demo: initramfs
 	@harness/vm-run.sh $(B) harness/demo.sh ""

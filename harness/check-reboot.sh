@@ -12,6 +12,7 @@
 # test runs here, last, in a VM nothing else uses afterwards.  Prints TAP
 # for what it checks itself.
 set -u
+. /usr/lib/mk-check-lib.sh
 (cd /kselftest && ./run_kselftest.sh -t multikernel:smt_test \
 	-t multikernel:limit_test)
 
@@ -39,6 +40,7 @@ wait_running() {
 	[ "$(cat "$i/$1/state")" = running ]
 }
 
+echo "mk-check: reboot TAP follows"
 echo "1..3"
 make_instance rb-a 2-3 && make_instance rb-b 4-5 && make_instance rb-c 1 1 ||
 	{ echo "not ok 1 create the instances"; exit 1; }
@@ -65,5 +67,6 @@ else
 fi
 # vm-init keeps informational messages off the console; the shutdown's
 # must reach it, as nothing can be read after the restart.
+mk_check_end
 echo 7 > /proc/sys/kernel/printk
 exit 0

@@ -22,6 +22,8 @@ log=$vm/last-run.log
 : "${VM_TIMEOUT:=900}"
 
 mkdir -p "$vm"
+# A log left from an earlier run must never be read as this run's.
+rm -f "$log" "$vm/ttyS1.log"
 rm -rf "$vm/extra-root"
 mkdir -p "$vm/extra-root/mk" "$vm/extra-root/mnt"
 if [ -n "$script" ]; then
@@ -50,9 +52,22 @@ if [ -z "$script" ]; then
 		-serial "file:$vm/ttyS1.log"
 fi
 
+# timeout(1) runs QEMU in a process group of its own, which Ctrl-C on the
+# terminal does not reach: whatever ends this script ends QEMU too.
+pidfile=$vm/qemu.pid
+rm -f "$pidfile"
+stop_qemu() {
+	[ -s "$pidfile" ] && kill -TERM "$(cat "$pidfile")" 2>/dev/null
+	rm -f "$pidfile"
+}
+trap stop_qemu EXIT
+trap 'stop_qemu; exit 130' INT
+trap 'stop_qemu; exit 143' TERM HUP
+
 set +e
 timeout -k 10 "$VM_TIMEOUT" "${qemu[@]}" -display none -monitor none \
-	-serial stdio -serial "file:$vm/ttyS1.log" < /dev/null | tee "$log"
+	-pidfile "$pidfile" -serial stdio -serial "file:$vm/ttyS1.log" \
+	< /dev/null | tee "$log"
 qrc=${PIPESTATUS[0]}
 set -e
 
