@@ -2,7 +2,12 @@
 /*
  * mkctl ping NAME [-c N] [-i MS] [--json]: round trips to an instance's
  * agent, with their times and a summary, as ping(8) does for hosts.
+ *
+ * Ctrl-C ends the pings and prints the summary.  SIGINT stays blocked but
+ * while waiting (for an echo, or between pings) in ppoll(), so that it
+ * cannot slip in just before a wait and be missed by it.
  */
+#define _GNU_SOURCE	/* ppoll() */
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -28,6 +33,32 @@ struct ping_args {
 	unsigned long gap_ms;
 	bool json;
 };
+
+/* What a ping waits with: the signal mask that lets SIGINT in. */
+static sigset_t wait_mask;
+
+/* Wait up to @ms for @pfd (none if NULL); poll()'s result, -1 on SIGINT. */
+static int wait_for(struct pollfd *pfd, unsigned long ms)
+{
+	unsigned long long deadline = mk_now_ms() + ms, now;
+	struct timespec ts;
+	int n;
+
+	for (;;) {
+		if (mk_signalled()) {
+			errno = EINTR;
+			return -1;
+		}
+		now = mk_now_ms();
+		if (now >= deadline)
+			return 0;
+		ts.tv_sec = (deadline - now) / 1000;
+		ts.tv_nsec = (deadline - now) % 1000 * 1000000L;
+		n = ppoll(pfd, pfd ? 1 : 0, &ts, &wait_mask);
+		if (n >= 0 || errno != EINTR)
+			return n;
+	}
+}
 
 static int parse_num(const struct mk_cmd *cmd, const char *opt,
 		     const char *s, unsigned long min, unsigned long max,
@@ -97,7 +128,10 @@ static unsigned long long now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* Wait for the echo of @sent; 0, -ETIMEDOUT, -EPROTO or -errno. */
+/*
+ * Wait for the echo of @sent; 0, -EINTR on SIGINT, -ETIMEDOUT, -EPROTO or
+ * -errno.
+ */
 static int recv_echo(int sock, const uint8_t *sent)
 {
 	struct pollfd pfd = { .fd = sock, .events = POLLIN };
@@ -105,7 +139,7 @@ static int recv_echo(int sock, const uint8_t *sent)
 	struct mk_frame f;
 	int n, err;
 
-	n = poll(&pfd, 1, REPLY_MS);
+	n = wait_for(&pfd, REPLY_MS);
 	if (n <= 0)
 		return n ? -errno : -ETIMEDOUT;
 	err = mk_frame_recv_hdr(sock, &f);
@@ -159,11 +193,11 @@ static long pings(const char *cmd, const struct ping_args *a, int sock,
 	int err;
 
 	for (i = 0; i < a->count && !mk_signalled(); i++) {
-		if (i && a->gap_ms)
-			mk_sleep_ms(a->gap_ms);
-		if (mk_signalled())
+		if (i && a->gap_ms && wait_for(NULL, a->gap_ms) < 0)
 			break;
 		err = round_trip(sock, i + 1, &us[i]);
+		if (err == -EINTR)
+			break;	/* Ctrl-C: this one does not count */
 		if (err) {
 			report(cmd, a->name, err);
 			return -1;
@@ -200,6 +234,7 @@ static int run_ping(const struct mk_cmd *cmd, int argc, char **argv)
 {
 	struct ping_args a;
 	unsigned long long *us;
+	sigset_t sigint, old;
 	struct mk_rtt s;
 	int sock, ret;
 	long n;
@@ -212,6 +247,11 @@ static int run_ping(const struct mk_cmd *cmd, int argc, char **argv)
 		mk_err("%s %s: out of memory", cmd->name, a.name);
 		return EXIT_FAILURE;
 	}
+	sigemptyset(&sigint);
+	sigaddset(&sigint, SIGINT);
+	sigprocmask(SIG_BLOCK, &sigint, &old);
+	wait_mask = old;
+	sigdelset(&wait_mask, SIGINT);
 	mk_catch_signal(SIGINT);
 	sock = mk_agent_connect(cmd->name, a.name);
 	n = sock < 0 ? -1 : pings(cmd->name, &a, sock, us);
@@ -222,8 +262,12 @@ static int run_ping(const struct mk_cmd *cmd, int argc, char **argv)
 		mk_rtt_summary(us, n, &s);
 		summary(&a, &s);
 		ret = EXIT_SUCCESS;
+	} else if (!n) {
+		mk_err("%s %s: interrupted before the first echo", cmd->name,
+		       a.name);
 	}
 	free(us);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return ret;
 }
 

@@ -522,6 +522,122 @@ static bool rtt_summary(void)
 	return ok;
 }
 
+/*
+ * A fake agent on the fake tree's socket: echoes the first @echoes ECHO
+ * frames of its one connection, then reads and answers nothing more; or,
+ * if @reply, answers the first frame with these @len bytes and closes.
+ */
+static pid_t fake_agent(int echoes, const void *reply, size_t len)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int lfd = socket(AF_UNIX, SOCK_STREAM, 0), fd, i;
+	uint8_t buf[MK_AGENT_PAYLOAD_MAX];
+	struct mk_frame f;
+	pid_t pid;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", fake_path(SOCK));
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(lfd, 1))
+		return -1;
+	setenv("MKCTL_AGENT_SOCKET", fake_path(SOCK), 1);
+	fflush(stdout);
+	pid = fork();
+	if (pid) {
+		close(lfd);
+		return pid;
+	}
+	fd = accept(lfd, NULL, NULL);
+	for (i = 0; fd >= 0; i++) {
+		if (mk_frame_recv_hdr(fd, &f) || mk_read_full(fd, buf, f.len))
+			break;
+		if (reply) {
+			mk_write_full(fd, reply, len);
+			break;
+		}
+		if (i < echoes)
+			mk_frame_send(fd, f.type, buf, f.len);
+		else
+			pause();
+	}
+	_exit(0);
+}
+
+static void fake_agent_stop(pid_t pid)
+{
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	unsetenv("MKCTL_AGENT_SOCKET");
+	fake_unlink(SOCK);
+}
+
+/* Whether the summary ends file @rel, however long it is. */
+static bool ends_in_summary(const char *rel)
+{
+	unsigned long long min, med, p99;
+	char buf[512];
+	int fd, count;
+	ssize_t n;
+	char *p;
+
+	fd = open(fake_path(rel), O_RDONLY);
+	if (fd < 0)
+		return false;
+	lseek(fd, -(off_t)(sizeof(buf) - 1), SEEK_END);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	p = strstr(buf, "--- web agent ping ---");
+	return expect_int("summary at the end", p &&
+			  sscanf(p, PING_SUMMARY, &count, &min, &med, &p99) == 4,
+			  1);
+}
+
+/*
+ * ping, interrupted by SIGINT once stdout holds @seen: it prints @n
+ * lines and the summary (any number of lines if @n < 0).
+ */
+static bool ping_interrupted(const char *what, const char *seen, int n,
+			     const char *count, const char *gap)
+{
+	struct run r;
+	pid_t pid;
+	bool ok;
+
+	pid = start_mkctl(NULL, "ping", "web", "-c", count, "-i", gap, NULL);
+	ok = wait_file_has("stdout", seen, 10000);
+	ok &= !finish_mkctl(&r, pid, SIGINT);
+	ok = ok && expect_run(&r, 0, NULL, "");
+	if (n < 0)
+		ok = ok && ends_in_summary("stdout");
+	else
+		ok = ok && ping_lines(r.out, n);
+	if (!ok)
+		printf("# ... when interrupted %s\n", what);
+	return ok;
+}
+
+static bool ping_ctrl_c(void)
+{
+	pid_t pid;
+	bool ok;
+
+	if (fake_instance("web", "1", "running", "2", "256M", "/k", ""))
+		return false;
+	/* The 4th echo never comes: SIGINT lands while mkctl waits for it. */
+	pid = fake_agent(3, NULL, 0);
+	ok = expect_int("fake agent", pid > 0, 1) &&
+	     ping_interrupted("waiting for an echo", "seq=3 ", 3, "100", "0");
+	fake_agent_stop(pid);
+	/* Between two pings, and against the real agent at full speed. */
+	ok &= agent_start() &&
+	      ping_interrupted("between pings", "seq=1 ", 1, "100", "60000");
+	ok &= ping_interrupted("at full speed", "seq=50 ", -1, "1000000", "0");
+	agent_stop();
+	return ok;
+}
+
 const struct test_case agent_tests[] = {
 	{ "rtt summary: min, nearest-rank median and p99", rtt_summary },
 	{ "exec: exit codes, signals, missing command", exec_status },
@@ -536,6 +652,7 @@ const struct test_case agent_tests[] = {
 	{ "agent: garbage ends only its connection", agent_survives_garbage },
 	{ "ping: N samples, text and JSON with mkctl.rst's keys", ping_counts },
 	{ "agent --daemon returns once it listens", agent_daemon },
+	{ "ping: Ctrl-C prints the summary, whenever it comes", ping_ctrl_c },
 };
 
 const size_t nr_agent_tests = ARRAY_SIZE(agent_tests);
