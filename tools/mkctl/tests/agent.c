@@ -188,16 +188,17 @@ static bool exec_refused(void)
 	     !fake_instance("db", "2", "crashed", "3", "256M", "/k", "") &&
 	     !fake_instance("app", "3", "starting", "4", "256M", "/k", "");
 	ok &= !run_mkctl(&r, "exec", "web", "true", NULL) &&
-	      expect_run(&r, 1, "",
+	      expect_run(&r, 255, "",
 			 "mkctl: exec web: instance web is stopped; start it with 'mkctl start web'\n");
 	ok &= !run_mkctl(&r, "exec", "db", "true", NULL) &&
-	      expect_run(&r, 1, "",
+	      expect_run(&r, 255, "",
 			 "mkctl: exec db: instance db crashed; see 'mkctl log db', then 'mkctl restart db'\n");
 	ok &= !run_mkctl(&r, "ping", "app", NULL) &&
 	      expect_run(&r, 1, "",
 			 "mkctl: ping app: instance app is still starting; try again once 'mkctl status app' says running\n");
 	ok &= !run_mkctl(&r, "exec", "nope", "true", NULL) &&
-	      expect_run(&r, 1, "", "mkctl: exec nope: no instance named nope\n");
+	      expect_run(&r, 255, "",
+			 "mkctl: exec nope: no instance named nope\n");
 	ok &= !fake_write("config/instances/web/state", "running\n");
 	setenv("MKCTL_AGENT_SOCKET", fake_path(SOCK), 1);
 	ok &= !run_mkctl(&r, "exec", "web", "true", NULL);
@@ -205,7 +206,7 @@ static bool exec_refused(void)
 	snprintf(want, sizeof(want),
 		 "mkctl: exec web: cannot connect to the agent at %s: No such file or directory\n",
 		 fake_path(SOCK));
-	return ok && expect_run(&r, 1, "", want);
+	return ok && expect_run(&r, 255, "", want);
 }
 
 static bool exec_usage(void)
@@ -283,7 +284,7 @@ static bool exec_timeout(void)
 	t0 = mk_now_ms();
 	ok = !run_mkctl(&r, "exec", "web", "--timeout=1", "sh", "-c", script,
 			NULL) &&
-	     expect_run(&r, 1, "",
+	     expect_run(&r, 255, "",
 			"mkctl: exec web: sh did not finish within 1 s; killed it\n");
 	ok &= expect_int("timed out in time", mk_now_ms() - t0 < 5000, 1);
 	pid = atol(fake_read("pid"));
@@ -638,6 +639,34 @@ static bool ping_ctrl_c(void)
 	return ok;
 }
 
+static bool exec_fails_255(void)
+{
+	static const uint8_t bad_exit[] = { 5, 1, 0, 0, 3, 0, 0, 0, 1, 2, 3 };
+	static const uint8_t half[] = { 3, 1, 0, 0, 9, 0, 0, 0, 'o' };
+	struct run r;
+	pid_t pid;
+	bool ok;
+
+	if (fake_instance("web", "1", "running", "2", "256M", "/k", ""))
+		return false;
+	pid = fake_agent(0, bad_exit, sizeof(bad_exit));
+	ok = !run_mkctl(&r, "exec", "web", "true", NULL) &&
+	     expect_run(&r, 255, "",
+			"mkctl: exec web: the agent broke the protocol (frame type 5)\n");
+	fake_agent_stop(pid);
+	pid = fake_agent(0, half, sizeof(half));
+	ok &= !run_mkctl(&r, "exec", "web", "true", NULL) &&
+	      expect_run(&r, 255, "",
+			 "mkctl: exec web: the agent closed the connection before the command ended\n");
+	fake_agent_stop(pid);
+	/* The command's own 255 is passed on; it cannot be told apart. */
+	ok &= agent_start() &&
+	      !run_mkctl(&r, "exec", "web", "sh", "-c", "exit 255", NULL) &&
+	      expect_run(&r, 255, "", "");
+	agent_stop();
+	return ok;
+}
+
 const struct test_case agent_tests[] = {
 	{ "rtt summary: min, nearest-rank median and p99", rtt_summary },
 	{ "exec: exit codes, signals, missing command", exec_status },
@@ -653,6 +682,7 @@ const struct test_case agent_tests[] = {
 	{ "ping: N samples, text and JSON with mkctl.rst's keys", ping_counts },
 	{ "agent --daemon returns once it listens", agent_daemon },
 	{ "ping: Ctrl-C prints the summary, whenever it comes", ping_ctrl_c },
+	{ "exec: mkctl's own failures exit 255", exec_fails_255 },
 };
 
 const size_t nr_agent_tests = ARRAY_SIZE(agent_tests);
