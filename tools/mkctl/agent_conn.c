@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,8 @@
 
 #include "agent_proto.h"
 #include "mkctl.h"
+
+#define REFUSAL_MS	1000	/* wait for the reason of a refusal */
 
 /* What to say when the instance is in @state, not "running". */
 static void not_running(const char *cmd, const char *name, const char *state)
@@ -119,6 +122,31 @@ static int connect_vsock(const char *cmd, const char *name, unsigned int cid)
 	vsock_error(cmd, name, cid, errno);
 	close(fd);
 	return -1;
+}
+
+/**
+ * mk_agent_refusal() - read the reason of an agent that refused us
+ * @sock: the connection, on which sending failed
+ * @why: where to store the text of its ERROR frame
+ * @size: the size of @why
+ *
+ * An agent that refuses a connection sends an ERROR frame and closes it
+ * at once, so sending the request may fail before its reason is read.
+ * Waits at most REFUSAL_MS for it.
+ *
+ * Return: 0 if there was an ERROR frame, else -1.
+ */
+int mk_agent_refusal(int sock, char *why, size_t size)
+{
+	struct pollfd pfd = { .fd = sock, .events = POLLIN };
+	struct mk_frame f;
+
+	if (poll(&pfd, 1, REFUSAL_MS) != 1 || mk_frame_recv_hdr(sock, &f) ||
+	    f.type != MK_AGENT_ERROR || f.len >= size ||
+	    mk_read_full(sock, why, f.len))
+		return -1;
+	why[f.len] = '\0';
+	return 0;
 }
 
 /**

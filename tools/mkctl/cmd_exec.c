@@ -142,8 +142,8 @@ static int handle(const char *cmd, const char *name,
 			return mk_get_le32((const uint8_t *)buf);
 		break;
 	case MK_AGENT_ERROR:
-		mk_err("%s %s: the agent refused the command: %.*s", cmd,
-		       name, (int)f->len, buf);
+		mk_err("%s %s: the agent refused: %.*s", cmd, name,
+		       (int)f->len, buf);
 		return EXEC_FAILED;
 	}
 	mk_err("%s %s: the agent broke the protocol (frame type %u)", cmd,
@@ -186,10 +186,15 @@ static int start(const char *cmd, const struct exec_args *a, int sock,
 		 char *buf, size_t len)
 {
 	int err = mk_frame_send(sock, MK_AGENT_EXEC, buf, len);
+	char why[256];
 
 	if (!err)
 		return relay(cmd, a, sock, buf);
-	report_lost(cmd, a->name, err);
+	/* An agent that refuses us may hang up before we send */
+	if (!mk_agent_refusal(sock, why, sizeof(why)))
+		mk_err("%s %s: the agent refused: %s", cmd, a->name, why);
+	else
+		report_lost(cmd, a->name, err);
 	return EXEC_FAILED;
 }
 

@@ -37,6 +37,9 @@ struct ping_args {
 /* What a ping waits with: the signal mask that lets SIGINT in. */
 static sigset_t wait_mask;
 
+/* The text of the agent's ERROR frame, after -EREMOTEIO. */
+static char refusal[256];
+
 /* Wait up to @ms for @pfd (none if NULL); poll()'s result, -1 on SIGINT. */
 static int wait_for(struct pollfd *pfd, unsigned long ms)
 {
@@ -130,7 +133,7 @@ static unsigned long long now_ns(void)
 
 /*
  * Wait for the echo of @sent; 0, -EINTR on SIGINT, -ETIMEDOUT, -EPROTO or
- * -errno.
+ * -errno; -EREMOTEIO for an ERROR frame, its text in refusal.
  */
 static int recv_echo(int sock, const uint8_t *sent)
 {
@@ -145,6 +148,11 @@ static int recv_echo(int sock, const uint8_t *sent)
 	err = mk_frame_recv_hdr(sock, &f);
 	if (err)
 		return err;
+	if (f.type == MK_AGENT_ERROR && f.len < sizeof(refusal)) {
+		err = mk_read_full(sock, refusal, f.len);
+		refusal[err ? 0 : f.len] = '\0';
+		return err ?: -EREMOTEIO;
+	}
 	if (f.type != MK_AGENT_ECHO || f.len != PING_SIZE)
 		return -EPROTO;
 	err = mk_read_full(sock, buf, sizeof(buf));
@@ -166,6 +174,8 @@ static int round_trip(int sock, unsigned long long seq,
 	err = mk_frame_send(sock, MK_AGENT_ECHO, msg, sizeof(msg));
 	if (!err)
 		err = recv_echo(sock, msg);
+	else if (!mk_agent_refusal(sock, refusal, sizeof(refusal)))
+		err = -EREMOTEIO;	/* it hung up before we sent */
 	*us = (now_ns() - t0) / 1000;
 	return err;
 }
@@ -175,6 +185,8 @@ static void report(const char *cmd, const char *name, int err)
 	if (err == -ETIMEDOUT)
 		mk_err("%s %s: no echo from the agent within %d s", cmd, name,
 		       REPLY_MS / 1000);
+	else if (err == -EREMOTEIO)
+		mk_err("%s %s: the agent refused: %s", cmd, name, refusal);
 	else if (err == -EPROTO || err == -EMSGSIZE)
 		mk_err("%s %s: the agent's echo does not match what was sent",
 		       cmd, name);

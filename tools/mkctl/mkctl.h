@@ -227,6 +227,7 @@ void mk_rtt_summary(unsigned long long *v, size_t n, struct mk_rtt *s);
 
 /* agent_conn.c */
 int mk_agent_connect(const char *cmd, const char *name);
+int mk_agent_refusal(int sock, char *why, size_t size);
 
 /* tty.c */
 int mk_tty_raw(int fd);

@@ -12,15 +12,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "agent_proto.h"
+#include "agent/agent.h"
 #include "mkctl.h"
 #include "harness.h"
 
 #define SOCK		"agent.sock"
+#define AGENT_LOG	"agent.log"	/* mk-agent's stderr */
 #define MIB		(1024 * 1024)
 #define BIG		(16 * MIB)	/* bytes of the large output */
 #define BIG_ERR		MIB		/* bytes of stderr meanwhile */
@@ -36,30 +39,42 @@ const char *agent_path = "./mk-agent";
 
 static pid_t agent_pid;
 
-/* A connection to the agent's socket, or -1. */
+/* A connection to the agent's socket, or -1; no read waits for ever. */
 static int dial(void)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct timeval tv = { .tv_sec = 10 };
 
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", fake_path(SOCK));
-	if (fd >= 0 && !connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+	if (fd >= 0 && !connect(fd, (struct sockaddr *)&sa, sizeof(sa)) &&
+	    !setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
 		return fd;
 	if (fd >= 0)
 		close(fd);
 	return -1;
 }
 
-/* Start mk-agent on the fake tree's socket and wait until it listens. */
-static bool agent_start(void)
+/*
+ * Start mk-agent on the fake tree's socket, with the options @opts (NULL
+ * or a NULL-terminated list), and wait until it listens.
+ */
+static bool agent_start_opts(const char *const *opts)
 {
+	const char *argv[16] = { agent_path, "--unix", fake_path(SOCK) };
 	int i, fd;
 
+	for (i = 0; opts && opts[i] && i < 12; i++)
+		argv[3 + i] = opts[i];
 	fflush(stdout);
 	agent_pid = fork();
 	if (!agent_pid) {
-		execl(agent_path, agent_path, "--unix", fake_path(SOCK),
-		      (char *)NULL);
+		/* its log lines, for the cases to check */
+		fd = open(fake_path(AGENT_LOG), O_WRONLY | O_CREAT | O_APPEND,
+			  0644);
+		if (fd < 0 || dup2(fd, STDERR_FILENO) < 0)
+			_exit(126);
+		execv(agent_path, (char **)argv);
 		_exit(127);
 	}
 	setenv("MKCTL_AGENT_SOCKET", fake_path(SOCK), 1);
@@ -73,6 +88,11 @@ static bool agent_start(void)
 	}
 	printf("# mk-agent (%s) does not listen\n", agent_path);
 	return false;
+}
+
+static bool agent_start(void)
+{
+	return agent_start_opts(NULL);
 }
 
 static void agent_stop(void)
@@ -346,13 +366,13 @@ static int raw_exchange(const void *bytes, size_t len, char *msg,
 
 	if (fd < 0)
 		return -1;
-	if (!mk_write_full(fd, bytes, len)) {
-		type = recv_reply(fd, msg, size);
-		err = type >= 0 ? mk_read_full(fd, &c, 1) : -ENODATA;
-		/* unread bytes make the agent's close a reset */
-		if (err != -ENODATA && err != -ECONNRESET)
-			type = -2;
-	}
+	/* An agent that refuses at once may have hung up before we send */
+	mk_write_full(fd, bytes, len);
+	type = recv_reply(fd, msg, size);
+	err = type >= 0 ? mk_read_full(fd, &c, 1) : -ENODATA;
+	/* unread bytes make the agent's close a reset */
+	if (err != -ENODATA && err != -ECONNRESET)
+		type = -2;
 	close(fd);
 	return type;
 }
@@ -439,8 +459,12 @@ static bool agent_daemon(void)
 	ok &= !run_mkctl(&r, "exec", "web", "sh", "-c",
 			 "cut -d' ' -f4 /proc/$PPID/stat", NULL) &&
 	      expect_int("exec status", r.status, 0);
-	unsetenv("MKCTL_AGENT_SOCKET");
 	pid = atol(r.out);
+	/* It left the directory it started in and the terminal */
+	ok &= !run_mkctl(&r, "exec", "web", "sh", "-c",
+			 "cd /proc/$PPID && readlink cwd fd/0 fd/1 fd/2", NULL) &&
+	      expect_run(&r, 0, "/\n/dev/null\n/dev/null\n/dev/null\n", "");
+	unsetenv("MKCTL_AGENT_SOCKET");
 	return expect_int("daemon pid found", pid > 1, 1) &&
 	       expect_int("daemon stopped", !kill(pid, SIGTERM) &&
 			  pid_gone(pid), 1) && ok;
@@ -520,6 +544,133 @@ static bool rtt_summary(void)
 	ok &= expect_int("min", s.min, 1) &&
 	      expect_int("median", s.median, 50) &&
 	      expect_int("p99", s.p99, 99);
+	return ok;
+}
+
+/*
+ * Hold @n connections to the agent, each served: it echoed a ping.  The
+ * connections tests make to see the agent listen may still hold a place
+ * for a moment: the agent refuses one then, and it is tried again.
+ */
+static bool hold(int *fds, int n)
+{
+	static const uint8_t ping[] = { 2, 1, 0, 0, 0, 0, 0, 0 };
+	struct mk_frame f;
+	int i, tries = 0;
+
+	for (i = 0; i < n && tries < 200; tries++) {
+		fds[i] = dial();
+		if (fds[i] >= 0 && !mk_write_full(fds[i], ping, sizeof(ping)) &&
+		    !mk_frame_recv_hdr(fds[i], &f) && f.type == MK_AGENT_ECHO) {
+			i++;
+			continue;
+		}
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+		sleep_ms(10);
+	}
+	return expect_int("connections held", i, n);
+}
+
+static void release(int *fds, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+static bool session_cap(void)
+{
+	const char *full = "too many sessions (16 at most); try again later";
+	int fds[MK_AGENT_MAX_SESSIONS], i;
+	char msg[256] = "";
+	struct run r;
+	bool ok;
+
+	for (i = 0; i < MK_AGENT_MAX_SESSIONS; i++)
+		fds[i] = -1;
+	if (!web_with_agent())
+		return false;
+	ok = hold(fds, MK_AGENT_MAX_SESSIONS);
+	ok &= expect_int("17th refused",
+			 raw_exchange("\x02\x01\0\0\0\0\0\0", 8, msg,
+				      sizeof(msg)), MK_AGENT_ERROR) &&
+	      expect_str("17th refused", msg, full);
+	ok &= !run_mkctl(&r, "exec", "web", "true", NULL) &&
+	      expect_run(&r, 255, "", NULL) &&
+	      expect_str("stderr", r.err,
+			 "mkctl: exec web: the agent refused: too many sessions (16 at most); try again later\n");
+	/* Once one ends, its place is free again. */
+	close(fds[0]);
+	fds[0] = -1;
+	for (i = 0; i < 200; i++) {
+		if (!run_mkctl(&r, "exec", "web", "true", NULL) && !r.status)
+			break;
+		sleep_ms(10);
+	}
+	ok &= expect_run(&r, 0, "", "");
+	release(fds, MK_AGENT_MAX_SESSIONS);
+	agent_stop();
+	return ok;
+}
+
+static bool session_cap_option(void)
+{
+	static const char *const opts[] = { "--max-sessions", "2", NULL };
+	int fds[2] = { -1, -1 };
+	char msg[256] = "";
+	bool ok;
+
+	ok = !fake_instance("web", "1", "running", "2", "256M", "/k", "") &&
+	     agent_start_opts(opts) && hold(fds, 2);
+	ok = ok && expect_int("3rd refused",
+			      raw_exchange("\x02\x01\0\0\0\0\0\0", 8, msg,
+					   sizeof(msg)), MK_AGENT_ERROR) &&
+	     expect_str("3rd refused", msg,
+			"too many sessions (2 at most); try again later");
+	release(fds, 2);
+	agent_stop();
+	return ok;
+}
+
+/* Connect, send @len bytes, and read the ERROR that should follow. */
+static bool times_out(const char *what, const void *bytes, size_t len,
+		      const char *want)
+{
+	unsigned long long t0 = mk_now_ms(), ms;
+	char msg[256] = "";
+	int type;
+
+	type = raw_exchange(bytes, len, msg, sizeof(msg));
+	ms = mk_now_ms() - t0;
+	return expect_int(what, type, MK_AGENT_ERROR) &&
+	       expect_str(what, msg, want) &&
+	       expect_int("after about 1 s", ms >= 900 && ms < 5000, 1);
+}
+
+static bool agent_timeouts(void)
+{
+	static const char *const opts[] = { "--first-timeout", "1",
+					    "--idle-timeout", "1", NULL };
+	static const uint8_t ping[] = { 2, 1, 0, 0, 1, 0, 0, 0, 'x' };
+	const char *late = "no request within 1 s; closing";
+	struct run r;
+	bool ok;
+
+	ok = !fake_instance("web", "1", "running", "2", "256M", "/k", "") &&
+	     agent_start_opts(opts);
+	ok = ok && times_out("nothing sent", "", 0, late);
+	ok = ok && times_out("half a header", "\x02\x01", 2, late);
+	ok = ok && times_out("no payload", "\x02\x01\0\0\x04\0\0\0", 8, late);
+	ok = ok && times_out("one ping, then silence", ping, sizeof(ping),
+			     "no ECHO frame for 1 s; closing");
+	/* No limit while a command runs, even a silent one. */
+	ok = ok && !run_mkctl(&r, "exec", "web", "sleep", "2", NULL) &&
+	     expect_run(&r, 0, "", "");
+	agent_stop();
 	return ok;
 }
 
@@ -680,7 +831,13 @@ const struct test_case agent_tests[] = {
 	  exec_background },
 	{ "agent: garbage ends only its connection", agent_survives_garbage },
 	{ "ping: N samples, text and JSON with mkctl.rst's keys", ping_counts },
-	{ "agent --daemon returns once it listens", agent_daemon },
+	{ "agent --daemon returns once it listens, in / without a tty",
+	  agent_daemon },
+	{ "agent: the 17th session is refused while 16 are open",
+	  session_cap },
+	{ "agent --max-sessions", session_cap_option },
+	{ "agent: no first frame or no ECHO in time gets an ERROR",
+	  agent_timeouts },
 	{ "ping: Ctrl-C prints the summary, whenever it comes", ping_ctrl_c },
 	{ "exec: mkctl's own failures exit 255", exec_fails_255 },
 };
