@@ -291,6 +291,7 @@ const struct mk_cmd mk_cmd_ping = {
 		"running instance NAME and time each round trip.  Prints one\n"
 		"line per reply, then \"rtt min/median/p99 = A/B/C us\".  Ctrl-C\n"
 		"stops early and prints the summary of the replies so far.\n"
+		"Only root on the host may use the agent.\n"
 		"\n"
 		"  -c, --count N      round trips (default 10)\n"
 		"  -i, --interval MS  pause between them (default 100, may be 0)\n"

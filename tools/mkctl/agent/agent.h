@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * mk-agent's parts: the accept loop (mk-agent.c), one connection
- * (serve.c) and the EXEC operation (run.c).
+ * mk-agent's parts: the accept loop (mk-agent.c), who may connect
+ * (peer.c), one connection (serve.c) and the EXEC operation (run.c).
  */
 #ifndef MK_AGENT_H
 #define MK_AGENT_H
@@ -27,6 +27,11 @@ struct mk_agent_limits {
 	unsigned int first_timeout;	/* seconds, until the first frame */
 	unsigned int idle_timeout;	/* seconds, between ECHO frames */
 };
+
+bool mk_agent_peer_allowed(unsigned int cid, unsigned int port);
+bool mk_agent_uid_allowed(unsigned int uid, unsigned int self);
+void mk_agent_peer_refusal(char *buf, size_t size, unsigned int cid,
+			   unsigned int port);
 
 int mk_agent_serve(int sock, const struct mk_agent_limits *lim);
 int mk_agent_refuse(int sock, const char *why);

@@ -5,9 +5,10 @@
  * socket for tests) and serves each connection in a child process of its
  * own.  The protocol is in agent_proto.h.
  *
- * The listener itself refuses a connection beyond --max-sessions live
- * ones, so that it costs no process.  It counts the serving children by
- * reaping them as SIGCHLD arrives.
+ * The listener itself refuses what it must not serve, so that a refused
+ * peer costs no process: a peer other than root on the host (peer.c), and
+ * a connection beyond --max-sessions live ones.  It counts the serving
+ * children by reaping them as SIGCHLD arrives.
  *
  * It has no SIGTERM handler: killing the listener leaves the connections
  * being served to finish, each in its own process.
@@ -52,6 +53,9 @@ struct opts {
 	bool daemon;		/* go to the background once listening */
 	unsigned int max_sessions;
 	struct mk_agent_limits lim;
+	/* --unix-peer: unix peers are checked as this vsock address */
+	bool fake_peer;
+	unsigned int peer_cid, peer_port;
 };
 
 /* Where log lines go: stderr, or /dev/kmsg once a daemon; -1: nowhere. */
@@ -88,7 +92,9 @@ static int print_usage(FILE *f, int status)
 		       "  --unix PATH          a unix socket instead, for tests\n"
 		       "  --max-sessions N     connections served at once (default %d)\n"
 		       "  --first-timeout SEC  wait for a request (default %d, 0: for ever)\n"
-		       "  --idle-timeout SEC   wait between pings (default %d, 0: for ever)\n",
+		       "  --idle-timeout SEC   wait between pings (default %d, 0: for ever)\n"
+		       "  --unix-peer CID:PORT for tests: check unix peers as this\n"
+		       "                       vsock address instead of by their uid\n",
 		       MK_AGENT_PORT, MK_AGENT_MAX_SESSIONS,
 		       MK_AGENT_FIRST_TIMEOUT, MK_AGENT_IDLE_TIMEOUT);
 	return status;
@@ -113,6 +119,15 @@ static int parse_uint(const char *s, unsigned long min, unsigned long max,
 	return 0;
 }
 
+static int parse_peer(const char *s, struct opts *o)
+{
+	const char *port;
+
+	o->fake_peer = true;
+	return parse_uint(s, 0, 0xffffffffUL, ':', &o->peer_cid, &port) ||
+	       parse_uint(port, 0, 0xffffffffUL, '\0', &o->peer_port, NULL);
+}
+
 /* Parse the options; -1 after a message, 1 for --help, else 0. */
 static int parse(int argc, char **argv, struct opts *o)
 {
@@ -123,6 +138,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "max-sessions", required_argument, NULL, 'n' },
 		{ "first-timeout", required_argument, NULL, 'f' },
 		{ "idle-timeout", required_argument, NULL, 'i' },
+		{ "unix-peer", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -158,6 +174,9 @@ static int parse(int argc, char **argv, struct opts *o)
 			bad = parse_uint(optarg, 0, TIMEOUT_MAX, '\0',
 					 &o->lim.idle_timeout, NULL);
 			break;
+		case 'P':
+			bad = parse_peer(optarg, o);
+			break;
 		case 'h':
 			return 1;
 		default:
@@ -174,6 +193,10 @@ static int parse(int argc, char **argv, struct opts *o)
 	if (optind < argc) {
 		fprintf(stderr, "mk-agent: unexpected argument \"%s\"\n",
 			argv[optind]);
+		return -1;
+	}
+	if (o->fake_peer && !o->path) {
+		fputs("mk-agent: --unix-peer goes with --unix only\n", stderr);
 		return -1;
 	}
 	return 0;
@@ -225,6 +248,48 @@ static int listen_on(const struct opts *o)
 	return -1;
 }
 
+/*
+ * Whether the peer of @sock, whose address accept() gave as @sa, may be
+ * served; if not, the reason for it in @why.
+ */
+static bool peer_ok(const struct opts *o, int sock,
+		    const struct sockaddr_storage *sa, char *why, size_t size)
+{
+	const struct sockaddr_vm *vm = (const struct sockaddr_vm *)sa;
+	unsigned int cid, port;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (!o->path) {
+		cid = vm->svm_cid;
+		port = vm->svm_port;
+	} else if (o->fake_peer) {
+		cid = o->peer_cid;
+		port = o->peer_port;
+	} else {
+		if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len)) {
+			snprintf(why, size, "cannot tell who the peer is: %s",
+				 strerror(errno));
+			return false;
+		}
+		if (mk_agent_uid_allowed(cred.uid, geteuid()))
+			return true;
+		if (!geteuid())
+			snprintf(why, size,
+				 "connections are accepted from root only (peer uid %u)",
+				 (unsigned int)cred.uid);
+		else
+			snprintf(why, size,
+				 "connections are accepted from uid 0 or %u only (peer uid %u)",
+				 (unsigned int)geteuid(), (unsigned int)cred.uid);
+		return false;
+	}
+	if (mk_agent_peer_allowed(cid, port))
+		return true;
+	mk_agent_peer_refusal(why, size, cid, port);
+	return false;
+}
+
 /* Send the ERROR frame @why without waiting for the peer, and close. */
 static void refuse(int sock, const char *why)
 {
@@ -253,11 +318,17 @@ static void reap(unsigned int *live)
 }
 
 /* Serve @sock in a child process, if it may be; the parent closes it. */
-static void serve(const struct opts *o, int lfd, int sock, unsigned int *live)
+static void serve(const struct opts *o, int lfd, int sock,
+		  const struct sockaddr_storage *sa, unsigned int *live)
 {
 	char why[160];
 	pid_t pid;
 
+	if (!peer_ok(o, sock, sa, why, sizeof(why))) {
+		log_line("refused a connection: %s", why);
+		refuse(sock, why);
+		return;
+	}
 	if (*live >= o->max_sessions) {
 		snprintf(why, sizeof(why),
 			 "too many sessions (%u at most); try again later",
@@ -357,6 +428,8 @@ static int accept_loop(const struct opts *o, int lfd)
 {
 	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
 	unsigned int live = 0, delay = 0, failing_ms = 0;
+	struct sockaddr_storage sa;
+	socklen_t len;
 	int sock;
 
 	for (;;) {
@@ -370,11 +443,14 @@ static int accept_loop(const struct opts *o, int lfd)
 		reap(&live);
 		if (!(pfd.revents & POLLIN))
 			continue;
-		sock = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		len = sizeof(sa);
+		memset(&sa, 0, sizeof(sa));
+		sock = accept4(lfd, (struct sockaddr *)&sa, &len,
+			       SOCK_CLOEXEC);
 		if (sock >= 0) {
 			delay = 0;
 			failing_ms = 0;
-			serve(o, lfd, sock, &live);
+			serve(o, lfd, sock, &sa, &live);
 		} else if (retry_later(errno)) {
 			if (!delay)
 				log_line("cannot accept: %s; retrying",

@@ -4,6 +4,7 @@
  * mkctl exec and ping talking to it through MKCTL_AGENT_SOCKET; raw
  * connections check that garbage ends only the connection it came on.
  */
+#define _GNU_SOURCE	/* setresuid() */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -11,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -547,6 +550,154 @@ static bool rtt_summary(void)
 	return ok;
 }
 
+static bool peer_rules(void)
+{
+	static const struct {
+		unsigned int cid, port;
+		bool allowed;
+	} peers[] = {
+		{ 2, 1023, true }, { 2, 512, true }, { 2, 0, true },
+		{ 2, 1024, false }, { 2, 49152, false }, { 2, 0xffffffff, false },
+		{ 1001, 1023, false }, { 1002, 5000, false }, { 1, 1023, false },
+		{ 3, 100, false }, { 0xffffffff, 1, false },
+	};
+	char msg[160], what[64];
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(peers); i++) {
+		snprintf(what, sizeof(what), "peer CID %u port %u",
+			 peers[i].cid, peers[i].port);
+		ok &= expect_int(what, mk_agent_peer_allowed(peers[i].cid,
+							     peers[i].port),
+				 peers[i].allowed);
+	}
+	ok &= expect_int("uid 0", mk_agent_uid_allowed(0, 1000), 1) &&
+	      expect_int("own uid", mk_agent_uid_allowed(1000, 1000), 1) &&
+	      expect_int("other uid", mk_agent_uid_allowed(1001, 1000), 0) &&
+	      expect_int("nobody", mk_agent_uid_allowed(65534, 0), 0);
+	mk_agent_peer_refusal(msg, sizeof(msg), 1001, 1023);
+	return expect_str("refusal", msg,
+			  "connections are accepted from root on the host only (peer CID 1001 port 1023)") &&
+	       ok;
+}
+
+/* A fake bind() for mk_agent_bind_reserved(): the result for each port. */
+static int busy_above;		/* ports above are in use */
+static int bind_err;		/* the error for the others, or 0 */
+static unsigned int ports_tried;
+
+static int fake_bind(int fd, unsigned int port)
+{
+	(void)fd;
+	ports_tried++;
+	if ((int)port > busy_above)
+		return -EADDRINUSE;
+	return bind_err;
+}
+
+static bool reserved_port(void)
+{
+	bool ok;
+
+	busy_above = 1023;
+	bind_err = 0;
+	ports_tried = 0;
+	ok = expect_int("free: 1023", mk_agent_bind_reserved(-1, fake_bind),
+			1023) && expect_int("tries", ports_tried, 1);
+	busy_above = 1000;
+	ports_tried = 0;
+	ok &= expect_int("busy to 1001", mk_agent_bind_reserved(-1, fake_bind),
+			 1000) && expect_int("tries", ports_tried, 24);
+	busy_above = 1023;
+	bind_err = -EACCES;
+	ports_tried = 0;
+	ok &= expect_int("unprivileged", mk_agent_bind_reserved(-1, fake_bind),
+			 -EACCES) && expect_int("tries", ports_tried, 1);
+	busy_above = 0;
+	ports_tried = 0;
+	ok &= expect_int("all in use", mk_agent_bind_reserved(-1, fake_bind),
+			 -EADDRINUSE) &&
+	      expect_int("tries", ports_tried,
+			 MK_RESV_PORT_HIGH - MK_RESV_PORT_LOW + 1);
+	return ok;
+}
+
+#define REFUSED(cid, port) \
+	"the agent refused: connections are accepted from root on the host only (peer CID " \
+	#cid " port " #port ")\n"
+
+#define LOGGED(cid, port) \
+	"mk-agent: refused a connection: connections are accepted from root on the host only (peer CID " \
+	#cid " port " #port ")\n"
+
+static bool peer_refused(void)
+{
+	static const char *const other_cid[] = { "--unix-peer", "1002:1023",
+						 NULL };
+	static const char *const high_port[] = { "--unix-peer", "2:1024",
+						 NULL };
+	static const char *const host_root[] = { "--unix-peer", "2:1023",
+						 NULL };
+	struct run r;
+	bool ok;
+
+	ok = !fake_instance("web", "1", "running", "2", "256M", "/k", "") &&
+	     agent_start_opts(other_cid);
+	ok = ok && !run_mkctl(&r, "exec", "web", "id", NULL) &&
+	     expect_run(&r, 255, "", "mkctl: exec web: " REFUSED(1002, 1023));
+	agent_stop();
+	/* One line for each: agent_start()'s connection, then mkctl's */
+	ok = ok && expect_str("agent log", fake_read(AGENT_LOG),
+			      LOGGED(1002, 1023) LOGGED(1002, 1023));
+	ok = ok && agent_start_opts(high_port);
+	ok = ok && !run_mkctl(&r, "exec", "web", "id", NULL) &&
+	     expect_run(&r, 255, "", "mkctl: exec web: " REFUSED(2, 1024));
+	ok = ok && !run_mkctl(&r, "ping", "web", "-c", "1", NULL) &&
+	     expect_run(&r, 1, "", "mkctl: ping web: " REFUSED(2, 1024));
+	agent_stop();
+	ok = ok && agent_start_opts(host_root);
+	ok = ok && !run_mkctl(&r, "exec", "web", "echo", "hi", NULL) &&
+	     expect_run(&r, 0, "hi\n", "");
+	agent_stop();
+	return ok;
+}
+
+/* As root: a peer of another uid is refused on the unix socket. */
+static bool unix_uid_refused(void)
+{
+	char msg[256] = "";
+	int type = -1, ws;
+	pid_t pid;
+	bool ok;
+
+	if (geteuid()) {
+		printf("# not root: only the rule is checked (peer rules)\n");
+		return true;
+	}
+	ok = !fake_instance("web", "1", "running", "2", "256M", "/k", "") &&
+	     agent_start();
+	/* let nobody reach the socket */
+	ok = ok && !chmod(fake_path(""), 0755) &&
+	     !chmod(fake_path(SOCK), 0777);
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(100);
+		type = raw_exchange("\x02\x01\0\0\0\0\0\0", 8, msg,
+				    sizeof(msg));
+		_exit(type == MK_AGENT_ERROR &&
+		      !strcmp(msg, "connections are accepted from root only (peer uid 65534)") ?
+		      0 : 1);
+	}
+	ok = ok && expect_int("nobody refused", waitpid(pid, &ws, 0) == pid &&
+			      WIFEXITED(ws) ? WEXITSTATUS(ws) : -1, 0);
+	agent_stop();
+	return ok;
+}
+
 /*
  * Hold @n connections to the agent, each served: it echoed a ping.  The
  * connections tests make to see the agent listen may still hold a place
@@ -833,6 +984,13 @@ const struct test_case agent_tests[] = {
 	{ "ping: N samples, text and JSON with mkctl.rst's keys", ping_counts },
 	{ "agent --daemon returns once it listens, in / without a tty",
 	  agent_daemon },
+	{ "agent: only the host CID and a port below 1024 may connect",
+	  peer_rules },
+	{ "mkctl binds the highest free port below 1024, or says why not",
+	  reserved_port },
+	{ "agent: another CID or an unreserved port gets an ERROR, exit 255",
+	  peer_refused },
+	{ "agent: a unix peer of another uid is refused", unix_uid_refused },
 	{ "agent: the 17th session is refused while 16 are open",
 	  session_cap },
 	{ "agent --max-sessions", session_cap_option },
