@@ -430,19 +430,20 @@ static int accept_loop(const struct opts *o, int lfd)
 	unsigned int live = 0, delay = 0, failing_ms = 0;
 	struct sockaddr_storage sa;
 	socklen_t len;
-	int sock;
+	int sock, err;
 
 	for (;;) {
 		reap(&live);
 		/* SIGCHLD is blocked but here: no exit goes unseen */
+		pfd.revents = 0;
 		if (ppoll(&pfd, 1, NULL, &old_mask) < 0 && errno != EINTR) {
 			log_line("cannot wait for connections: %s; exiting",
 				 strerror(errno));
 			return -1;
 		}
 		reap(&live);
-		if (!(pfd.revents & POLLIN))
-			continue;
+		if (!pfd.revents)
+			continue;	/* a signal; else accept() says what */
 		len = sizeof(sa);
 		memset(&sa, 0, sizeof(sa));
 		sock = accept4(lfd, (struct sockaddr *)&sa, &len,
@@ -451,14 +452,16 @@ static int accept_loop(const struct opts *o, int lfd)
 			delay = 0;
 			failing_ms = 0;
 			serve(o, lfd, sock, &sa, &live);
-		} else if (retry_later(errno)) {
+			continue;
+		}
+		err = errno;
+		if (retry_later(err)) {
 			if (!delay)
 				log_line("cannot accept: %s; retrying",
-					 strerror(errno));
+					 strerror(err));
 			if (failing_ms >= RETRY_GIVE_UP_MS) {
 				log_line("cannot accept for %u s: %s; exiting",
-					 RETRY_GIVE_UP_MS / 1000,
-					 strerror(errno));
+					 RETRY_GIVE_UP_MS / 1000, strerror(err));
 				return -1;
 			}
 			delay = delay ? delay * 2 : RETRY_FIRST_MS;
@@ -466,12 +469,11 @@ static int accept_loop(const struct opts *o, int lfd)
 				delay = RETRY_MAX_MS;
 			wait_ms(delay, &old_mask);
 			failing_ms += delay;
-		} else if (!retry_now(errno)) {
-			break;
+		} else if (!retry_now(err)) {
+			log_line("cannot accept: %s; exiting", strerror(err));
+			return -1;
 		}
 	}
-	log_line("cannot accept: %s; exiting", strerror(errno));
-	return -1;
 }
 
 /**
