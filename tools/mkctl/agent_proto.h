@@ -8,6 +8,14 @@
  * MK_AGENT_PORT of the instance (CID MK_AGENT_CID_BASE + instance id), or
  * on a unix socket for tests.
  *
+ * Who may connect: the agent serves only root on the host.  It accepts a
+ * vsock connection only from CID MK_AGENT_HOST_CID and from a source port
+ * below MK_AGENT_RESERVED_PORTS, which only CAP_NET_BIND_SERVICE can bind,
+ * so mkctl binds one before it connects.  Other peers get one ERROR frame
+ * and the connection is closed.  The agent also serves a limited number
+ * of connections at once and closes one that sends no complete first
+ * frame in time, or no ECHO for a while, with an ERROR frame too.
+ *
  * Every message is a frame: an 8-byte header, then @len bytes of payload.
  *
  *	offset	size	field
@@ -46,6 +54,7 @@
 #define MK_AGENT_PORT		5000	/* vsock port of the agent */
 #define MK_AGENT_CID_BASE	1000	/* CID of instance N is 1000 + N */
 #define MK_AGENT_HOST_CID	2	/* VMADDR_CID_HOST */
+#define MK_AGENT_RESERVED_PORTS	1024	/* peers' ports must be below */
 
 #define MK_AGENT_VERSION	1
 #define MK_AGENT_HDR_SIZE	8

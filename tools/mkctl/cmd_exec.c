@@ -2,7 +2,9 @@
 /*
  * mkctl exec NAME [--timeout SEC] [--] CMD [ARGS...]: run a command in a
  * running instance through its agent, with the command's stdout and
- * stderr on ours, and exit with its exit status.
+ * stderr on ours, and exit with its exit status.  mkctl's own failures
+ * exit with EXEC_FAILED instead, as ssh does, so that a script can tell
+ * them from the command's.
  */
 #include <errno.h>
 #include <poll.h>
@@ -12,6 +14,8 @@
 
 #include "agent_proto.h"
 #include "mkctl.h"
+
+#define EXEC_FAILED	255	/* mkctl failed, not the command */
 
 struct exec_args {
 	const char *name;
@@ -132,19 +136,19 @@ static int handle(const char *cmd, const char *name,
 			return MK_GO_ON;
 		mk_err("%s %s: cannot write the output: %s", cmd, name,
 		       strerror(-err));
-		return EXIT_FAILURE;
+		return EXEC_FAILED;
 	case MK_AGENT_EXIT:
 		if (f->len == 4 && mk_get_le32((const uint8_t *)buf) <= 255)
 			return mk_get_le32((const uint8_t *)buf);
 		break;
 	case MK_AGENT_ERROR:
-		mk_err("%s %s: the agent refused the command: %.*s", cmd,
-		       name, (int)f->len, buf);
-		return EXIT_FAILURE;
+		mk_err("%s %s: the agent refused: %.*s", cmd, name,
+		       (int)f->len, buf);
+		return EXEC_FAILED;
 	}
 	mk_err("%s %s: the agent broke the protocol (frame type %u)", cmd,
 	       name, f->type);
-	return EXIT_FAILURE;
+	return EXEC_FAILED;
 }
 
 /* Copy the command's output until its exit status arrives. */
@@ -162,7 +166,7 @@ static int relay(const char *cmd, const struct exec_args *a, int sock,
 		if (err == -ETIMEDOUT) {
 			mk_err("%s %s: %s did not finish within %ld s; killed it",
 			       cmd, a->name, a->argv[0], a->timeout_ms / 1000);
-			return EXIT_FAILURE;
+			return EXEC_FAILED;
 		}
 		if (!err)
 			err = mk_frame_recv_hdr(sock, &f);
@@ -170,7 +174,7 @@ static int relay(const char *cmd, const struct exec_args *a, int sock,
 			err = mk_read_full(sock, buf, f.len);
 		if (err) {
 			report_lost(cmd, a->name, err);
-			return EXIT_FAILURE;
+			return EXEC_FAILED;
 		}
 		ret = handle(cmd, a->name, &f, buf);
 	} while (ret == MK_GO_ON);
@@ -182,11 +186,16 @@ static int start(const char *cmd, const struct exec_args *a, int sock,
 		 char *buf, size_t len)
 {
 	int err = mk_frame_send(sock, MK_AGENT_EXEC, buf, len);
+	char why[256];
 
 	if (!err)
 		return relay(cmd, a, sock, buf);
-	report_lost(cmd, a->name, err);
-	return EXIT_FAILURE;
+	/* An agent that refuses us may hang up before we send */
+	if (!mk_agent_refusal(sock, why, sizeof(why)))
+		mk_err("%s %s: the agent refused: %s", cmd, a->name, why);
+	else
+		report_lost(cmd, a->name, err);
+	return EXEC_FAILED;
 }
 
 static int run_exec(const struct mk_cmd *cmd, int argc, char **argv)
@@ -202,9 +211,9 @@ static int run_exec(const struct mk_cmd *cmd, int argc, char **argv)
 	buf = malloc(MK_AGENT_PAYLOAD_MAX);
 	if (!buf) {
 		mk_err("%s %s: out of memory", cmd->name, a.name);
-		return EXIT_FAILURE;
+		return EXEC_FAILED;
 	}
-	ret = EXIT_FAILURE;
+	ret = EXEC_FAILED;
 	len = pack_args(&a, buf);
 	if (len < 0) {
 		ret = mk_usage_error(cmd, "command too long: at most %d arguments and %d bytes",
@@ -230,14 +239,17 @@ const struct mk_cmd mk_cmd_exec = {
 		"its environment.  Its stdout and stderr appear on mkctl's, and\n"
 		"mkctl exits with its exit status: 128 + N if signal N killed\n"
 		"it, 127 if it was not found.  mkctl's own failures (no such\n"
-		"instance, not running, no agent) exit with 1 and one line on\n"
-		"stderr.  \"--\" is needed only if CMD starts with '-'.\n"
+		"instance, not running, no agent, refused by it, lost\n"
+		"connection, --timeout) exit with 255 and one line on stderr,\n"
+		"as ssh does; usage errors exit with 2.  Only root on the host\n"
+		"may use the agent.  \"--\" is needed only if CMD starts with\n"
+		"'-'.\n"
 		"\n"
 		"mkctl returns once the command has exited and its stdout and\n"
 		"stderr are closed: redirect the output of anything it leaves\n"
 		"running in the background.\n"
 		"\n"
 		"  --timeout SEC   kill the command if it has not finished in\n"
-		"                  SEC seconds, and exit with 1 (0: no limit)\n",
+		"                  SEC seconds, and exit with 255 (0: no limit)\n",
 	.run = run_exec,
 };

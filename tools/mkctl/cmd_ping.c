@@ -2,7 +2,12 @@
 /*
  * mkctl ping NAME [-c N] [-i MS] [--json]: round trips to an instance's
  * agent, with their times and a summary, as ping(8) does for hosts.
+ *
+ * Ctrl-C ends the pings and prints the summary.  SIGINT stays blocked but
+ * while waiting (for an echo, or between pings) in ppoll(), so that it
+ * cannot slip in just before a wait and be missed by it.
  */
+#define _GNU_SOURCE	/* ppoll() */
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -28,6 +33,35 @@ struct ping_args {
 	unsigned long gap_ms;
 	bool json;
 };
+
+/* What a ping waits with: the signal mask that lets SIGINT in. */
+static sigset_t wait_mask;
+
+/* The text of the agent's ERROR frame, after -EREMOTEIO. */
+static char refusal[256];
+
+/* Wait up to @ms for @pfd (none if NULL); poll()'s result, -1 on SIGINT. */
+static int wait_for(struct pollfd *pfd, unsigned long ms)
+{
+	unsigned long long deadline = mk_now_ms() + ms, now;
+	struct timespec ts;
+	int n;
+
+	for (;;) {
+		if (mk_signalled()) {
+			errno = EINTR;
+			return -1;
+		}
+		now = mk_now_ms();
+		if (now >= deadline)
+			return 0;
+		ts.tv_sec = (deadline - now) / 1000;
+		ts.tv_nsec = (deadline - now) % 1000 * 1000000L;
+		n = ppoll(pfd, pfd ? 1 : 0, &ts, &wait_mask);
+		if (n >= 0 || errno != EINTR)
+			return n;
+	}
+}
 
 static int parse_num(const struct mk_cmd *cmd, const char *opt,
 		     const char *s, unsigned long min, unsigned long max,
@@ -97,7 +131,10 @@ static unsigned long long now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* Wait for the echo of @sent; 0, -ETIMEDOUT, -EPROTO or -errno. */
+/*
+ * Wait for the echo of @sent; 0, -EINTR on SIGINT, -ETIMEDOUT, -EPROTO or
+ * -errno; -EREMOTEIO for an ERROR frame, its text in refusal.
+ */
 static int recv_echo(int sock, const uint8_t *sent)
 {
 	struct pollfd pfd = { .fd = sock, .events = POLLIN };
@@ -105,12 +142,17 @@ static int recv_echo(int sock, const uint8_t *sent)
 	struct mk_frame f;
 	int n, err;
 
-	n = poll(&pfd, 1, REPLY_MS);
+	n = wait_for(&pfd, REPLY_MS);
 	if (n <= 0)
 		return n ? -errno : -ETIMEDOUT;
 	err = mk_frame_recv_hdr(sock, &f);
 	if (err)
 		return err;
+	if (f.type == MK_AGENT_ERROR && f.len < sizeof(refusal)) {
+		err = mk_read_full(sock, refusal, f.len);
+		refusal[err ? 0 : f.len] = '\0';
+		return err ?: -EREMOTEIO;
+	}
 	if (f.type != MK_AGENT_ECHO || f.len != PING_SIZE)
 		return -EPROTO;
 	err = mk_read_full(sock, buf, sizeof(buf));
@@ -132,6 +174,8 @@ static int round_trip(int sock, unsigned long long seq,
 	err = mk_frame_send(sock, MK_AGENT_ECHO, msg, sizeof(msg));
 	if (!err)
 		err = recv_echo(sock, msg);
+	else if (!mk_agent_refusal(sock, refusal, sizeof(refusal)))
+		err = -EREMOTEIO;	/* it hung up before we sent */
 	*us = (now_ns() - t0) / 1000;
 	return err;
 }
@@ -141,6 +185,8 @@ static void report(const char *cmd, const char *name, int err)
 	if (err == -ETIMEDOUT)
 		mk_err("%s %s: no echo from the agent within %d s", cmd, name,
 		       REPLY_MS / 1000);
+	else if (err == -EREMOTEIO)
+		mk_err("%s %s: the agent refused: %s", cmd, name, refusal);
 	else if (err == -EPROTO || err == -EMSGSIZE)
 		mk_err("%s %s: the agent's echo does not match what was sent",
 		       cmd, name);
@@ -159,11 +205,11 @@ static long pings(const char *cmd, const struct ping_args *a, int sock,
 	int err;
 
 	for (i = 0; i < a->count && !mk_signalled(); i++) {
-		if (i && a->gap_ms)
-			mk_sleep_ms(a->gap_ms);
-		if (mk_signalled())
+		if (i && a->gap_ms && wait_for(NULL, a->gap_ms) < 0)
 			break;
 		err = round_trip(sock, i + 1, &us[i]);
+		if (err == -EINTR)
+			break;	/* Ctrl-C: this one does not count */
 		if (err) {
 			report(cmd, a->name, err);
 			return -1;
@@ -200,6 +246,7 @@ static int run_ping(const struct mk_cmd *cmd, int argc, char **argv)
 {
 	struct ping_args a;
 	unsigned long long *us;
+	sigset_t sigint, old;
 	struct mk_rtt s;
 	int sock, ret;
 	long n;
@@ -212,6 +259,11 @@ static int run_ping(const struct mk_cmd *cmd, int argc, char **argv)
 		mk_err("%s %s: out of memory", cmd->name, a.name);
 		return EXIT_FAILURE;
 	}
+	sigemptyset(&sigint);
+	sigaddset(&sigint, SIGINT);
+	sigprocmask(SIG_BLOCK, &sigint, &old);
+	wait_mask = old;
+	sigdelset(&wait_mask, SIGINT);
 	mk_catch_signal(SIGINT);
 	sock = mk_agent_connect(cmd->name, a.name);
 	n = sock < 0 ? -1 : pings(cmd->name, &a, sock, us);
@@ -222,8 +274,12 @@ static int run_ping(const struct mk_cmd *cmd, int argc, char **argv)
 		mk_rtt_summary(us, n, &s);
 		summary(&a, &s);
 		ret = EXIT_SUCCESS;
+	} else if (!n) {
+		mk_err("%s %s: interrupted before the first echo", cmd->name,
+		       a.name);
 	}
 	free(us);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return ret;
 }
 
@@ -235,6 +291,7 @@ const struct mk_cmd mk_cmd_ping = {
 		"running instance NAME and time each round trip.  Prints one\n"
 		"line per reply, then \"rtt min/median/p99 = A/B/C us\".  Ctrl-C\n"
 		"stops early and prints the summary of the replies so far.\n"
+		"Only root on the host may use the agent.\n"
 		"\n"
 		"  -c, --count N      round trips (default 10)\n"
 		"  -i, --interval MS  pause between them (default 100, may be 0)\n"

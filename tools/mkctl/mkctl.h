@@ -226,7 +226,11 @@ struct mk_rtt {
 void mk_rtt_summary(unsigned long long *v, size_t n, struct mk_rtt *s);
 
 /* agent_conn.c */
+#define MK_RESV_PORT_HIGH	1023	/* the reserved ports mkctl binds */
+#define MK_RESV_PORT_LOW	512
 int mk_agent_connect(const char *cmd, const char *name);
+int mk_agent_bind_reserved(int fd, int (*bind_port)(int fd, unsigned int port));
+int mk_agent_refusal(int sock, char *why, size_t size);
 
 /* tty.c */
 int mk_tty_raw(int fd);

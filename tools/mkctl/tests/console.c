@@ -14,6 +14,7 @@
 #define STATE		"config/instances/web/state"
 #define ATTACHED	"[attached to web; Ctrl-] detaches]\n"
 #define DETACHED	"\r\n[detached]\r\n"
+#define WAIT_MS		10000	/* for output, on a loaded machine */
 
 static bool web(const char *state, const char *output)
 {
@@ -75,32 +76,38 @@ static bool log_follows(void)
 {
 	struct run r;
 	pid_t pid;
+	bool ok;
 
 	if (!web("running", "one\n"))
 		return false;
+	/*
+	 * mkctl catches SIGINT before it prints anything: once the output
+	 * is there, SIGINT ends it cleanly.
+	 */
 	pid = start_mkctl(NULL, "log", "web", "-f", NULL);
-	sleep_ms(300);
+	ok = wait_file("stdout", "one\n", WAIT_MS);
 	fake_append(CONSOLE, "two\n");
-	sleep_ms(500);
+	ok = ok && wait_file("stdout", "one\ntwo\n", WAIT_MS);
 	return !finish_mkctl(&r, pid, SIGINT) &&
-	       expect_run(&r, 0, "one\ntwo\n", "");
+	       expect_run(&r, 0, "one\ntwo\n", "") && ok;
 }
 
 static bool log_follows_new_boot(void)
 {
 	struct run r;
 	pid_t pid;
+	bool ok;
 
 	if (!web("stopped", "old boot\n"))
 		return false;
 	pid = start_mkctl(NULL, "log", "web", "--follow", NULL);
-	sleep_ms(300);
+	ok = wait_file("stdout", "old boot\n", WAIT_MS);
 	/* The instance starts again: its output starts over. */
 	fake_write(CONSOLE, "new\n");
 	fake_write(STATE, "starting\n");
-	sleep_ms(500);
+	ok = ok && wait_file("stdout", "old boot\nnew\n", WAIT_MS);
 	return !finish_mkctl(&r, pid, SIGINT) &&
-	       expect_run(&r, 0, "old boot\nnew\n", "");
+	       expect_run(&r, 0, "old boot\nnew\n", "") && ok;
 }
 
 static bool console_detaches(void)

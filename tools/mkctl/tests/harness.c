@@ -370,7 +370,9 @@ static pid_t start_va(const char *input, va_list ap)
 		argv[i++] = arg;
 	argv[i] = NULL;
 
-	if (fake_write("stdin", input ? input : ""))
+	/* Emptied here, so that no one sees what the last run printed. */
+	if (fake_write("stdin", input ? input : "") ||
+	    fake_write("stdout", "") || fake_write("stderr", ""))
 		return -1;
 	fflush(stdout);
 	pid = fork();
@@ -426,6 +428,48 @@ void sleep_ms(unsigned int ms)
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
+}
+
+/**
+ * wait_file() - wait until a file of the fake tree holds some text
+ * @rel: its path relative to the fake root, e.g. "stdout"
+ * @want: what it should hold, all of it
+ * @ms: how long to wait at most
+ *
+ * Return: true once it does; false after a diagnostic when @ms passed.
+ */
+bool wait_file(const char *rel, const char *want, unsigned int ms)
+{
+	unsigned long long deadline = mk_now_ms() + ms;
+
+	while (strcmp(fake_read(rel), want)) {
+		if (mk_now_ms() >= deadline)
+			return expect_str(rel, fake_read(rel), want);
+		sleep_ms(10);
+	}
+	return true;
+}
+
+/**
+ * wait_file_has() - wait until a file of the fake tree contains some text
+ * @rel: its path relative to the fake root, e.g. "stdout"
+ * @want: what it should contain, somewhere in its first 4095 bytes
+ * @ms: how long to wait at most
+ *
+ * Return: true once it does; false after a diagnostic when @ms passed.
+ */
+bool wait_file_has(const char *rel, const char *want, unsigned int ms)
+{
+	unsigned long long deadline = mk_now_ms() + ms;
+
+	while (!strstr(fake_read(rel), want)) {
+		if (mk_now_ms() >= deadline) {
+			printf("# %s never contained \"%s\"\n", rel, want);
+			return false;
+		}
+		sleep_ms(10);
+	}
+	return true;
 }
 
 /**

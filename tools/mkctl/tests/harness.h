@@ -73,6 +73,8 @@ pid_t start_mkctl(const char *input, ...)
 	__attribute__((sentinel));
 int finish_mkctl(struct run *r, pid_t pid, int sig);
 void sleep_ms(unsigned int ms);
+bool wait_file(const char *rel, const char *want, unsigned int ms);
+bool wait_file_has(const char *rel, const char *want, unsigned int ms);
 bool expect_run(const struct run *r, int status, const char *out,
 		const char *err);
 

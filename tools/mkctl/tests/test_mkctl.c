@@ -2,26 +2,73 @@
 /*
  * mkctl's tests, reported as TAP: test_mkctl [PATH-OF-MKCTL [PATH-OF-MK-AGENT]]
  *
- * Every case runs with a fresh fake tree (see fake_setup()).  The unit
- * cases call mkctl's functions; the others run the binary.
+ * Every case runs with a fresh fake tree (see fake_setup()), in a child
+ * process of its own: a case that crashes or hangs is reported as failed
+ * and the next ones still run.  The unit cases call mkctl's functions;
+ * the others run the binary.
  */
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "mkctl.h"
 #include "harness.h"
 
-static bool run_case(const struct test_case *t, int n)
+#define CASE_TIMEOUT	120	/* seconds a case may take */
+
+/* In the child: run the case; exit 0 if it passed. */
+static void child(const struct test_case *t)
 {
 	bool ok;
 
+	setpgid(0, 0);	/* what it leaves behind is killed with it */
+	alarm(CASE_TIMEOUT);
+	ok = t->fn();
+	fflush(stdout);
+	_exit(ok ? EXIT_SUCCESS : EXIT_FAILURE);
+}
+
+/* Why the child of a case that did not pass ended, or "" for a plain fail. */
+static void why_failed(int ws, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (WIFSIGNALED(ws) && WTERMSIG(ws) == SIGALRM)
+		snprintf(buf, size, " # timed out after %d s", CASE_TIMEOUT);
+	else if (WIFSIGNALED(ws))
+		snprintf(buf, size, " # crashed by signal %d (%s)",
+			 WTERMSIG(ws), strsignal(WTERMSIG(ws)));
+	else if (WEXITSTATUS(ws) != EXIT_FAILURE)
+		snprintf(buf, size, " # exited with %d", WEXITSTATUS(ws));
+}
+
+static bool run_case(const struct test_case *t, int n)
+{
+	char why[64] = "";
+	bool ok = false;
+	pid_t pid;
+	int ws;
+
 	if (fake_setup()) {
 		printf("# cannot make the fake tree\n");
-		ok = false;
 	} else {
-		ok = t->fn();
+		fflush(stdout);
+		pid = fork();
+		if (!pid)
+			child(t);
+		if (pid < 0) {
+			snprintf(why, sizeof(why), " # cannot fork");
+		} else if (waitpid(pid, &ws, 0) == pid) {
+			ok = WIFEXITED(ws) && WEXITSTATUS(ws) == EXIT_SUCCESS;
+			if (!ok)
+				why_failed(ws, why, sizeof(why));
+			kill(-pid, SIGKILL);
+		}
 	}
 	fake_teardown();
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", n, t->name);
+	printf("%s %d - %s%s\n", ok ? "ok" : "not ok", n, t->name, why);
 	return ok;
 }
 

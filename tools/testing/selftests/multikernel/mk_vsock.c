@@ -11,6 +11,9 @@
  *   mk_vsock pipe-rtt COUNT          the same over pipes between two
  *                                    processes on CPUs 0 and 1: the
  *                                    baseline
+ *   mk_vsock as-nobody CMD [ARGS...] run CMD as uid and gid 65534, with
+ *                                    no groups and no capabilities
+ *                                    (busybox's setpriv cannot)
  *
  * "unix:PATH" may stand for "CID PORT" (and for the server's PORT), so
  * that the program can be tried where there is no vsock; a PORT after it
@@ -24,9 +27,10 @@
  * the data came back intact, KSFT_FAIL otherwise, KSFT_SKIP when the
  * kernel has no vsock (or no sockets at all).
  */
-#define _GNU_SOURCE	/* sched_setaffinity() */
+#define _GNU_SOURCE	/* sched_setaffinity(), setresuid() */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -48,6 +52,7 @@
 #define MAX_COUNT	10000000
 #define FNV_OFFSET	0xcbf29ce484222325ULL
 #define FNV_PRIME	0x100000001b3ULL
+#define NOBODY		65534		/* uid and gid of as-nobody */
 
 /* Where to listen or connect: vsock CID and port, or a unix socket. */
 struct addr {
@@ -69,7 +74,8 @@ static int print_usage(void)
 		"usage: mk_vsock echo-server PORT|unix:PATH\n"
 		"       mk_vsock stream CID PORT|unix:PATH BYTES\n"
 		"       mk_vsock rtt CID PORT|unix:PATH COUNT\n"
-		"       mk_vsock pipe-rtt COUNT\n");
+		"       mk_vsock pipe-rtt COUNT\n"
+		"       mk_vsock as-nobody CMD [ARGS...]\n");
 	return KSFT_FAIL;
 }
 
@@ -536,6 +542,19 @@ static int run_rtt(bool pipes, int argc, char **argv)
 	return ret;
 }
 
+/* Become nobody, which drops every capability, and run @argv. */
+static int as_nobody(char **argv)
+{
+	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+	    setresuid(NOBODY, NOBODY, NOBODY)) {
+		perror("mk_vsock: cannot become nobody");
+		return KSFT_FAIL;
+	}
+	execvp(argv[0], argv);
+	fprintf(stderr, "mk_vsock: %s: %s\n", argv[0], strerror(errno));
+	return KSFT_FAIL;
+}
+
 /**
  * main() - run one mode
  * @argc: number of arguments
@@ -563,5 +582,7 @@ int main(int argc, char **argv)
 		return run_rtt(false, argc - 2, argv + 2);
 	if (!strcmp(argv[1], "pipe-rtt"))
 		return run_rtt(true, argc - 2, argv + 2);
+	if (!strcmp(argv[1], "as-nobody"))
+		return as_nobody(argv + 2);
 	return print_usage();
 }

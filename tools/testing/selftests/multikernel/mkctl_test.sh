@@ -28,6 +28,12 @@ PREFERRED_LAST=3
 EXIT_OK=0
 EXIT_FAIL=1
 EXIT_USAGE=2
+EXIT_EXEC_FAILED=255	# mkctl exec's own failures
+
+# The agent's session limit (mk-agent --max-sessions), and the helper
+# that runs a command as nobody (busybox's setpriv cannot).
+AGENT_SESSIONS=16
+MK_VSOCK="$DIR/mk_vsock"
 
 # Every instance made here; cleanup removes them whatever happened.
 NAME=kst-mkctl
@@ -218,6 +224,60 @@ test_log_ready() {
 	report $? "log shows the spawn's mk-ready line"
 }
 
+test_exec_root() {
+	run exec "$NAME" -- id -u
+	[ "$RC" -eq "$EXIT_OK" ] && [ "$OUT" = 0 ] && [ -z "$ERR" ]
+	report $? "exec as root on the host runs the command as root"
+}
+
+test_exec_unprivileged() {
+	OUT=$("$MK_VSOCK" as-nobody mkctl exec "$NAME" -- id 2>"$TMP/stderr")
+	RC=$?
+	ERR=$(cat "$TMP/stderr")
+	[ "$RC" -eq "$EXIT_EXEC_FAILED" ] && [ -z "$OUT" ] &&
+		one_error_line "$ERR" &&
+		[[ "$ERR" == *"need root on the host"*CAP_NET_BIND_SERVICE* ]]
+	report $? "exec by an unprivileged user exits 255 saying it needs root"
+}
+
+test_exec_session_cap() {
+	local pids=() i ok=1
+
+	# Each of these holds a session until it is killed.
+	for i in $(seq "$AGENT_SESSIONS"); do
+		mkctl exec "$NAME" -- sleep 60 > /dev/null 2>&1 &
+		pids+=($!)
+	done
+	for i in $(seq 100); do
+		run exec "$NAME" -- true
+		if [ "$RC" -eq "$EXIT_EXEC_FAILED" ] &&
+		   [[ "$ERR" == *"too many sessions ($AGENT_SESSIONS at most)"* ]]; then
+			ok=0
+			break
+		fi
+		sleep 0.1
+	done
+	kill "${pids[@]}" 2>/dev/null
+	wait "${pids[@]}" 2>/dev/null
+	report $ok "exec beyond $AGENT_SESSIONS sessions is refused with exit 255"
+}
+
+# After test_exec_session_cap: the places are free again once the
+# sessions are gone.
+test_exec_after_cap() {
+	local i ok=1
+
+	for i in $(seq 100); do
+		run exec "$NAME" -- true
+		if [ "$RC" -eq "$EXIT_OK" ]; then
+			ok=0
+			break
+		fi
+		sleep 0.1
+	done
+	report $ok "exec works again once the sessions have ended"
+}
+
 test_stop() {
 	run stop "$NAME"
 	[ "$RC" -eq "$EXIT_OK" ] && [ "$(attr "$NAME" state)" = stopped ]
@@ -276,6 +336,10 @@ TESTS=(
 	test_create_cpu0_rollback
 	test_start_wait
 	test_log_ready
+	test_exec_root
+	test_exec_unprivileged
+	test_exec_session_cap
+	test_exec_after_cap
 	test_stop
 	test_spawn_refused
 	test_create_no_memory
