@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Runs inside a host VM of its own, with 20 CPUs, two threads per core
-# (CPUs 0-1, 2-3, ... are cores), and a pool of 1280M, which reboots when
-# the script ends.  First the SMT selftest, which needs that topology, and
-# the test of how many instances run at once, which needs that many CPUs.
+# (CPUs 0-1, 2-3, ... are cores), and a pool of 1280M at 0x20000000, which
+# reboots when the script ends.  First the SMT selftest, which needs that
+# topology, the test of how many instances run at once, which needs that
+# many CPUs, and pool_test, for the pool at a fixed address.
 # Then two instances are left running, so the host's restart must stop
 # both first; check.sh reads how they ended from the kernel log after the
 # script.
@@ -14,7 +15,7 @@
 set -u
 . /usr/lib/mk-check-lib.sh
 (cd /kselftest && ./run_kselftest.sh -t multikernel:smt_test \
-	-t multikernel:limit_test)
+	-t multikernel:limit_test -t multikernel:pool_test)
 
 i=/sys/kernel/config/multikernel/instances
 
@@ -40,7 +41,7 @@ wait_running() {
 	[ "$(cat "$i/$1/state")" = running ]
 }
 
-echo "mk-check: reboot TAP follows"
+echo "mk-check: TAP follows"
 echo "1..3"
 make_instance rb-a 2-3 && make_instance rb-b 4-5 && make_instance rb-c 1 1 ||
 	{ echo "not ok 1 create the instances"; exit 1; }

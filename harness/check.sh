@@ -4,8 +4,9 @@
 # Usage: check.sh BUILD_DIR
 #
 # Everything "make check" runs once the pieces are built: mkctl's unit tests
-# on this machine, three VM boots (with the pool, without it, and with SMT
-# and a restart at the end) for KUnit and the kselftests, and the exported
+# on this machine, four VM boots (with the pool, without it, with a
+# malformed pool parameter, and with SMT, a pool at a fixed address and a
+# restart at the end) for KUnit and the kselftests, and the exported
 # series.  Ends with the "N passed, N failed" line.
 #
 # Beside the tests' own results it checks the run itself, as TAP in
@@ -46,6 +47,10 @@ run_vm() {
 	cp "$b/vm/ttyS1.log" "$out/$1.ttyS1.log" 2>/dev/null ||
 		: > "$out/$1.ttyS1.log"
 	grep -E '^(# )?not ok|^vm-run:' "$out/$1.log"
+	# TAP a script prints itself, after its selftests'.
+	tr -d '\r' < "$out/$1.log" |
+		sed -n '/^mk-check: TAP follows/,/^mk-vm: kernel log follows/p' |
+		grep -E '^1\.\.[0-9]+$|^(not )?ok [0-9]+' > "$out/$1.tap"
 
 	grep -q '^mk-check: script complete' "$out/$1.log"
 	check $? "$1: the script ran to its end"
@@ -70,6 +75,7 @@ run_vm vm-pool "$here/harness/check-vm.sh"
 grep -Eq '^mk-check: [1-9][0-9]* spawn consoles saved' "$out/vm-pool.log"
 check $? "vm-pool: the tests saved the spawn consoles for the scan"
 (VM_POOL=; export VM_POOL; run_vm vm-inert "$here/harness/check-inert.sh")
+(VM_POOL=1G@junk; export VM_POOL; run_vm vm-badpool "$here/harness/check-badpool.sh")
 
 # SMT, the most instances at once, and a restart with two instances
 # running: each must stop cleanly first.
@@ -77,15 +83,11 @@ check $? "vm-pool: the tests saved the spawn consoles for the scan"
 # running when seventeen spawns boot: the soft-lockup detector then reports
 # CPUs that were only not scheduled by the emulator (every CPU at once,
 # mid-memset).  Its threshold there is 120 s instead of 20 s.
-(VM_CPUS=20,sockets=1,cores=10,threads=2 VM_POOL=1280M
+# The pool at a fixed address, which pool_test checks there.
+(VM_CPUS=20,sockets=1,cores=10,threads=2 VM_POOL=1280M@0x20000000
  VM_APPEND="${VM_APPEND:+$VM_APPEND }watchdog_thresh=60"
  export VM_CPUS VM_POOL VM_APPEND
  run_vm vm-reboot "$here/harness/check-reboot.sh")
-# The script's own TAP, after the selftests'.
-tr -d '\r' < "$out/vm-reboot.log" |
-	sed -n '/^mk-check: reboot TAP follows/,/^mk-vm: kernel log follows/p' |
-	grep -E '^1\.\.[0-9]+$|^(not )?ok [0-9]+' > "$out/reboot.tap"
-grep '^not ok' "$out/reboot.tap"
 for inst in rb-a rb-b; do
 	grep -q "multikernel: $inst: stopped before the host goes down; its console ended: reboot: " \
 		"$out/vm-reboot.log"
@@ -111,6 +113,7 @@ exec "$here/harness/tap-summary.sh" \
 	--kselftest "$out/vm-pool.log" \
 	--kselftest "$out/vm-inert.log" \
 	--kselftest "$out/vm-reboot.log" \
-	--tap "$out/reboot.tap" \
+	--tap "$out/vm-badpool.tap" \
+	--tap "$out/vm-reboot.tap" \
 	--tap "$b/series/quick.tap" \
 	--tap "$out/harness.tap"

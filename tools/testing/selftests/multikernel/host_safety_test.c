@@ -5,8 +5,9 @@
  * quarantine when reclaim fails (fault injected through debugfs), kexec
  * refused while CPUs are lent, suspend refused, IPI broadcast off whenever
  * a CPU is lent however it got offline, CPUs offline before a start stay
- * offline after it, starting needs CAP_SYS_BOOT, and a crashed instance
- * can be removed.  After every test the host has its CPUs and pool back.
+ * offline after it, starting needs CAP_SYS_BOOT, a start finds no
+ * contiguous extent in a fragmented pool (ENOSPC), and a crashed instance
+ * (boot timeout) can be removed.  After every test the host has its CPUs and pool back.
  *
  * Needs the VM of "make check": CPUs 0-3, a pool of at least 512M,
  * /boot/bzImage and /boot/spawn-initrd.cpio.gz, debugfs with the
@@ -54,6 +55,10 @@ FIXTURE_TEARDOWN(safety)
 {
 	set_fail_reclaim("0");
 	remove_instance(INST);
+	remove_instance(INST "-a");
+	remove_instance(INST "-b");
+	remove_instance(INST "-c");
+	remove_instance(INST "-d");
 	mk_write(CPU2_ONLINE, "1", 1);
 }
 
@@ -221,10 +226,44 @@ TEST_F_TIMEOUT(safety, start_needs_cap_sys_boot, 60)
 	expect_host_whole(_metadata, &self->before);
 }
 
+/*
+ * start takes one contiguous extent: with 512M free in two holes of 256M, a
+ * 512M instance fits the pool's free bytes but not its extents.  Three
+ * 256M instances fill the first 768M (the pool allocates first-fit); the
+ * middle one goes.  The starts need not boot: the memory is taken at start.
+ */
+TEST_F_TIMEOUT(safety, start_enospc_fragmented, 240)
+{
+	static const char * const names[] = {
+		INST "-a", INST "-b", INST "-c", INST "-d",
+	};
+	static const char * const cpus[] = { "1", "2", "3", "2" };
+	char state[32];
+	unsigned int i;
+
+	if (self->before.pool_free != MK_SZ_1G)
+		SKIP(return, "needs exactly 1G free in the pool");
+	for (i = 0; i < 3; i++) {
+		configure(_metadata, names[i], cpus[i], "256M", NULL);
+		ASSERT_EQ(0, set(names[i], "state", "start"));
+	}
+	kill_ok(_metadata, names[1]);
+	/* The CPU goes with the instance; the memory hole stays. */
+	remove_instance(names[1]);
+	configure(_metadata, names[3], cpus[3], "512M", NULL);
+	EXPECT_EQ(512 * MK_SZ_1M, mk_read_fact(_metadata, MK_POOL_DIR "/free"));
+	EXPECT_EQ(-ENOSPC, set(names[3], "state", "start"));
+	get(names[3], "state", state, sizeof(state));
+	EXPECT_STREQ("stopped", state);
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		remove_instance(names[i]);
+	expect_host_whole(_metadata, &self->before);
+}
+
 /* A crashed instance has given everything back: rmdir just removes it. */
 TEST_F_TIMEOUT(safety, rmdir_crashed, 120)
 {
-	char path[PATH_MAX], state[32];
+	char path[PATH_MAX], state[32], why[160];
 
 	configure(_metadata, INST, "3", "64M", NULL);
 	ASSERT_EQ(0, set(INST, "boot_timeout_ms", "100"));
@@ -233,6 +272,9 @@ TEST_F_TIMEOUT(safety, rmdir_crashed, 120)
 			       sizeof(state))) {
 		TH_LOG("state %s", state);
 	}
+	/* A boot timeout is a crash, and says so. */
+	get(INST, "crash_reason", why, sizeof(why));
+	EXPECT_STREQ("did not reach init before boot_timeout_ms", why);
 	snprintf(path, sizeof(path), "%s/%s", MK_INSTANCES_DIR, INST);
 	mk_keep_console(INST);
 	EXPECT_EQ(0, rmdir(path));
