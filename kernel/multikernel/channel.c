@@ -57,6 +57,7 @@
 #include <linux/jiffies.h>
 #include <linux/lockdep.h>
 #include <linux/multikernel.h>
+#include <linux/nospec.h>
 #include <linux/overflow.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
@@ -693,7 +694,8 @@ static int mk_chan_deliver(struct mk_chan *ch, struct multikernel_msg *msg,
 	    mk_chan_complete_req(ch, msg, payload))
 		return 0;
 	if (msg->type < MULTIKERNEL_MSG_NR_TYPES)
-		fn = READ_ONCE(mk_handlers[msg->type]);
+		fn = READ_ONCE(mk_handlers[array_index_nospec(msg->type,
+							      MULTIKERNEL_MSG_NR_TYPES)]);
 	if (fn) {
 		fn(ch, msg, payload);
 		return 0;
@@ -873,7 +875,9 @@ struct mk_chan *mk_chan_get(u32 peer)
 	if (peer > MK_MAX_INSTANCES)
 		return NULL;
 	rcu_read_lock();
-	ch = rcu_dereference(mk_chans[peer]);
+	/* @peer may come from a spawn's message header. */
+	ch = rcu_dereference(mk_chans[array_index_nospec(peer,
+							 MK_MAX_INSTANCES + 1)]);
 	if (ch && !kref_get_unless_zero(&ch->ref))
 		ch = NULL;
 	rcu_read_unlock();
