@@ -900,7 +900,8 @@ void mk_chan_poke(struct mk_chan *ch)
  *
  * Called by the architecture's interrupt handler.  The doorbell does not
  * say who rang: on each published channel, senders that sleep for room are
- * woken, and a channel with unread data or queued messages gets a receive
+ * woken, and a channel with unread data, with cons_idle cleared by the
+ * peer (see mk_ring_pending()) or with queued messages gets a receive
  * pass.  Bounded by the number of instances.
  */
 void multikernel_doorbell(void)
