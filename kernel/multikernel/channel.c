@@ -416,8 +416,14 @@ static int mk_chan_send_wait(struct mk_chan *ch,
 		left = (long)(deadline - jiffies);	/* read jiffies once */
 		if (left <= 0)
 			return -ETIMEDOUT;
+		/*
+		 * Ask again each time we look: the doorbell that woke us may
+		 * answer a flag the consumer had taken before we set it
+		 * (see ring.c), and then nobody would ring for the room we
+		 * still wait for.
+		 */
 		left = wait_event_interruptible_timeout(ch->tx_wait,
-							mk_chan_may_send(ch, msg->len, false),
+							mk_chan_may_send(ch, msg->len, true),
 							left);
 		if (left < 0)
 			return left;
