@@ -16,18 +16,49 @@
  * receiving CPU a few reads per published channel, whatever the sender
  * does.
  *
- * Locking: tx_lock serialises senders and the closing of a channel, so no
- * sender touches the rings once mk_chan_close() returned; req_lock guards
- * the pending requests; the receive side has one user, its work item.
+ * Senders never wait in the receive work: a handler's response, and a
+ * notice that must not be lost (PEER_GONE), go into the ring if it has
+ * room, else onto the channel's small queue, which every later send and
+ * every receive pass flush first, oldest first, so that order is kept.
+ * A queued entry asks the peer to ring when it frees room; the doorbell
+ * handler then wakes the senders that sleep for room itself and pokes the
+ * receive work, which sends what is queued.  A queue that is full drops the
+ * newest and counts it (tx_dropped): a peer that stops reading cannot make
+ * this kernel hold more than MK_CHAN_MAX_REPLIES responses and
+ * MK_CHAN_MAX_NOTICES notices.
+ *
+ * Locking: tx_lock (IRQ-safe) serialises the producer side of the tx ring,
+ * the queue and every change of err.  Nothing touches the tx ring, not even
+ * its prod_waiting flag or a look at its room, without holding tx_lock and
+ * finding err still 0; mk_chan_close() sets err under tx_lock, so once it
+ * returned no sender touches the rings.  The receive side has one user,
+ * its work item, which close cancels, and the doorbell handler, which
+ * close waits out with synchronize_rcu().  req_lock (IRQ-safe) guards the
+ * pending requests; it nests in no other lock of ours.
+ *
+ * Lifetime: the channel does not pin its owner.  Instead ->failed(), the
+ * only callback that runs outside the receive work, is called once, by the
+ * caller that moves err from 0 to -EPROTO, while it holds tx_lock.  Since
+ * close takes tx_lock after that and leaves err set, ->failed() has
+ * returned, and will never run again, once mk_chan_close() returned; the
+ * owner must only outlive the close.  ->failed() must therefore not sleep.
  * mk_chans[] is RCU-protected; a reference keeps a channel's memory, but
  * not its rings, valid.
+ *
+ * Context: mk_msg_send(), mk_msg_send_try(), mk_msg_forward() and
+ * mk_msg_request_async() take only IRQ-safe spinlocks and may be called
+ * in any context but NMI; mk_msg_reply() and mk_msg_notify() may allocate
+ * and need process context; the senders that wait sleep.
  */
 
 #define pr_fmt(fmt) "multikernel: " fmt
 
 #include <linux/completion.h>
 #include <linux/jiffies.h>
+#include <linux/lockdep.h>
 #include <linux/multikernel.h>
+#include <linux/nospec.h>
+#include <linux/overflow.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -35,9 +66,6 @@
 
 #include "internal.h"
 #include "msg.h"
-
-/* How long a reply may wait for room before it is dropped. */
-#define MK_REPLY_TIMEOUT	HZ
 
 static mk_msg_handler_t mk_handlers[MULTIKERNEL_MSG_NR_TYPES];
 static struct mk_chan __rcu *mk_chans[MK_MAX_INSTANCES + 1];
@@ -66,6 +94,18 @@ struct mk_req {
 };
 
 /**
+ * struct mk_queued - a response or notice waiting for room in the ring
+ * @node: entry in the channel's queued list
+ * @msg: its header, as it will be written
+ * @payload: @msg.len bytes
+ */
+struct mk_queued {
+	struct list_head node;
+	struct multikernel_msg msg;
+	u8 payload[];
+};
+
+/**
  * mk_msg_register_handler() - handle one message type in this kernel
  * @type: enum multikernel_msg_type
  * @fn: the handler
@@ -88,35 +128,162 @@ static void mk_chan_kick(struct mk_chan *ch)
 	multikernel_arch_doorbell(ch->peer_apic);
 }
 
-/* Close for senders and requesters; the receive side is the caller's. */
-static void mk_chan_shut(struct mk_chan *ch, int err)
+/*
+ * Close the channel with @err unless it is closed already; tx_lock held.
+ * The caller that closes it for a protocol error (@why set) tells the
+ * owner, here, under the lock: see "Lifetime" at the top of the file.
+ */
+static bool mk_chan_set_err(struct mk_chan *ch, int err, const char *why)
 {
+	lockdep_assert_held(&ch->tx_lock);
+	if (ch->err)
+		return false;
+	WRITE_ONCE(ch->err, err);
+	if (why && ch->failed)
+		ch->failed(ch, why);
+	return true;
+}
+
+/* After err was set: wake the senders, fail the requests, drop the queue. */
+static void mk_chan_release_waiters(struct mk_chan *ch)
+{
+	struct mk_queued *q, *qtmp;
 	struct mk_req *req, *tmp;
+	unsigned long flags;
+	LIST_HEAD(gone);
+
+	spin_lock_irqsave(&ch->tx_lock, flags);
+	list_splice_init(&ch->queued, &gone);
+	WRITE_ONCE(ch->nr_queued, 0);
+	ch->nr_replies = 0;
+	spin_unlock_irqrestore(&ch->tx_lock, flags);
+	list_for_each_entry_safe(q, qtmp, &gone, node)
+		kfree(q);
+
+	wake_up_all(&ch->tx_wait);
+
+	spin_lock_irqsave(&ch->req_lock, flags);
+	list_for_each_entry_safe(req, tmp, &ch->reqs, node) {
+		list_del_init(&req->node);
+		req->status = READ_ONCE(ch->err);
+		complete(&req->done);
+	}
+	spin_unlock_irqrestore(&ch->req_lock, flags);
+}
+
+/* Close for senders and requesters; the receive side is the caller's. */
+static void mk_chan_shut(struct mk_chan *ch, int err, const char *why)
+{
 	unsigned long flags;
 
 	spin_lock_irqsave(&ch->tx_lock, flags);
-	if (!ch->err)
-		WRITE_ONCE(ch->err, err);
+	mk_chan_set_err(ch, err, why);
 	spin_unlock_irqrestore(&ch->tx_lock, flags);
-	wake_up_all(&ch->tx_wait);
-
-	spin_lock(&ch->req_lock);
-	list_for_each_entry_safe(req, tmp, &ch->reqs, node) {
-		list_del_init(&req->node);
-		req->status = err;
-		complete(&req->done);
-	}
-	spin_unlock(&ch->req_lock);
+	mk_chan_release_waiters(ch);
 }
 
-static void mk_chan_broken(struct mk_chan *ch, const char *why)
+/* Write one message into the ring; tx_lock held, the channel open. */
+static int mk_chan_write_locked(struct mk_chan *ch,
+				const struct multikernel_msg *msg,
+				const void *payload, bool *kick)
 {
-	mk_chan_shut(ch, -EPROTO);
-	if (ch->failed)
-		ch->failed(ch, why);
+	int ret = mk_ring_write(&ch->tx, msg, payload);
+
+	if (ret)
+		return ret;
+	ch->stats.tx_msgs++;
+	ch->stats.tx_bytes += msg->len;
+	if (mk_ring_kick_needed(&ch->tx)) {
+		ch->stats.tx_doorbells++;
+		*kick = true;
+	}
+	return 0;
 }
 
-/* One message; @try: do not spin for the lock (panic). */
+static void mk_chan_unqueue(struct mk_chan *ch, struct mk_queued *q)
+{
+	list_del(&q->node);
+	WRITE_ONCE(ch->nr_queued, ch->nr_queued - 1);
+	if (q->msg.flags & MULTIKERNEL_MSG_F_RESPONSE)
+		ch->nr_replies--;
+	kfree(q);
+}
+
+/*
+ * Send what is queued, oldest first; tx_lock held, the channel open.
+ * Return: 0 once the queue is empty; -EAGAIN if some must wait, and then
+ * the peer has been asked to ring when it frees room; -EPROTO.
+ */
+static int mk_chan_flush_locked(struct mk_chan *ch, bool *kick)
+{
+	struct mk_queued *q;
+	bool asked = false;
+	int ret;
+
+	while ((q = list_first_entry_or_null(&ch->queued, struct mk_queued,
+					     node))) {
+		ret = mk_chan_write_locked(ch, &q->msg, q->payload, kick);
+		if (ret == -EAGAIN && !asked) {
+			/* The peer may have freed room before it saw the flag. */
+			mk_ring_want_room(&ch->tx);
+			asked = true;
+			continue;
+		}
+		if (ret)
+			return ret;
+		mk_chan_unqueue(ch, q);
+	}
+	return 0;
+}
+
+/*
+ * Queue @q, which found no room; tx_lock held, the channel open.  A notice
+ * equal to one already queued is redundant and freed.  Return: 0 if @q is
+ * the channel's now, -ENOBUFS if the queue is full.
+ */
+static int mk_chan_queue_locked(struct mk_chan *ch, struct mk_queued *q)
+{
+	bool reply = q->msg.flags & MULTIKERNEL_MSG_F_RESPONSE;
+	struct mk_queued *old;
+
+	if (!reply) {
+		list_for_each_entry(old, &ch->queued, node) {
+			if (!memcmp(&old->msg, &q->msg, sizeof(q->msg)) &&
+			    !memcmp(old->payload, q->payload, q->msg.len)) {
+				kfree(q);
+				return 0;
+			}
+		}
+	}
+	if (reply ? ch->nr_replies >= MK_CHAN_MAX_REPLIES :
+		    ch->nr_queued - ch->nr_replies >= MK_CHAN_MAX_NOTICES) {
+		ch->stats.tx_dropped++;
+		return -ENOBUFS;
+	}
+	list_add_tail(&q->node, &ch->queued);
+	WRITE_ONCE(ch->nr_queued, ch->nr_queued + 1);
+	ch->nr_replies += reply;
+	ch->stats.tx_queued++;
+	return 0;
+}
+
+/* Finish a send: close on a corrupted index, ring the peer. */
+static void mk_chan_sent(struct mk_chan *ch, unsigned long flags, int ret,
+			 bool kick)
+	__releases(&ch->tx_lock)
+{
+	bool broken = ret == -EPROTO &&
+		      mk_chan_set_err(ch, -EPROTO,
+				      "the peer corrupted its consumer index");
+
+	spin_unlock_irqrestore(&ch->tx_lock, flags);
+	if (broken)
+		mk_chan_release_waiters(ch);
+	if (kick)
+		mk_chan_kick(ch);
+}
+
+/* One message; @try: do not spin for the lock, bypass the queue (panic). */
 static int mk_chan_send_msg(struct mk_chan *ch,
 			    const struct multikernel_msg *msg,
 			    const void *payload, bool try)
@@ -128,32 +295,107 @@ static int mk_chan_send_msg(struct mk_chan *ch,
 	if (try) {
 		if (!spin_trylock_irqsave(&ch->tx_lock, flags))
 			return -EBUSY;
-	} else {
-		spin_lock_irqsave(&ch->tx_lock, flags);
+		ret = ch->err ?: mk_chan_write_locked(ch, msg, payload, &kick);
+		if (ret == -EPROTO)
+			mk_chan_set_err(ch, ret, NULL);
+		spin_unlock_irqrestore(&ch->tx_lock, flags);
+		if (kick)
+			mk_chan_kick(ch);
+		return ret;
 	}
-	ret = ch->err;
-	if (!ret)
-		ret = mk_ring_write(&ch->tx, msg, payload);
-	if (!ret) {
-		ch->stats.tx_msgs++;
-		ch->stats.tx_bytes += msg->len;
-		kick = mk_ring_kick_needed(&ch->tx);
-		ch->stats.tx_doorbells += kick;
-	} else if (ret == -EAGAIN) {
+	spin_lock_irqsave(&ch->tx_lock, flags);
+	ret = ch->err ?: mk_chan_flush_locked(ch, &kick) ?:
+	      mk_chan_write_locked(ch, msg, payload, &kick);
+	if (ret == -EAGAIN)
 		ch->stats.tx_full++;
-	}
-	spin_unlock_irqrestore(&ch->tx_lock, flags);
-
-	if (ret == -EPROTO && !try)
-		mk_chan_broken(ch, "the peer corrupted its consumer index");
-	if (kick)
-		mk_chan_kick(ch);
+	mk_chan_sent(ch, flags, ret, kick);
 	return ret;
 }
 
-static bool mk_chan_room_or_closed(struct mk_chan *ch, u32 len)
+/*
+ * Send @msg now, or queue a copy that goes before anything sent later.
+ * Return: 0 if it was sent or queued; -ENOBUFS if the queue is full;
+ * -ENOMEM; -EMSGSIZE; the channel's error.
+ */
+static int mk_chan_send_or_queue(struct mk_chan *ch,
+				 const struct multikernel_msg *msg,
+				 const void *payload)
 {
-	return READ_ONCE(ch->err) || mk_ring_has_room(&ch->tx, len);
+	struct mk_queued *q = NULL;
+	unsigned long flags;
+	bool kick;
+	int ret;
+
+	if (msg->len > MULTIKERNEL_MSG_MAX_PAYLOAD)
+		return -EMSGSIZE;
+	for (;;) {
+		kick = false;
+		spin_lock_irqsave(&ch->tx_lock, flags);
+		ret = ch->err ?: mk_chan_flush_locked(ch, &kick) ?:
+		      mk_chan_write_locked(ch, msg, payload, &kick);
+		if (ret == -EAGAIN && q) {
+			ret = mk_chan_queue_locked(ch, q);
+			if (!ret) {
+				q = NULL;
+				/* Asks for room, and catches room just freed. */
+				ret = mk_chan_flush_locked(ch, &kick);
+				if (ret == -EAGAIN)
+					ret = 0;
+			}
+		}
+		mk_chan_sent(ch, flags, ret, kick);
+		if (ret != -EAGAIN)
+			break;
+		/* No room: copy it, out of the lock, and look again. */
+		q = kmalloc(struct_size(q, payload, msg->len), GFP_KERNEL);
+		if (!q) {
+			spin_lock_irqsave(&ch->tx_lock, flags);
+			ch->stats.tx_dropped++;
+			spin_unlock_irqrestore(&ch->tx_lock, flags);
+			return -ENOMEM;
+		}
+		q->msg = *msg;
+		memcpy(q->payload, payload, msg->len);
+	}
+	kfree(q);
+	return ret;
+}
+
+/* Send what is queued, from the receive work. */
+static void mk_chan_flush(struct mk_chan *ch)
+{
+	unsigned long flags;
+	bool kick = false;
+	int ret;
+
+	if (!READ_ONCE(ch->nr_queued))
+		return;
+	spin_lock_irqsave(&ch->tx_lock, flags);
+	ret = ch->err ?: mk_chan_flush_locked(ch, &kick);
+	mk_chan_sent(ch, flags, ret, kick);
+}
+
+/*
+ * Whether a send of @len bytes may go now, or the channel closed: the
+ * queue goes first, so it is room for its oldest entry that counts.  With
+ * @ask, first ask the peer to ring when it frees room.
+ */
+static bool mk_chan_may_send(struct mk_chan *ch, u32 len, bool ask)
+{
+	struct mk_queued *q;
+	unsigned long flags;
+	bool ret = true;
+
+	spin_lock_irqsave(&ch->tx_lock, flags);
+	if (!ch->err) {
+		if (ask)
+			mk_ring_want_room(&ch->tx);
+		q = list_first_entry_or_null(&ch->queued, struct mk_queued,
+					     node);
+		ret = mk_ring_has_room(&ch->tx, q ? q->msg.len : len);
+	}
+	spin_unlock_irqrestore(&ch->tx_lock, flags);
+	return ret;
 }
 
 /* Send, waiting up to @timeout jiffies for room. */
@@ -162,7 +404,6 @@ static int mk_chan_send_wait(struct mk_chan *ch,
 			     const void *payload, unsigned long timeout)
 {
 	unsigned long deadline = jiffies + timeout;
-	unsigned long flags;
 	long left;
 	int ret;
 
@@ -170,16 +411,20 @@ static int mk_chan_send_wait(struct mk_chan *ch,
 		ret = mk_chan_send_msg(ch, msg, payload, false);
 		if (ret != -EAGAIN)
 			return ret;
-		spin_lock_irqsave(&ch->tx_lock, flags);
-		mk_ring_want_room(&ch->tx);
-		spin_unlock_irqrestore(&ch->tx_lock, flags);
-		if (mk_ring_has_room(&ch->tx, msg->len))
+		if (mk_chan_may_send(ch, msg->len, true))
 			continue;
-		if (time_after_eq(jiffies, deadline))
+		left = (long)(deadline - jiffies);	/* read jiffies once */
+		if (left <= 0)
 			return -ETIMEDOUT;
+		/*
+		 * Ask again each time we look: the doorbell that woke us may
+		 * answer a flag the consumer had taken before we set it
+		 * (see ring.c), and then nobody would ring for the room we
+		 * still wait for.
+		 */
 		left = wait_event_interruptible_timeout(ch->tx_wait,
-							mk_chan_room_or_closed(ch, msg->len),
-							deadline - jiffies);
+							mk_chan_may_send(ch, msg->len, true),
+							left);
 		if (left < 0)
 			return left;
 	}
@@ -204,10 +449,12 @@ static void mk_msg_fill(struct multikernel_msg *msg, struct mk_chan *ch,
  * @data: the payload
  * @len: its size, at most MULTIKERNEL_MSG_MAX_PAYLOAD
  *
- * May be called in any context but NMI.
+ * May be called in any context but NMI: it takes only IRQ-safe spinlocks,
+ * and the ->failed() it may call must not sleep.
  *
- * Return: 0; -EAGAIN if the ring is full; -EMSGSIZE; the channel's error
- * (-ECONNRESET once the peer is gone, -EPROTO if it broke the protocol).
+ * Return: 0; -EAGAIN if the ring is full, or queued responses and notices
+ * still wait for room; -EMSGSIZE; the channel's error (-ECONNRESET once the
+ * peer is gone, -EPROTO if it broke the protocol).
  */
 int mk_msg_send(struct mk_chan *ch, u16 type, u32 dst, const void *data,
 		u32 len)
@@ -225,7 +472,9 @@ int mk_msg_send(struct mk_chan *ch, u16 type, u32 dst, const void *data,
  * @data: the payload
  * @len: its size
  *
- * For the panic path, where the lock holder may never run again.
+ * For the panic path, where the lock holder may never run again: it does
+ * not flush the queue, so the message may overtake queued ones, and it
+ * does not tell ->failed() about a protocol error.  Any context but NMI.
  *
  * Return: as mk_msg_send(), or -EBUSY if the lock was taken.
  */
@@ -266,20 +515,18 @@ int mk_msg_send_timeout(struct mk_chan *ch, u16 type, u32 dst,
  * @msg: its header, kept as it is
  * @payload: its payload
  *
+ * May be called in any context but NMI.
+ *
  * Return: as mk_msg_send(); on -EAGAIN the channel's consumer is asked to
  * ring when it frees room.
  */
 int mk_msg_forward(struct mk_chan *ch, const struct multikernel_msg *msg,
 		   const void *payload)
 {
-	unsigned long flags;
 	int ret = mk_chan_send_msg(ch, msg, payload, false);
 
-	if (ret == -EAGAIN) {
-		spin_lock_irqsave(&ch->tx_lock, flags);
-		mk_ring_want_room(&ch->tx);
-		spin_unlock_irqrestore(&ch->tx_lock, flags);
-	}
+	if (ret == -EAGAIN)
+		mk_chan_may_send(ch, msg->len, true);
 	return ret;
 }
 
@@ -293,6 +540,8 @@ int mk_msg_forward(struct mk_chan *ch, const struct multikernel_msg *msg,
  * @resp_size: room at @resp; a longer response is cut
  * @timeout: longest wait for room and for the response, each, in jiffies
  *
+ * Sleeps; process context only.
+ *
  * Return: bytes of response copied; the responder's negative status;
  * -ETIMEDOUT; the channel's error if it closes meanwhile; the errors of
  * mk_msg_send_timeout().
@@ -302,13 +551,14 @@ int mk_msg_request(struct mk_chan *ch, u16 type, const void *req, u32 len,
 {
 	struct mk_req r = { .resp = resp, .resp_size = resp_size };
 	struct multikernel_msg msg;
+	unsigned long flags;
 	int ret;
 
 	init_completion(&r.done);
-	spin_lock(&ch->req_lock);
+	spin_lock_irqsave(&ch->req_lock, flags);
 	r.id = ++ch->next_id;
 	list_add_tail(&r.node, &ch->reqs);
-	spin_unlock(&ch->req_lock);
+	spin_unlock_irqrestore(&ch->req_lock, flags);
 
 	mk_msg_fill(&msg, ch, type, ch->peer, len);
 	msg.flags = MULTIKERNEL_MSG_F_REQUEST;
@@ -317,9 +567,9 @@ int mk_msg_request(struct mk_chan *ch, u16 type, const void *req, u32 len,
 	if (!ret && !wait_for_completion_timeout(&r.done, timeout))
 		ret = -ETIMEDOUT;
 
-	spin_lock(&ch->req_lock);
+	spin_lock_irqsave(&ch->req_lock, flags);
 	list_del_init(&r.node);
-	spin_unlock(&ch->req_lock);
+	spin_unlock_irqrestore(&ch->req_lock, flags);
 	if (ret)
 		return ret;
 	return r.status ?: r.resp_len;
@@ -333,7 +583,8 @@ int mk_msg_request(struct mk_chan *ch, u16 type, const void *req, u32 len,
  * @len: its size
  *
  * The response matches no waiting request, so it reaches the handler of
- * @type with MULTIKERNEL_MSG_F_RESPONSE set.
+ * @type with MULTIKERNEL_MSG_F_RESPONSE set.  May be called in any context
+ * but NMI.
  *
  * Return: as mk_msg_send().
  */
@@ -341,12 +592,13 @@ int mk_msg_request_async(struct mk_chan *ch, u16 type, const void *req,
 			 u32 len)
 {
 	struct multikernel_msg msg;
+	unsigned long flags;
 
 	mk_msg_fill(&msg, ch, type, ch->peer, len);
 	msg.flags = MULTIKERNEL_MSG_F_REQUEST;
-	spin_lock(&ch->req_lock);
+	spin_lock_irqsave(&ch->req_lock, flags);
 	msg.id = ++ch->next_id;
-	spin_unlock(&ch->req_lock);
+	spin_unlock_irqrestore(&ch->req_lock, flags);
 	return mk_chan_send_msg(ch, &msg, req, false);
 }
 
@@ -358,9 +610,14 @@ int mk_msg_request_async(struct mk_chan *ch, u16 type, const void *req,
  * @data: the response payload
  * @len: its size
  *
- * Waits up to a second for room, then drops the response.
+ * Never waits for the peer, so that a handler can answer from the receive
+ * work: a response that finds the ring full is queued and sent before
+ * anything else once the peer frees room (see the top of the file).  May
+ * sleep to allocate memory; process context only.
  *
- * Return: as mk_msg_send_timeout().
+ * Return: 0 if the response was sent or queued; -ENOBUFS if it was
+ * dropped because MK_CHAN_MAX_REPLIES already wait; -ENOMEM; -EMSGSIZE;
+ * the channel's error.
  */
 int mk_msg_reply(struct mk_chan *ch, const struct multikernel_msg *req,
 		 int status, const void *data, u32 len)
@@ -371,7 +628,32 @@ int mk_msg_reply(struct mk_chan *ch, const struct multikernel_msg *req,
 	msg.flags = MULTIKERNEL_MSG_F_RESPONSE;
 	msg.id = req->id;
 	msg.status = status;
-	return mk_chan_send_wait(ch, &msg, data, MK_REPLY_TIMEOUT);
+	return mk_chan_send_or_queue(ch, &msg, data);
+}
+
+/**
+ * mk_msg_notify() - send a notice that a full ring must not make us lose
+ * @ch: the channel
+ * @type: enum multikernel_msg_type
+ * @dst: the receiving kernel
+ * @data: the payload
+ * @len: its size
+ *
+ * Like mk_msg_reply(), the notice is queued when the ring is full and sent
+ * before anything else once the peer frees room; a notice equal to one
+ * still queued is not queued twice.  May sleep to allocate memory; process
+ * context only.
+ *
+ * Return: 0 if it was sent or queued; -ENOBUFS if MK_CHAN_MAX_NOTICES
+ * already wait; -ENOMEM; -EMSGSIZE; the channel's error.
+ */
+int mk_msg_notify(struct mk_chan *ch, u16 type, u32 dst, const void *data,
+		  u32 len)
+{
+	struct multikernel_msg msg;
+
+	mk_msg_fill(&msg, ch, type, dst, len);
+	return mk_chan_send_or_queue(ch, &msg, data);
 }
 
 /* Hand a response to its waiter; false if nobody waits for it. */
@@ -380,9 +662,10 @@ static bool mk_chan_complete_req(struct mk_chan *ch,
 				 const void *payload)
 {
 	struct mk_req *req;
+	unsigned long flags;
 	bool found = false;
 
-	spin_lock(&ch->req_lock);
+	spin_lock_irqsave(&ch->req_lock, flags);
 	list_for_each_entry(req, &ch->reqs, node) {
 		if (req->id != msg->id)
 			continue;
@@ -396,7 +679,7 @@ static bool mk_chan_complete_req(struct mk_chan *ch,
 		found = true;
 		break;
 	}
-	spin_unlock(&ch->req_lock);
+	spin_unlock_irqrestore(&ch->req_lock, flags);
 	return found;
 }
 
@@ -417,7 +700,8 @@ static int mk_chan_deliver(struct mk_chan *ch, struct multikernel_msg *msg,
 	    mk_chan_complete_req(ch, msg, payload))
 		return 0;
 	if (msg->type < MULTIKERNEL_MSG_NR_TYPES)
-		fn = READ_ONCE(mk_handlers[msg->type]);
+		fn = READ_ONCE(mk_handlers[array_index_nospec(msg->type,
+							      MULTIKERNEL_MSG_NR_TYPES)]);
 	if (fn) {
 		fn(ch, msg, payload);
 		return 0;
@@ -439,7 +723,7 @@ static void mk_chan_rx_work(struct work_struct *work)
 	if (READ_ONCE(ch->err) || READ_ONCE(ch->rx_paused))
 		return;
 	ch->stats.rx_passes++;
-	wake_up(&ch->tx_wait);	/* the doorbell may announce room */
+	mk_chan_flush(ch);	/* the doorbell may announce room */
 	for (n = 0; n < MK_CHAN_BUDGET; n++) {
 		rec = mk_ring_peek(&ch->rx, &msg, ch->rx_buf,
 				   MULTIKERNEL_MSG_MAX_PAYLOAD);
@@ -449,7 +733,8 @@ static void mk_chan_rx_work(struct work_struct *work)
 			continue;
 		}
 		if (rec < 0) {
-			mk_chan_broken(ch, "the peer wrote a malformed message");
+			mk_chan_shut(ch, -EPROTO,
+				     "the peer wrote a malformed message");
 			return;
 		}
 		if (ch->self == MK_HOST_ID)
@@ -511,6 +796,7 @@ struct mk_chan *mk_chan_create(void *comm, bool host_side, u32 self, u32 peer,
 	ch->peer_apic = peer_apic;
 	spin_lock_init(&ch->tx_lock);
 	init_waitqueue_head(&ch->tx_wait);
+	INIT_LIST_HEAD(&ch->queued);
 	INIT_DELAYED_WORK(&ch->rx_work, mk_chan_rx_work);
 	spin_lock_init(&ch->req_lock);
 	INIT_LIST_HEAD(&ch->reqs);
@@ -557,14 +843,17 @@ void mk_chan_close(struct mk_chan *ch, int err)
 		RCU_INIT_POINTER(mk_chans[ch->peer], NULL);
 	spin_unlock(&mk_chans_lock);
 	synchronize_rcu();	/* no doorbell handler sees it any more */
-	mk_chan_shut(ch, err);
+	mk_chan_shut(ch, err, NULL);	/* ->failed() is done with the owner */
 	cancel_delayed_work_sync(&ch->rx_work);
 }
 
 static void mk_chan_release(struct kref *ref)
 {
 	struct mk_chan *ch = container_of(ref, struct mk_chan, ref);
+	struct mk_queued *q, *tmp;
 
+	list_for_each_entry_safe(q, tmp, &ch->queued, node)
+		kfree(q);
 	kvfree(ch->rx_buf);
 	kfree(ch);
 }
@@ -592,7 +881,9 @@ struct mk_chan *mk_chan_get(u32 peer)
 	if (peer > MK_MAX_INSTANCES)
 		return NULL;
 	rcu_read_lock();
-	ch = rcu_dereference(mk_chans[peer]);
+	/* @peer may come from a spawn's message header. */
+	ch = rcu_dereference(mk_chans[array_index_nospec(peer,
+							 MK_MAX_INSTANCES + 1)]);
 	if (ch && !kref_get_unless_zero(&ch->ref))
 		ch = NULL;
 	rcu_read_unlock();
@@ -614,8 +905,10 @@ void mk_chan_poke(struct mk_chan *ch)
  * multikernel_doorbell() - another kernel rang this one
  *
  * Called by the architecture's interrupt handler.  The doorbell does not
- * say who rang: each published channel with unread data or a waiting
- * sender gets a receive pass.  Bounded by the number of instances.
+ * say who rang: on each published channel, senders that sleep for room are
+ * woken, and a channel with unread data, with cons_idle cleared by the
+ * peer (see mk_ring_pending()) or with queued messages gets a receive
+ * pass.  Bounded by the number of instances.
  */
 void multikernel_doorbell(void)
 {
@@ -629,7 +922,11 @@ void multikernel_doorbell(void)
 		ch = rcu_dereference(mk_chans[i]);
 		if (!ch || READ_ONCE(ch->err))
 			continue;
-		if (mk_ring_pending(&ch->rx) || wq_has_sleeper(&ch->tx_wait)) {
+		if (wq_has_sleeper(&ch->tx_wait)) {
+			wake_up(&ch->tx_wait);	/* the doorbell may be for room */
+			busy = true;
+		}
+		if (mk_ring_pending(&ch->rx) || READ_ONCE(ch->nr_queued)) {
 			mk_chan_poke(ch);
 			busy = true;
 		}

@@ -13,7 +13,6 @@
  * used after bounding it against what the ring can hold.
  */
 
-#include <linux/ctype.h>
 #include <linux/minmax.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -196,7 +195,7 @@ ssize_t mk_console_input(void *comm, const char *buf, size_t count)
 /**
  * mk_console_last_line() - the last line the spawn printed, for the log
  * @con: the console copy
- * @line: buffer for the line, control characters replaced by '?'
+ * @line: buffer for the line, passed through mk_copy_spawn_text()
  * @len: its size, at least 1
  */
 void mk_console_last_line(struct mk_console *con, char *line, size_t len)
@@ -215,7 +214,5 @@ void mk_console_last_line(struct mk_console *con, char *line, size_t len)
 	for (start = end; start && tail[start - 1] != '\n' &&
 	     tail[start - 1] != '\r';)
 		start--;
-	for (i = 0; start + i < end && i + 1 < len; i++)
-		line[i] = isprint(tail[start + i]) ? tail[start + i] : '?';
-	line[i] = '\0';
+	mk_copy_spawn_text(line, len, tail + start, end - start);
 }

@@ -107,14 +107,17 @@ enum mk_state_cmd {
  * @last_heartbeat: ktime_get_ns() of the last heartbeat or of ready
  * @spawn_ready: the spawn said it is about to run init
  * @shutdown_acked: the spawn acknowledged a stop request
- * @msg_lock: protects the three fields below it
+ * @msg_lock: protects the four fields below it; IRQ-safe, since a
+ *	channel's ->failed() takes it under the channel's tx_lock
  * @msg_event: @msg_reason holds the first panic or protocol error
  * @spawn_panicked: the spawn sent a panic notice
  * @msg_broken: the spawn broke the message protocol
  * @msg_reason: the reason to report for either
  *
  * The configuration and @state are protected by mk_instances_lock; the
- * run-time fields from @active on by @run_lock.
+ * run-time fields from @active to @chan by @run_lock.  The channel's
+ * handlers set @last_heartbeat, @spawn_ready and @shutdown_acked without
+ * a lock (atomic64, WRITE_ONCE, xchg); the watchdog reads them.
  */
 struct mk_instance {
 	struct config_item item;

@@ -143,6 +143,12 @@ static void mk_set_state(struct mk_instance *inst, enum mk_state state)
 	mutex_unlock(&mk_instances_lock);
 }
 
+/* The header's layout is the boot contract's: it must not move. */
+static_assert(offsetof(struct multikernel_comm, host_stop) == 12);
+static_assert(offsetof(struct multikernel_comm, spawn_state) == 64);
+static_assert(offsetof(struct multikernel_comm, spawn_nmi_ready) == 208);
+static_assert(sizeof(struct multikernel_comm) == 216);
+
 static struct multikernel_comm *mk_comm(struct mk_instance *inst)
 {
 	return __va(inst->mem_phys);
@@ -552,10 +558,8 @@ int mk_instance_stop(struct mk_instance *inst, bool force)
 		ret = mk_teardown(inst, MK_STOPPED);
 	} else {
 		if (state != MK_STOPPING) {
-			/* The request word serves a spawn that stopped reading. */
-			if (mk_msg_host_stop(inst))
-				WRITE_ONCE(mk_comm(inst)->host_request,
-					   MULTIKERNEL_REQ_POWEROFF);
+			/* A spawn that cannot take it is forced at the deadline. */
+			mk_msg_host_stop(inst);
 			inst->deadline = ktime_add_ms(ktime_get(),
 						      inst->stop_timeout_ms);
 			mk_set_state(inst, MK_STOPPING);

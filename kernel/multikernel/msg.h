@@ -18,6 +18,13 @@
 #define MK_HOST_ID		0
 /* Messages a channel handles per pass before it lets others run. */
 #define MK_CHAN_BUDGET		64
+/*
+ * Responses, and notices, a channel keeps while the peer's ring is full;
+ * more are dropped.  Notices are deduplicated, so one per instance is the
+ * most the host has reason to queue (PEER_GONE).
+ */
+#define MK_CHAN_MAX_REPLIES	16
+#define MK_CHAN_MAX_NOTICES	64
 
 /**
  * struct mk_ring - this kernel's end of one message ring
@@ -62,6 +69,8 @@ bool mk_ring_pending(struct mk_ring *r);
  * @rx_unknown: messages of a type nobody handles
  * @rx_dropped: messages that could not be forwarded or delivered
  * @room_doorbells: doorbells rung to tell the producer about room
+ * @tx_queued: replies and notices that found no room and were queued
+ * @tx_dropped: replies and notices dropped: the queue was full, or no memory
  */
 struct mk_chan_stats {
 	u64 tx_msgs;
@@ -74,6 +83,8 @@ struct mk_chan_stats {
 	u64 rx_unknown;
 	u64 rx_dropped;
 	u64 room_doorbells;
+	u64 tx_queued;
+	u64 tx_dropped;
 };
 
 struct mk_chan;
@@ -85,6 +96,8 @@ struct mk_chan;
  * @payload: @msg->len bytes, a private copy valid during the call
  *
  * Called in process context, one message at a time per channel, in order.
+ * A handler must not wait for the peer: it answers with mk_msg_reply(),
+ * which queues the response when the ring is full.
  */
 typedef void (*mk_msg_handler_t)(struct mk_chan *ch,
 				 const struct multikernel_msg *msg,
@@ -111,13 +124,21 @@ typedef int (*mk_msg_route_t)(struct mk_chan *ch,
  * @self: our kernel number
  * @peer: the peer's kernel number
  * @peer_apic: APIC ID the peer's doorbell goes to
- * @owner: the user's context (the host's instance)
+ * @owner: the user's context (the host's instance); it must stay valid
+ *	until mk_chan_close() returned, not longer
  * @route: takes messages whose dst is not @self, or NULL
- * @failed: told, from the receive work, that the peer broke the protocol
+ * @failed: told that the peer broke the protocol, once, by the caller that
+ *	closed the channel for it, under @tx_lock with interrupts off: it must
+ *	not sleep; never called once mk_chan_close() returned
  * @rx_paused: test hook (msg_test.c): leave @rx alone
  * @err: 0 while usable; the error senders and waiters get once closed
- * @tx_lock: serialises producers and @err changes
+ * @tx_lock: serialises producers, @queued and @err changes; nothing
+ *	touches @tx without it and without checking @err under it
  * @tx_wait: senders waiting for room, and closing
+ * @queued: replies and notices waiting for room, oldest first; every send
+ *	flushes them first, so nothing overtakes them
+ * @nr_queued: entries in @queued; read locklessly by the doorbell handler
+ * @nr_replies: those of them that are responses
  * @rx_work: drains @rx; one pass at a time, so order is kept
  * @rx_buf: copy of the message being handled
  * @req_lock: protects @reqs and @next_id
@@ -139,6 +160,9 @@ struct mk_chan {
 	int err;
 	spinlock_t tx_lock;	/* see above */
 	wait_queue_head_t tx_wait;
+	struct list_head queued;
+	unsigned int nr_queued;
+	unsigned int nr_replies;
 	struct delayed_work rx_work;
 	void *rx_buf;
 	spinlock_t req_lock;	/* see above */
@@ -170,6 +194,8 @@ int mk_msg_request_async(struct mk_chan *ch, u16 type, const void *req,
 			 u32 len);
 int mk_msg_reply(struct mk_chan *ch, const struct multikernel_msg *req,
 		 int status, const void *data, u32 len);
+int mk_msg_notify(struct mk_chan *ch, u16 type, u32 dst, const void *data,
+		  u32 len);
 void mk_chan_get_stats(struct mk_chan *ch, struct mk_chan_stats *st);
 
 /* msg_spawn.c */

@@ -14,7 +14,15 @@
  * Handlers run in the channel's work item.  They never take run_lock: they
  * note what happened in the instance (under msg_lock) and kick the
  * watchdog, which acts on it.  That lets teardown, under run_lock, wait for
- * the work item.
+ * the work item.  The channel's ->failed() does the same from whichever
+ * sender found the protocol error, under the channel's tx_lock with
+ * interrupts off, so msg_lock is IRQ-safe and nests inside tx_lock.  The
+ * channel does not pin the instance: the channel calls ->failed() and the
+ * handlers only until mk_chan_close() returned, and teardown closes the
+ * channel before the instance can go away.
+ *
+ * When an instance goes away the others get a PEER_GONE notice, which the
+ * channel queues if their ring is full rather than lose it.
  */
 
 #define pr_fmt(fmt) "multikernel: " fmt
@@ -65,13 +73,15 @@ static void mk_host_kick_watch(struct mk_instance *inst)
 /* Keep what the spawn said for the watchdog; @why is ours or sanitised. */
 static void mk_host_note(struct mk_instance *inst, bool *flag, const char *why)
 {
-	spin_lock(&inst->msg_lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&inst->msg_lock, flags);
 	if (!inst->msg_event) {
 		strscpy(inst->msg_reason, why, sizeof(inst->msg_reason));
 		inst->msg_event = true;
 	}
 	*flag = true;
-	spin_unlock(&inst->msg_lock);
+	spin_unlock_irqrestore(&inst->msg_lock, flags);
 	mk_host_kick_watch(inst);
 }
 
@@ -165,6 +175,7 @@ static void mk_msg_host_announce_gone(u32 id)
 {
 	struct mk_chan *ch;
 	u32 peer;
+	int ret;
 
 	for (peer = 1; peer <= MK_MAX_INSTANCES; peer++) {
 		if (peer == id)
@@ -172,7 +183,12 @@ static void mk_msg_host_announce_gone(u32 id)
 		ch = mk_chan_get(peer);
 		if (!ch)
 			continue;
-		mk_msg_send(ch, MULTIKERNEL_MSG_PEER_GONE, peer, &id, sizeof(id));
+		/* Queued when the ring is full: lost, it leaves sockets hanging. */
+		ret = mk_msg_notify(ch, MULTIKERNEL_MSG_PEER_GONE, peer, &id,
+				    sizeof(id));
+		if (ret && ret != -ECONNRESET && ret != -EPROTO)
+			pr_warn_ratelimited("instance %u not told that %u is gone: %d\n",
+					    peer, id, ret);
 		mk_chan_put(ch);
 	}
 }
@@ -221,15 +237,16 @@ enum mk_msg_event mk_msg_host_event(struct mk_instance *inst, char *why,
 				    size_t len)
 {
 	enum mk_msg_event ev = MK_EV_NONE;
+	unsigned long flags;
 
-	spin_lock(&inst->msg_lock);
+	spin_lock_irqsave(&inst->msg_lock, flags);
 	if (inst->msg_broken)
 		ev = MK_EV_BROKEN;
 	else if (inst->spawn_panicked)
 		ev = MK_EV_PANIC;
 	if (ev)
 		strscpy(why, inst->msg_reason, len);
-	spin_unlock(&inst->msg_lock);
+	spin_unlock_irqrestore(&inst->msg_lock, flags);
 	return ev;
 }
 

@@ -12,6 +12,10 @@
  *   ipi COUNT            host: the baseline, a cross-CPU IPI round trip
  *   full ID              host: fill the ring of a spawn that stopped
  *                        reading (see rx-pause) and time out a send
+ *   stall ID ASKS        host: stop reading the spawn's ring, let the
+ *                        spawn fill it, then send ASKS requests the spawn
+ *                        must answer into it; time how long the spawn
+ *                        takes to read them, read again, count answers
  *   stats ID             host: the channel's counters
  *   scribble             spawn: corrupt the ring towards the host
  *   flood COUNT          spawn: ring the host COUNT times for nothing
@@ -68,6 +72,8 @@ static DECLARE_WAIT_QUEUE_HEAD(mk_test_wait);
 /* Receive-side state; only the channel work item writes it. */
 static u64 mk_test_received;
 static u64 mk_test_errors;
+/* Host: answers to TEST_CTL requests sent without waiting for them. */
+static u64 mk_test_answers;
 /* Spawn: what the host asked us to send. */
 static struct mk_test_ctl mk_test_pull;
 
@@ -164,6 +170,17 @@ static void mk_on_test_ctl(struct mk_chan *ch,
 		break;
 	}
 	mk_msg_reply(ch, msg, 0, &rep, sizeof(rep));
+}
+
+/* Host: an answer to a TEST_CTL request nobody waits for. */
+static void mk_on_test_answer(struct mk_chan *ch,
+			      const struct multikernel_msg *msg,
+			      const void *payload)
+{
+	if (!(msg->flags & MULTIKERNEL_MSG_F_RESPONSE))
+		return;
+	WRITE_ONCE(mk_test_answers, mk_test_answers + 1);
+	wake_up(&mk_test_wait);
 }
 
 static int mk_test_ctl(struct mk_chan *ch, u32 op, u64 count, u32 size,
@@ -341,6 +358,92 @@ static int mk_test_full(struct mk_chan *ch)
 	return 0;
 }
 
+/* Whether the ring from the spawn, which we stopped reading, is full. */
+static bool mk_test_rx_full(struct mk_chan *ch, u32 rec)
+{
+	u64 used = READ_ONCE(ch->rx.ctl->prod) - READ_ONCE(ch->rx.cons);
+
+	return used + rec > ch->rx.size;
+}
+
+/* Whether the spawn read everything we sent. */
+static bool mk_test_tx_drained(struct mk_chan *ch)
+{
+	unsigned long flags;
+	u64 prod;
+
+	spin_lock_irqsave(&ch->tx_lock, flags);
+	prod = ch->tx.prod;
+	spin_unlock_irqrestore(&ch->tx_lock, flags);
+	return READ_ONCE(ch->tx.ctl->cons) == prod;
+}
+
+static bool mk_test_stall_done(struct mk_chan *ch, u64 answers, u64 count)
+{
+	return (READ_ONCE(mk_test_answers) >= answers &&
+		READ_ONCE(mk_test_received) >= count) || READ_ONCE(ch->err);
+}
+
+/*
+ * The spawn answers requests into a ring we do not read.  Its receive
+ * work must not wait for room: it reads on at once, its answers wait in
+ * its queue, and all of them arrive once we read again.  The spawn fills
+ * the ring with records of the size its answers and heartbeats take, so
+ * that not even an answer fits.  The whole stall stays below the default
+ * heartbeat_timeout_ms.
+ */
+static int mk_test_stall(struct mk_chan *ch, u64 asks)
+{
+	u32 size = sizeof(u64), rec = mk_ring_record_size(size);
+	u64 fill = MULTIKERNEL_COMM_MSG_DATA_SIZE / rec + 64;
+	struct mk_test_ctl send = { .op = MK_TEST_SEND, .size = size,
+				    .count = fill };
+	struct mk_test_ctl report = { .op = MK_TEST_REPORT };
+	s64 drain_ms = -1;
+	ktime_t t0;
+	long left;
+	int ret, i;
+	u64 n;
+
+	mk_test_received = 0;
+	mk_test_errors = 0;
+	WRITE_ONCE(mk_test_answers, 0);
+	WRITE_ONCE(ch->rx_paused, true);
+	ret = mk_msg_request_async(ch, MULTIKERNEL_MSG_TEST_CTL, &send,
+				   sizeof(send));
+	for (i = 0; !ret && !mk_test_rx_full(ch, rec); i++) {
+		if (i == 100) {
+			ret = -ETIME;
+			break;
+		}
+		msleep(20);
+	}
+	for (n = 0; !ret && n < asks; n++)
+		ret = mk_msg_request_async(ch, MULTIKERNEL_MSG_TEST_CTL,
+					   &report, sizeof(report));
+	t0 = ktime_get();
+	while (!ret && ktime_ms_delta(ktime_get(), t0) < 2500) {
+		if (mk_test_tx_drained(ch)) {
+			drain_ms = ktime_ms_delta(ktime_get(), t0);
+			break;
+		}
+		usleep_range(500, 1000);
+	}
+	WRITE_ONCE(ch->rx_paused, false);
+	mk_chan_poke(ch);
+	if (!ret) {
+		left = wait_event_interruptible_timeout(mk_test_wait,
+							mk_test_stall_done(ch, asks + 1, fill),
+							10 * HZ);
+		ret = left < 0 ? left : READ_ONCE(ch->err);
+	}
+	mk_test_say("stall asks=%llu drain_ms=%lld answers=%llu sent=%llu",
+		    asks, drain_ms, READ_ONCE(mk_test_answers), fill);
+	mk_test_say(" received=%llu errors=%llu ret=%d\n",
+		    READ_ONCE(mk_test_received), READ_ONCE(mk_test_errors), ret);
+	return ret;
+}
+
 static int mk_test_stats(struct mk_chan *ch)
 {
 	struct mk_chan_stats st;
@@ -354,6 +457,8 @@ static int mk_test_stats(struct mk_chan *ch)
 		    st.rx_msgs, st.rx_passes, st.rx_unknown, st.rx_dropped);
 	mk_test_say(" room_doorbells=%llu doorbells_in=%llu doorbells_idle=%llu",
 		    st.room_doorbells, total, idle);
+	mk_test_say(" tx_queued=%llu tx_dropped=%llu",
+		    st.tx_queued, st.tx_dropped);
 	mk_test_say(" err=%d\n", READ_ONCE(ch->err));
 	return 0;
 }
@@ -366,10 +471,16 @@ static int mk_test_scribble(struct mk_chan *ch)
 		.type	= MULTIKERNEL_MSG_TEST,
 	};
 	unsigned long flags;
+	int ret;
 
 	/* Said first: the host stops this kernel as soon as it notices. */
 	pr_notice("msg_test: scribbling the ring to the host\n");
 	spin_lock_irqsave(&ch->tx_lock, flags);
+	ret = ch->err;	/* a closed channel's ring is not ours any more */
+	if (ret) {
+		spin_unlock_irqrestore(&ch->tx_lock, flags);
+		return ret;
+	}
 	memcpy(ch->tx.data + (ch->tx.prod & (ch->tx.size - 1)), &bad,
 	       sizeof(bad));
 	/* The garbage header before the index that exposes it. */
@@ -439,6 +550,8 @@ static int mk_test_host_cmd(struct mk_chan *ch, const char *cmd, u64 count,
 		return mk_test_rtt(ch, count);
 	if (!strcmp(cmd, "full"))
 		return mk_test_full(ch);
+	if (!strcmp(cmd, "stall") && count && count <= MK_CHAN_MAX_REPLIES)
+		return mk_test_stall(ch, count);
 	if (!strcmp(cmd, "stats"))
 		return mk_test_stats(ch);
 	return -EINVAL;
@@ -531,8 +644,9 @@ static int __init mk_msg_test_init(void)
 	if (!multikernel_spawn_info() && !mk_pool_present())
 		return 0;
 	if (mk_msg_register_handler(MULTIKERNEL_MSG_TEST, mk_on_test) ||
-	    (multikernel_spawn_info() &&
-	     mk_msg_register_handler(MULTIKERNEL_MSG_TEST_CTL, mk_on_test_ctl)))
+	    mk_msg_register_handler(MULTIKERNEL_MSG_TEST_CTL,
+				    multikernel_spawn_info() ? mk_on_test_ctl :
+							       mk_on_test_answer))
 		return -EBUSY;
 	dir = debugfs_create_dir("multikernel", NULL);
 	debugfs_create_file("msg_test", 0600, dir, NULL, &mk_test_fops);

@@ -15,6 +15,12 @@
  * was set, rings.  A burst costs one doorbell, and none is sent while the
  * consumer is draining.  prod_waiting does the same for room.
  *
+ * The flag a producer clears is not necessarily the one set before its
+ * message: the consumer may have read the message and gone idle again in
+ * between.  So a doorbell that finds cons_idle clear owes the consumer a
+ * pass even when there is nothing to read, which sets the flag again; see
+ * mk_ring_pending().
+ *
  * No locking: the caller serialises producers and consumers of one ring.
  */
 
@@ -279,12 +285,21 @@ bool mk_ring_room_wanted(struct mk_ring *r)
 }
 
 /**
- * mk_ring_pending() - cheap look for unread data, for interrupt context
+ * mk_ring_pending() - after a doorbell, tell whether the consumer must look
  * @r: the ring, consumer side
  *
- * Return: true if the producer's index differs from ours.
+ * Cheap and lockless, for interrupt context.  Invariant: the consumer
+ * sleeps only with cons_idle set.  A producer may clear a flag the consumer
+ * set after it had read the producer's message already: it published,
+ * the consumer drained and went idle, and only then the producer cleared
+ * the flag and rang.  That doorbell finds nothing to read, yet the
+ * consumer must look, to set the flag again; else no later message rings.
+ *
+ * Return: true if the producer's index differs from ours, or if cons_idle
+ * is clear (a pass sets it again once the ring is empty).
  */
 bool mk_ring_pending(struct mk_ring *r)
 {
-	return READ_ONCE(r->ctl->prod) != r->cons;
+	return READ_ONCE(r->ctl->prod) != r->cons ||
+	       !READ_ONCE(r->ctl->cons_idle);
 }

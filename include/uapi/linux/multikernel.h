@@ -131,16 +131,11 @@ enum multikernel_spawn_state {
  */
 #define MULTIKERNEL_STOP_PARK		0x4b524150	/* "PARK" */
 
-/* Values of multikernel_comm.host_request, written by the host. */
-enum multikernel_host_request {
-	MULTIKERNEL_REQ_NONE = 0,
-	MULTIKERNEL_REQ_POWEROFF,	/* shut down cleanly */
-};
-
 /**
  * struct multikernel_comm - header at the start of the communication region
  * @magic: MULTIKERNEL_COMM_MAGIC, written by the host
- * @host_request: enum multikernel_host_request, written by the host
+ * @reserved0: zero; was a request word that no spawn ever read (a clean
+ *	stop is a SHUTDOWN message)
  * @host_stop: MULTIKERNEL_STOP_PARK once the host takes the CPUs back,
  *	written by the host before it sends the stop NMI
  * @spawn_state: enum multikernel_spawn_state, written by the spawn
@@ -152,11 +147,13 @@ enum multikernel_host_request {
  *	by the spawn; before that the host takes its CPUs back with INIT only
  *
  * Each side writes only its own fields; every value the spawn writes is
- * untrusted input to the host.
+ * untrusted input to the host.  The layout is fixed: @host_stop at 12,
+ * @spawn_state at 64, @heartbeat at 72, @panic_msg at 80, @spawn_nmi_ready
+ * at 208, 216 bytes in all.
  */
 struct multikernel_comm {
 	__u64 magic;
-	__u32 host_request;
+	__u32 reserved0;
 	__u32 host_stop;
 	__u32 pad0[12];
 	__u32 spawn_state;

@@ -201,6 +201,26 @@ test_ring_full() {
 	report $? "the channel works again once the spawn reads"
 }
 
+# The spawn answers requests into a ring the host stopped reading: its
+# receive work must read on at once (its answers wait in its queue) rather
+# than stall for a timeout per answer, and every answer must arrive once
+# the host reads again.
+test_reply_full() {
+	local ok=0 drain
+
+	dbg "stall $(id_of "$A") 2" || ok=1
+	[ "$(field ret)" = 0 ] || ok=1
+	[ "$(field answers)" = 3 ] || ok=1
+	[ "$(field errors)" = 0 ] || ok=1
+	[ -n "$(field sent)" ] && [ "$(field received)" = "$(field sent)" ] || ok=1
+	drain=$(field drain_ms)
+	[ -n "$drain" ] && [ "$drain" -ge 0 ] && [ "$drain" -lt 500 ] || ok=1
+	report $ok "answers into a full ring are queued; the receive work reads on (${drain} ms)"
+	dbg "rtt $(id_of "$A") 10"
+	[ "$(field ret)" = 0 ]
+	report $? "the channel works once the answers went out"
+}
+
 test_exec() {
 	local ok=0 rc want got
 
@@ -331,7 +351,8 @@ test_scribble() {
 	report $ok "a spawn that scribbles its ring is stopped; the host is whole"
 }
 
-TESTS=(test_send_each_way test_batching test_rtt test_ring_full test_exec
+TESTS=(test_send_each_way test_batching test_rtt test_ring_full
+       test_reply_full test_exec
        test_vsock_stream test_ping test_flood test_heartbeat_loss
        test_kill_mid_transfer test_vsock_peer_dies test_scribble)
 
@@ -350,12 +371,12 @@ trap cleanup EXIT
 create_spawn "$A" 2 || ktap_exit_fail_msg "spawn $A did not start"
 create_spawn "$B" 3 || ktap_exit_fail_msg "spawn $B did not start"
 
-# 18 results: some tests report more than one.  MSG_TEST_ONLY="test_a ..."
+# 20 results: some tests report more than one.  MSG_TEST_ONLY="test_a ..."
 # runs a subset, for debugging.
 if [ -n "${MSG_TEST_ONLY:-}" ]; then
 	read -r -a TESTS <<< "$MSG_TEST_ONLY"
 else
-	ktap_set_plan 18
+	ktap_set_plan 20
 fi
 for t in "${TESTS[@]}"; do
 	"$t"
