@@ -16,6 +16,14 @@
  * receiving CPU a few reads per published channel, whatever the sender
  * does.
  *
+ * A message for another kernel that the route cannot take (its ring is
+ * full) stays at the head of the ring and is offered again each jiffy,
+ * but for MK_ROUTE_TIMEOUT at most: then it is dropped and the owner told
+ * (->undeliverable(), which resets the vsock connection it belongs to),
+ * and until a message reaches that destination again, the next one for
+ * it that would have to wait is dropped at once.  So a peer that stops
+ * reading holds up the traffic behind it by about a second, once.
+ *
  * Senders never wait in the receive work: a handler's response, and a
  * notice that must not be lost (PEER_GONE), go into the ring if it has
  * room, else onto the channel's small queue, which every later send and
@@ -656,6 +664,23 @@ int mk_msg_notify(struct mk_chan *ch, u16 type, u32 dst, const void *data,
 	return mk_chan_send_or_queue(ch, &msg, data);
 }
 
+/**
+ * mk_msg_forward_notice() - pass on a notice that a full ring must not lose
+ * @ch: the channel towards its destination
+ * @msg: its header, kept as it is
+ * @payload: its payload
+ *
+ * Like mk_msg_notify(), for a message whose header the host fills in on
+ * another kernel's behalf (a vsock reset).  Process context only.
+ *
+ * Return: as mk_msg_notify().
+ */
+int mk_msg_forward_notice(struct mk_chan *ch, const struct multikernel_msg *msg,
+			  const void *payload)
+{
+	return mk_chan_send_or_queue(ch, msg, payload);
+}
+
 /* Hand a response to its waiter; false if nobody waits for it. */
 static bool mk_chan_complete_req(struct mk_chan *ch,
 				 const struct multikernel_msg *msg,
@@ -712,6 +737,32 @@ static int mk_chan_deliver(struct mk_chan *ch, struct multikernel_msg *msg,
 	return 0;
 }
 
+/*
+ * The route kept @msg waiting: true to offer it again later, false once it
+ * has waited MK_ROUTE_TIMEOUT, or at once behind one that did, and has
+ * been dropped.
+ */
+static bool mk_chan_route_wait(struct mk_chan *ch,
+			       const struct multikernel_msg *msg,
+			       const void *payload)
+{
+	if (!ch->rx_dead_end || ch->rx_dead_dst != msg->dst) {
+		if (!ch->rx_stuck) {
+			ch->rx_stuck = true;
+			ch->rx_stuck_since = jiffies;
+		}
+		if (time_before(jiffies, ch->rx_stuck_since + MK_ROUTE_TIMEOUT))
+			return true;
+		ch->rx_dead_end = true;
+		ch->rx_dead_dst = msg->dst;
+	}
+	ch->rx_stuck = false;
+	ch->stats.rx_dropped++;
+	if (ch->undeliverable)
+		ch->undeliverable(ch, msg, payload);
+	return false;
+}
+
 /* Drain up to MK_CHAN_BUDGET messages; see the top of the file. */
 static void mk_chan_rx_work(struct work_struct *work)
 {
@@ -740,8 +791,15 @@ static void mk_chan_rx_work(struct work_struct *work)
 		if (ch->self == MK_HOST_ID)
 			msg.src = ch->peer;	/* never the spawn's word */
 		if (mk_chan_deliver(ch, &msg, ch->rx_buf) == -EAGAIN) {
-			queue_delayed_work(system_highpri_wq, &ch->rx_work, 1);
-			return;
+			if (mk_chan_route_wait(ch, &msg, ch->rx_buf)) {
+				queue_delayed_work(system_highpri_wq,
+						   &ch->rx_work, 1);
+				return;
+			}
+		} else {
+			ch->rx_stuck = false;
+			if (ch->rx_dead_end && msg.dst == ch->rx_dead_dst)
+				ch->rx_dead_end = false;
 		}
 		mk_ring_advance(&ch->rx, rec);
 		if (mk_ring_room_wanted(&ch->rx)) {

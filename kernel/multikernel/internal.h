@@ -104,9 +104,9 @@ enum mk_state_cmd {
  * @kobj: /sys/kernel/multikernel/instances/NAME
  * @console_attrs: its console files
  * @chan: the message channel while started (msg_host.c)
- * @last_heartbeat: ktime_get_ns() of the last heartbeat or of ready
- * @spawn_ready: the spawn said it is about to run init
- * @shutdown_acked: the spawn acknowledged a stop request
+ * @last_beat: the spawn's heartbeat word when the watchdog last read it
+ * @last_heartbeat: ktime_get_ns() when that word last changed, or of ready
+ * @shutdown_acked: the spawn took up a stop request (spawn_state said so)
  * @msg_lock: protects the four fields below it; IRQ-safe, since a
  *	channel's ->failed() takes it under the channel's tx_lock
  * @msg_event: @msg_reason holds the first panic or protocol error
@@ -115,9 +115,8 @@ enum mk_state_cmd {
  * @msg_reason: the reason to report for either
  *
  * The configuration and @state are protected by mk_instances_lock; the
- * run-time fields from @active to @chan by @run_lock.  The channel's
- * handlers set @last_heartbeat, @spawn_ready and @shutdown_acked without
- * a lock (atomic64, WRITE_ONCE, xchg); the watchdog reads them.
+ * run-time fields from @active to @shutdown_acked by @run_lock: the
+ * watchdog keeps the last three from the communication region's words.
  */
 struct mk_instance {
 	struct config_item item;
@@ -150,8 +149,8 @@ struct mk_instance {
 	struct bin_attribute *console_attrs;
 
 	struct mk_chan *chan;
-	atomic64_t last_heartbeat;
-	bool spawn_ready;
+	u64 last_beat;
+	u64 last_heartbeat;
 	bool shutdown_acked;
 	spinlock_t msg_lock;	/* see above */
 	bool msg_event;
@@ -241,13 +240,15 @@ void mk_console_last_line(struct mk_console *con, char *line, size_t len);
 int mk_msg_host_init(void);
 int mk_msg_host_open(struct mk_instance *inst);
 void mk_msg_host_close(struct mk_instance *inst);
-int mk_msg_host_stop(struct mk_instance *inst);
 enum mk_msg_event mk_msg_host_event(struct mk_instance *inst, char *why,
 				    size_t len);
 #ifdef CONFIG_MULTIKERNEL_VSOCK
 void mk_vsock_peer_gone(u32 id);
+void mk_vsock_reset_routed(u32 from, u32 to, const void *pkt, u32 len);
 #else
 static inline void mk_vsock_peer_gone(u32 id) { }
+static inline void mk_vsock_reset_routed(u32 from, u32 to, const void *pkt,
+					 u32 len) { }
 #endif
 
 /* msg_test.c: fault injection, test configurations only */

@@ -12,7 +12,11 @@
  * its other CPUs itself.  A delayed work item, the watchdog, then drains the
  * spawn's console and follows the state the spawn reports in its
  * communication region, which it treats as untrusted: it only ever moves
- * the instance forward or tears it down.
+ * the instance forward or tears it down.  The whole lifecycle travels in
+ * that region's words, never behind data in the message rings, which
+ * another instance's traffic may fill: spawn_state (running, panicked,
+ * stopped, stop request taken up), the heartbeat counter the spawn's timer
+ * increments, and host_request, where a clean stop is asked for.
  *
  * Every way back to stopped or crashed goes through mk_teardown(), which
  * reuses nothing of the instance before it has proven that every lent CPU
@@ -144,8 +148,10 @@ static void mk_set_state(struct mk_instance *inst, enum mk_state state)
 }
 
 /* The header's layout is the boot contract's: it must not move. */
+static_assert(offsetof(struct multikernel_comm, host_request) == 8);
 static_assert(offsetof(struct multikernel_comm, host_stop) == 12);
 static_assert(offsetof(struct multikernel_comm, spawn_state) == 64);
+static_assert(offsetof(struct multikernel_comm, heartbeat) == 72);
 static_assert(offsetof(struct multikernel_comm, spawn_nmi_ready) == 208);
 static_assert(sizeof(struct multikernel_comm) == 216);
 
@@ -474,6 +480,9 @@ int mk_instance_start(struct mk_instance *inst)
 		goto stopped;
 
 	inst->started = ktime_get();
+	inst->last_beat = 0;
+	inst->last_heartbeat = ktime_get_ns();
+	inst->shutdown_acked = false;
 	inst->boot_ms = 0;
 	inst->reason[0] = '\0';
 	mk_console_reset(inst->console);
@@ -559,7 +568,8 @@ int mk_instance_stop(struct mk_instance *inst, bool force)
 	} else {
 		if (state != MK_STOPPING) {
 			/* A spawn that cannot take it is forced at the deadline. */
-			mk_msg_host_stop(inst);
+			WRITE_ONCE(mk_comm(inst)->host_request,
+				   MULTIKERNEL_REQ_POWEROFF);
 			inst->deadline = ktime_add_ms(ktime_get(),
 						      inst->stop_timeout_ms);
 			mk_set_state(inst, MK_STOPPING);
@@ -570,11 +580,10 @@ int mk_instance_stop(struct mk_instance *inst, bool force)
 	return ret;
 }
 
-/* The spawn's notices over the channel; true if the instance ended. */
-static bool mk_follow_messages(struct mk_instance *inst, enum mk_state state)
+/* A crash or protocol error the channel noted; true if the instance ended. */
+static bool mk_follow_messages(struct mk_instance *inst)
 {
 	char why[MK_REASON_LEN];
-	u64 silent_ms;
 
 	switch (mk_msg_host_event(inst, why, sizeof(why))) {
 	case MK_EV_PANIC:
@@ -588,14 +597,40 @@ static bool mk_follow_messages(struct mk_instance *inst, enum mk_state state)
 	case MK_EV_NONE:
 		break;
 	}
-	if (state == MK_STARTING && READ_ONCE(inst->spawn_ready)) {
+	return false;
+}
+
+/*
+ * The lifecycle words: running, a stop request taken up, and heartbeats.
+ * The heartbeat counter only has to change; any value the spawn writes is
+ * as good as another.  True if the instance ended.
+ */
+static bool mk_follow_words(struct mk_instance *inst, enum mk_state state,
+			    u32 spawn)
+{
+	u64 beat = READ_ONCE(mk_comm(inst)->heartbeat);
+	char why[MK_REASON_LEN];
+	u64 silent_ms;
+
+	if (beat != inst->last_beat) {
+		inst->last_beat = beat;
+		inst->last_heartbeat = ktime_get_ns();
+	}
+	if (spawn == MULTIKERNEL_SPAWN_STOPPING && !inst->shutdown_acked) {
+		inst->shutdown_acked = true;
+		pr_info("%s: the spawn took up the stop request\n",
+			mk_instance_name(inst));
+	}
+	if (state == MK_STARTING && (spawn == MULTIKERNEL_SPAWN_RUNNING ||
+				     spawn == MULTIKERNEL_SPAWN_STOPPING)) {
 		inst->boot_ms = ktime_ms_delta(ktime_get(), inst->started);
+		inst->last_heartbeat = ktime_get_ns();
 		mk_set_state(inst, MK_RUNNING);
 		pr_info("%s: running, booted in %llu ms\n",
 			mk_instance_name(inst), inst->boot_ms);
 		return false;
 	}
-	silent_ms = div_u64(ktime_get_ns() - atomic64_read(&inst->last_heartbeat),
+	silent_ms = div_u64(ktime_get_ns() - inst->last_heartbeat,
 			    NSEC_PER_MSEC);
 	if (state == MK_RUNNING && silent_ms > inst->heartbeat_timeout_ms) {
 		snprintf(why, sizeof(why), "no heartbeat for %llu ms", silent_ms);
@@ -612,7 +647,7 @@ static void mk_follow_spawn(struct mk_instance *inst, enum mk_state state)
 	u32 spawn = READ_ONCE(comm->spawn_state);
 	char raw[sizeof(comm->panic_msg)], msg[MK_REASON_LEN];
 
-	if (mk_follow_messages(inst, state))
+	if (mk_follow_messages(inst) || mk_follow_words(inst, state, spawn))
 		return;
 	switch (spawn) {
 	case MULTIKERNEL_SPAWN_PANIC:

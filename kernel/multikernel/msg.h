@@ -25,6 +25,11 @@
  */
 #define MK_CHAN_MAX_REPLIES	16
 #define MK_CHAN_MAX_NOTICES	64
+/*
+ * How long a message for another kernel waits for room in that kernel's
+ * ring before it is dropped (and its vsock connection reset).
+ */
+#define MK_ROUTE_TIMEOUT	HZ
 
 /**
  * struct mk_ring - this kernel's end of one message ring
@@ -130,6 +135,8 @@ typedef int (*mk_msg_route_t)(struct mk_chan *ch,
  * @failed: told that the peer broke the protocol, once, by the caller that
  *	closed the channel for it, under @tx_lock with interrupts off: it must
  *	not sleep; never called once mk_chan_close() returned
+ * @undeliverable: told of a message @route kept offering for
+ *	MK_ROUTE_TIMEOUT, which is then dropped; from @rx_work, or NULL
  * @rx_paused: test hook (msg_test.c): leave @rx alone
  * @err: 0 while usable; the error senders and waiters get once closed
  * @tx_lock: serialises producers, @queued and @err changes; nothing
@@ -141,6 +148,11 @@ typedef int (*mk_msg_route_t)(struct mk_chan *ch,
  * @nr_replies: those of them that are responses
  * @rx_work: drains @rx; one pass at a time, so order is kept
  * @rx_buf: copy of the message being handled
+ * @rx_stuck: the message at the head of @rx waits for its route
+ * @rx_stuck_since: jiffies when it started to wait
+ * @rx_dead_end: a route to @rx_dead_dst timed out and nothing reached it
+ *	since: the next message for it that must wait is dropped at once
+ * @rx_dead_dst: that destination
  * @req_lock: protects @reqs and @next_id
  * @reqs: requests waiting for their response
  * @next_id: id of the next request
@@ -156,6 +168,9 @@ struct mk_chan {
 	void *owner;
 	mk_msg_route_t route;
 	void (*failed)(struct mk_chan *ch, const char *why);
+	void (*undeliverable)(struct mk_chan *ch,
+			      const struct multikernel_msg *msg,
+			      const void *payload);
 	bool rx_paused;
 	int err;
 	spinlock_t tx_lock;	/* see above */
@@ -165,6 +180,10 @@ struct mk_chan {
 	unsigned int nr_replies;
 	struct delayed_work rx_work;
 	void *rx_buf;
+	bool rx_stuck;
+	unsigned long rx_stuck_since;
+	bool rx_dead_end;
+	u32 rx_dead_dst;
 	spinlock_t req_lock;	/* see above */
 	struct list_head reqs;
 	u64 next_id;
@@ -181,6 +200,8 @@ void mk_chan_put(struct mk_chan *ch);
 void mk_chan_poke(struct mk_chan *ch);
 void mk_doorbell_counts(u64 *total, u64 *idle);
 int mk_msg_register_handler(u16 type, mk_msg_handler_t fn);
+int mk_msg_forward_notice(struct mk_chan *ch, const struct multikernel_msg *msg,
+			  const void *payload);
 int mk_msg_send(struct mk_chan *ch, u16 type, u32 dst,
 		const void *data, u32 len);
 int mk_msg_send_try(struct mk_chan *ch, u16 type, const void *data, u32 len);

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Multikernel messaging, host end: a channel per started instance, the
- * control messages of the lifecycle, and the routing of messages between
- * instances.
+ * prompts a spawn sends (READY, PANIC; the lifecycle itself travels in the
+ * communication region's words, see lifecycle.c), and the routing of
+ * messages between instances.
  *
  * Instances share no memory with each other, only each with the host, so
  * a message from one instance to another goes through the host: it copies
  * it from the sender's ring to the receiver's after it replaced the source
  * with the channel's instance id, and it only passes on the types in
  * mk_routable_type().  When the receiver's ring is full the message stays
- * in the sender's ring, which keeps the order and applies backpressure.
+ * in the sender's ring, which keeps the order and applies backpressure,
+ * for MK_ROUTE_TIMEOUT at most: then the channel drops it and the
+ * connection it belongs to is reset at both ends.
  *
  * Handlers run in the channel's work item.  They never take run_lock: they
  * note what happened in the instance (under msg_lock) and kick the
@@ -27,6 +30,7 @@
 
 #define pr_fmt(fmt) "multikernel: " fmt
 
+#include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/string.h>
@@ -36,8 +40,9 @@
 
 static bool mk_routable_type(u16 type)
 {
-	return type == MULTIKERNEL_MSG_VSOCK || type == MULTIKERNEL_MSG_ECHO ||
-	       type == MULTIKERNEL_MSG_TEST;
+	return type == MULTIKERNEL_MSG_VSOCK ||
+	       type == MULTIKERNEL_MSG_VSOCK_RESET ||
+	       type == MULTIKERNEL_MSG_ECHO || type == MULTIKERNEL_MSG_TEST;
 }
 
 /* Messages from @ch's instance to another one. */
@@ -92,14 +97,29 @@ static void mk_host_failed(struct mk_chan *ch, const char *why)
 	mk_host_note(inst, &inst->msg_broken, why);
 }
 
-static void mk_on_ready(struct mk_chan *ch, const struct multikernel_msg *msg,
-			const void *payload)
+/*
+ * A message from @ch's instance waited MK_ROUTE_TIMEOUT for room at its
+ * destination and was dropped: a vsock connection loses its packet, so
+ * both of its ends are reset.
+ */
+static void mk_host_undeliverable(struct mk_chan *ch,
+				  const struct multikernel_msg *msg,
+				  const void *payload)
 {
 	struct mk_instance *inst = ch->owner;
 
-	atomic64_set(&inst->last_heartbeat, ktime_get_ns());
-	WRITE_ONCE(inst->spawn_ready, true);
-	mk_host_kick_watch(inst);
+	pr_info_ratelimited("%s: a message for instance %u found no room for %u ms and was dropped\n",
+			    mk_instance_name(inst), msg->dst,
+			    jiffies_to_msecs(MK_ROUTE_TIMEOUT));
+	if (msg->type == MULTIKERNEL_MSG_VSOCK)
+		mk_vsock_reset_routed(ch->peer, msg->dst, payload, msg->len);
+}
+
+/* spawn_state changed to running: let the watchdog look now. */
+static void mk_on_ready(struct mk_chan *ch, const struct multikernel_msg *msg,
+			const void *payload)
+{
+	mk_host_kick_watch(ch->owner);
 }
 
 static void mk_on_panic(struct mk_chan *ch, const struct multikernel_msg *msg,
@@ -111,29 +131,6 @@ static void mk_on_panic(struct mk_chan *ch, const struct multikernel_msg *msg,
 	if (!mk_copy_spawn_text(why, sizeof(why), payload, msg->len))
 		strscpy(why, "panic", sizeof(why));
 	mk_host_note(inst, &inst->spawn_panicked, why);
-}
-
-static void mk_on_heartbeat(struct mk_chan *ch,
-			    const struct multikernel_msg *msg,
-			    const void *payload)
-{
-	struct mk_instance *inst = ch->owner;
-
-	atomic64_set(&inst->last_heartbeat, ktime_get_ns());
-}
-
-/* The spawn acknowledges our shutdown request; it powers off next. */
-static void mk_on_shutdown(struct mk_chan *ch,
-			   const struct multikernel_msg *msg,
-			   const void *payload)
-{
-	struct mk_instance *inst = ch->owner;
-
-	if (!(msg->flags & MULTIKERNEL_MSG_F_RESPONSE))
-		return;
-	if (!xchg(&inst->shutdown_acked, true))
-		pr_info("%s: the spawn acknowledged the stop request\n",
-			mk_instance_name(inst));
 }
 
 /**
@@ -155,12 +152,10 @@ int mk_msg_host_open(struct mk_instance *inst)
 	ch->owner = inst;
 	ch->route = mk_host_route;
 	ch->failed = mk_host_failed;
-	inst->spawn_ready = false;
+	ch->undeliverable = mk_host_undeliverable;
 	inst->spawn_panicked = false;
 	inst->msg_broken = false;
 	inst->msg_event = false;
-	inst->shutdown_acked = false;
-	atomic64_set(&inst->last_heartbeat, ktime_get_ns());
 	ret = mk_chan_publish(ch);
 	if (ret) {
 		mk_chan_put(ch);
@@ -212,20 +207,6 @@ void mk_msg_host_close(struct mk_instance *inst)
 }
 
 /**
- * mk_msg_host_stop() - ask the spawn to shut down
- * @inst: a running instance
- *
- * Return: 0 if the request was sent; else the channel's error.
- */
-int mk_msg_host_stop(struct mk_instance *inst)
-{
-	if (!inst->chan)
-		return -ENOTCONN;
-	return mk_msg_request_async(inst->chan, MULTIKERNEL_MSG_SHUTDOWN,
-				    NULL, 0);
-}
-
-/**
  * mk_msg_host_event() - what the spawn reported over the channel
  * @inst: the instance
  * @why: receives the reason of a panic or protocol error
@@ -258,9 +239,5 @@ enum mk_msg_event mk_msg_host_event(struct mk_instance *inst, char *why,
 int mk_msg_host_init(void)
 {
 	return mk_msg_register_handler(MULTIKERNEL_MSG_READY, mk_on_ready) ?:
-	       mk_msg_register_handler(MULTIKERNEL_MSG_PANIC, mk_on_panic) ?:
-	       mk_msg_register_handler(MULTIKERNEL_MSG_HEARTBEAT,
-				       mk_on_heartbeat) ?:
-	       mk_msg_register_handler(MULTIKERNEL_MSG_SHUTDOWN,
-				       mk_on_shutdown);
+	       mk_msg_register_handler(MULTIKERNEL_MSG_PANIC, mk_on_panic);
 }

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Multikernel messaging, spawn end: the channel to the host, and the
- * lifecycle notices a spawn sends on it: ready, heartbeats, a panic
- * notice, and the acknowledgment of a stop request.
+ * spawn's part of the lifecycle.  The lifecycle does not depend on the
+ * rings, which another instance's traffic may fill: a timer-driven work
+ * item increments the heartbeat word of the communication region and
+ * reads the host's request word there; taking up a stop request is
+ * written to spawn_state before the shutdown starts.  READY and PANIC
+ * messages only prompt the host to look at those words at once.
  *
  * The spawn trusts its host, which could take its CPUs back at any time
  * anyway, but still only obeys control messages that come from it rather
@@ -21,23 +25,39 @@
 #include "internal.h"
 #include "msg.h"
 
-/* How often a running spawn tells the host it is alive. */
+/*
+ * How often a running spawn tells the host it is alive, and how late it
+ * may see a stop request.
+ */
 #define MK_HEARTBEAT_PERIOD	msecs_to_jiffies(100)
 
 static struct mk_chan *mk_spawn_chan __ro_after_init;
+static struct multikernel_comm *mk_spawn_hdr __ro_after_init;
 static bool mk_heartbeat_paused;
 static u64 mk_heartbeats;
 
 static void mk_heartbeat(struct work_struct *work);
 static DECLARE_DELAYED_WORK(mk_heartbeat_work, mk_heartbeat);
 
+/* Once: say the request is taken up, then shut down as asked. */
+static void mk_take_stop_request(void)
+{
+	static bool taken;
+
+	if (taken)
+		return;
+	taken = true;
+	WRITE_ONCE(mk_spawn_hdr->spawn_state, MULTIKERNEL_SPAWN_STOPPING);
+	pr_info("the host asks for a shutdown\n");
+	orderly_poweroff(true);
+}
+
 static void mk_heartbeat(struct work_struct *work)
 {
-	if (!READ_ONCE(mk_heartbeat_paused)) {
-		mk_heartbeats++;
-		mk_msg_send(mk_spawn_chan, MULTIKERNEL_MSG_HEARTBEAT, MK_HOST_ID,
-			    &mk_heartbeats, sizeof(mk_heartbeats));
-	}
+	if (!READ_ONCE(mk_heartbeat_paused))
+		WRITE_ONCE(mk_spawn_hdr->heartbeat, ++mk_heartbeats);
+	if (READ_ONCE(mk_spawn_hdr->host_request) == MULTIKERNEL_REQ_POWEROFF)
+		mk_take_stop_request();
 	schedule_delayed_work(&mk_heartbeat_work, MK_HEARTBEAT_PERIOD);
 }
 
@@ -51,13 +71,15 @@ void mk_spawn_heartbeat_pause(bool pause)
 }
 
 /**
- * multikernel_spawn_ready() - tell the host this spawn is about to run init
+ * multikernel_spawn_ready() - prompt the host to see that init is next
+ *
+ * spawn_state says so already; the message only spares the host's
+ * watchdog a period of waiting, so it is not sent when the ring is full.
  */
 void multikernel_spawn_ready(void)
 {
 	if (mk_spawn_chan)
-		mk_msg_send(mk_spawn_chan, MULTIKERNEL_MSG_READY, MK_HOST_ID,
-			    NULL, 0);
+		mk_msg_send_try(mk_spawn_chan, MULTIKERNEL_MSG_READY, NULL, 0);
 }
 
 /**
@@ -71,20 +93,6 @@ void multikernel_spawn_panic(const char *reason)
 	if (mk_spawn_chan)
 		mk_msg_send_try(mk_spawn_chan, MULTIKERNEL_MSG_PANIC, reason,
 				strnlen(reason, MK_REASON_LEN - 1));
-}
-
-static void mk_on_shutdown(struct mk_chan *ch, const struct multikernel_msg *msg,
-			   const void *payload)
-{
-	static bool asked;
-
-	if (msg->src != MK_HOST_ID || !(msg->flags & MULTIKERNEL_MSG_F_REQUEST))
-		return;
-	mk_msg_reply(ch, msg, 0, NULL, 0);
-	if (xchg(&asked, true))
-		return;
-	pr_info("the host asks for a shutdown\n");
-	orderly_poweroff(true);
 }
 
 static void mk_on_peer_gone(struct mk_chan *ch,
@@ -121,9 +129,7 @@ static int __init mk_msg_spawn_init(void)
 		memunmap(comm);
 		return -ENOMEM;
 	}
-	ret = mk_msg_register_handler(MULTIKERNEL_MSG_SHUTDOWN,
-				      mk_on_shutdown) ?:
-	      mk_msg_register_handler(MULTIKERNEL_MSG_PEER_GONE,
+	ret = mk_msg_register_handler(MULTIKERNEL_MSG_PEER_GONE,
 				      mk_on_peer_gone) ?:
 	      mk_chan_publish(ch);
 	if (ret) {
@@ -133,6 +139,7 @@ static int __init mk_msg_spawn_init(void)
 		return ret;
 	}
 	mk_spawn_chan = ch;
+	mk_spawn_hdr = comm;
 	schedule_delayed_work(&mk_heartbeat_work, MK_HEARTBEAT_PERIOD);
 	return 0;
 }

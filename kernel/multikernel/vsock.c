@@ -16,9 +16,16 @@
  * message; others are dropped.  When an instance goes away, the sockets
  * connected to it are reset.
  *
+ * No stream goes on with a hole in it: a packet that cannot be delivered
+ * resets its connection at both ends (ECONNRESET).  A packet this kernel
+ * cannot send resets the local socket and tells the other end with a
+ * VSOCK_RESET message; one the host cannot route (the destination's ring
+ * stayed full, see channel.c) gets the host to tell both ends.  A
+ * VSOCK_RESET from a spawn can only name a connection with that spawn.
+ *
  * Sending happens in a work item, which may wait for room in a ring; one
  * queue serves all peers, so a peer that stopped reading delays the others
- * by at most MK_VSOCK_TX_TIMEOUT before its packets are dropped.
+ * by up to MK_VSOCK_TX_TIMEOUT per packet before its connection is reset.
  */
 
 #define pr_fmt(fmt) "multikernel: " fmt
@@ -42,7 +49,19 @@ static u32 mk_vsock_cid = VMADDR_CID_ANY;
 static struct sk_buff_head mk_vsock_txq;
 static void *mk_vsock_txbuf;
 static struct workqueue_struct *mk_vsock_wq;
-static u64 mk_vsock_gone_cid;
+
+/*
+ * The sockets mk_vsock_reset_sock() resets: every one connected to @cid,
+ * or with @one only the connection of the two ports.  Set under
+ * mk_vsock_reset_lock, which serialises the walks over the sockets.
+ */
+static struct {
+	u64 cid;
+	bool one;
+	u32 local_port;
+	u32 remote_port;
+} mk_vsock_doomed;
+static DEFINE_MUTEX(mk_vsock_reset_lock);
 
 static void mk_vsock_tx_work(struct work_struct *work);
 static DECLARE_WORK(mk_vsock_tx, mk_vsock_tx_work);
@@ -143,7 +162,63 @@ static struct virtio_transport mk_vsock_transport = {
 	.send_pkt = mk_vsock_send_pkt,
 };
 
-/* Carry one packet; dropped if its destination cannot be reached. */
+/* Called under vsock's table lock, which keeps @sk alive. */
+static void mk_vsock_reset_sock(struct sock *sk)
+{
+	struct vsock_sock *vsk = vsock_sk(sk);
+
+	if (vsk->remote_addr.svm_cid != mk_vsock_doomed.cid)
+		return;
+	if (mk_vsock_doomed.one &&
+	    (vsk->local_addr.svm_port != mk_vsock_doomed.local_port ||
+	     vsk->remote_addr.svm_port != mk_vsock_doomed.remote_port))
+		return;
+	sk->sk_state = TCP_CLOSE;
+	sk->sk_err = ECONNRESET;
+	sk_error_report(sk);
+}
+
+/* Reset the sockets connected to @cid, or with @one the one connection. */
+static void mk_vsock_reset(u64 cid, bool one, u32 local_port, u32 remote_port)
+{
+	mutex_lock(&mk_vsock_reset_lock);
+	mk_vsock_doomed.cid = cid;
+	mk_vsock_doomed.one = one;
+	mk_vsock_doomed.local_port = local_port;
+	mk_vsock_doomed.remote_port = remote_port;
+	vsock_for_each_connected_socket(&mk_vsock_transport.transport,
+					mk_vsock_reset_sock);
+	mutex_unlock(&mk_vsock_reset_lock);
+}
+
+/* Ask kernel @to over @ch to reset its end of a connection. */
+static void mk_vsock_tell_reset(struct mk_chan *ch, u32 to, u64 remote_cid,
+				u32 local_port, u32 remote_port)
+{
+	struct multikernel_vsock_reset r = {
+		.remote_cid = remote_cid,
+		.local_port = local_port,
+		.remote_port = remote_port,
+	};
+
+	if (mk_msg_notify(ch, MULTIKERNEL_MSG_VSOCK_RESET, to, &r, sizeof(r)))
+		ch->stats.tx_dropped++;
+}
+
+/* A packet of ours that could not be sent: reset both ends. */
+static void mk_vsock_unsent(struct mk_chan *ch, u32 dst,
+			    const struct virtio_vsock_hdr *hdr)
+{
+	u32 src_port = le32_to_cpu(hdr->src_port);
+	u32 dst_port = le32_to_cpu(hdr->dst_port);
+
+	if (le16_to_cpu(hdr->op) == VIRTIO_VSOCK_OP_RST)
+		return;
+	mk_vsock_reset(le64_to_cpu(hdr->dst_cid), true, src_port, dst_port);
+	mk_vsock_tell_reset(ch, dst, mk_vsock_cid, dst_port, src_port);
+}
+
+/* Carry one packet; one that cannot be sent resets its connection. */
 static void mk_vsock_tx_one(struct sk_buff *skb)
 {
 	struct virtio_vsock_hdr *hdr = virtio_vsock_hdr(skb);
@@ -158,8 +233,9 @@ static void mk_vsock_tx_one(struct sk_buff *skb)
 	memcpy(mk_vsock_txbuf, hdr, sizeof(*hdr));
 	if (skb_copy_bits(skb, 0, mk_vsock_txbuf + sizeof(*hdr), skb->len))
 		goto out;
-	mk_msg_send_timeout(ch, MULTIKERNEL_MSG_VSOCK, dst, mk_vsock_txbuf,
-			    len, MK_VSOCK_TX_TIMEOUT);
+	if (mk_msg_send_timeout(ch, MULTIKERNEL_MSG_VSOCK, dst, mk_vsock_txbuf,
+				len, MK_VSOCK_TX_TIMEOUT))
+		mk_vsock_unsent(ch, dst, hdr);
 out:
 	mk_chan_put(ch);
 	virtio_transport_consume_skb_sent(skb, true);
@@ -208,14 +284,57 @@ static void mk_on_vsock(struct mk_chan *ch, const struct multikernel_msg *msg,
 	virtio_transport_recv_pkt(&mk_vsock_transport, skb);
 }
 
-/* Called under vsock's table lock, which keeps @sk alive. */
-static void mk_vsock_reset_sock(struct sock *sk)
+/**
+ * mk_vsock_reset_routed() - reset both ends of a packet the host dropped
+ * @from: the kernel that sent it
+ * @to: the kernel it was for, whose ring stayed full
+ * @pkt: the packet, struct virtio_vsock_hdr first
+ * @len: its length
+ *
+ * Host only, from the receive work of @from's channel.
+ */
+void mk_vsock_reset_routed(u32 from, u32 to, const void *pkt, u32 len)
 {
-	if (vsock_sk(sk)->remote_addr.svm_cid != READ_ONCE(mk_vsock_gone_cid))
+	struct virtio_vsock_hdr hdr;
+	struct mk_chan *ch;
+
+	if (len < sizeof(hdr))
 		return;
-	sk->sk_state = TCP_CLOSE;
-	sk->sk_err = ECONNRESET;
-	sk_error_report(sk);
+	memcpy(&hdr, pkt, sizeof(hdr));
+	if (le16_to_cpu(hdr.op) == VIRTIO_VSOCK_OP_RST)
+		return;
+	ch = mk_chan_get(from);
+	if (ch) {
+		mk_vsock_tell_reset(ch, from, mk_vsock_cid_of(to),
+				    le32_to_cpu(hdr.src_port),
+				    le32_to_cpu(hdr.dst_port));
+		mk_chan_put(ch);
+	}
+	ch = mk_chan_get(to);
+	if (ch) {
+		mk_vsock_tell_reset(ch, to, mk_vsock_cid_of(from),
+				    le32_to_cpu(hdr.dst_port),
+				    le32_to_cpu(hdr.src_port));
+		mk_chan_put(ch);
+	}
+}
+
+/* The other end could not deliver a packet of the connection it names. */
+static void mk_on_vsock_reset(struct mk_chan *ch,
+			      const struct multikernel_msg *msg,
+			      const void *payload)
+{
+	struct multikernel_vsock_reset r;
+	u64 cid;
+
+	if (msg->len != sizeof(r)) {
+		ch->stats.rx_dropped++;
+		return;
+	}
+	memcpy(&r, payload, sizeof(r));
+	/* Only the host speaks for another kernel. */
+	cid = msg->src == MK_HOST_ID ? r.remote_cid : mk_vsock_cid_of(msg->src);
+	mk_vsock_reset(cid, true, r.local_port, r.remote_port);
 }
 
 /**
@@ -227,15 +346,9 @@ static void mk_vsock_reset_sock(struct sock *sk)
  */
 void mk_vsock_peer_gone(u32 id)
 {
-	static DEFINE_MUTEX(lock);
-
 	if (mk_vsock_cid == VMADDR_CID_ANY || id > MK_MAX_INSTANCES)
 		return;
-	mutex_lock(&lock);
-	WRITE_ONCE(mk_vsock_gone_cid, mk_vsock_cid_of(id));
-	vsock_for_each_connected_socket(&mk_vsock_transport.transport,
-					mk_vsock_reset_sock);
-	mutex_unlock(&lock);
+	mk_vsock_reset(mk_vsock_cid_of(id), false, 0, 0);
 }
 
 static int __init mk_vsock_init(void)
@@ -253,7 +366,9 @@ static int __init mk_vsock_init(void)
 		goto fail;
 	}
 	skb_queue_head_init(&mk_vsock_txq);
-	ret = mk_msg_register_handler(MULTIKERNEL_MSG_VSOCK, mk_on_vsock);
+	ret = mk_msg_register_handler(MULTIKERNEL_MSG_VSOCK, mk_on_vsock) ?:
+	      mk_msg_register_handler(MULTIKERNEL_MSG_VSOCK_RESET,
+				      mk_on_vsock_reset);
 	if (ret)
 		goto fail;
 	mk_vsock_cid = mk_vsock_cid_of(info ? info->id : MK_HOST_ID);

@@ -122,6 +122,13 @@ enum multikernel_spawn_state {
 	MULTIKERNEL_SPAWN_HALTED,	/* powered off or halted */
 	MULTIKERNEL_SPAWN_REBOOT,	/* asked to be restarted */
 	MULTIKERNEL_SPAWN_PANIC,	/* panicked; see panic_msg */
+	MULTIKERNEL_SPAWN_STOPPING,	/* saw host_request, shutting down */
+};
+
+/* Values of multikernel_comm.host_request, written by the host. */
+enum multikernel_host_request {
+	MULTIKERNEL_REQ_NONE = 0,
+	MULTIKERNEL_REQ_POWEROFF,	/* shut down cleanly */
 };
 
 /*
@@ -134,26 +141,34 @@ enum multikernel_spawn_state {
 /**
  * struct multikernel_comm - header at the start of the communication region
  * @magic: MULTIKERNEL_COMM_MAGIC, written by the host
- * @reserved0: zero; was a request word that no spawn ever read (a clean
- *	stop is a SHUTDOWN message)
+ * @host_request: enum multikernel_host_request, written by the host; the
+ *	spawn reads it with each heartbeat
  * @host_stop: MULTIKERNEL_STOP_PARK once the host takes the CPUs back,
  *	written by the host before it sends the stop NMI
  * @spawn_state: enum multikernel_spawn_state, written by the spawn
  * @spawn_parked: CPUs of the spawn that parked on the stop NMI, written by
  *	the spawn; it only shortens the host's wait and proves nothing
- * @heartbeat: incremented by the spawn while it runs
+ * @heartbeat: incremented by the spawn every 100 ms while it runs, from
+ *	a timer of its own; the host's watchdog reads it
  * @panic_msg: reason of a panic, NUL terminated, written by the spawn
  * @spawn_nmi_ready: non-zero once the spawn handles the stop NMI, written
  *	by the spawn; before that the host takes its CPUs back with INIT only
  *
+ * The lifecycle travels in these words, not in the message rings, so
+ * that it reaches the other side whatever the rings hold: @spawn_state
+ * says the spawn runs, panicked, stopped or took up a stop request,
+ * @heartbeat that it lives, @host_request what the host asks.  The READY
+ * and PANIC messages only prompt the host to look at once.
+ *
  * Each side writes only its own fields; every value the spawn writes is
- * untrusted input to the host.  The layout is fixed: @host_stop at 12,
+ * untrusted input to the host.  The layout is fixed: @host_request at 8,
+ * @host_stop at 12,
  * @spawn_state at 64, @heartbeat at 72, @panic_msg at 80, @spawn_nmi_ready
  * at 208, 216 bytes in all.
  */
 struct multikernel_comm {
 	__u64 magic;
-	__u32 reserved0;
+	__u32 host_request;
 	__u32 host_stop;
 	__u32 pad0[12];
 	__u32 spawn_state;
@@ -249,21 +264,41 @@ struct multikernel_msg {
 	__u32 reserved;
 };
 
+/**
+ * struct multikernel_vsock_reset - payload of MULTIKERNEL_MSG_VSOCK_RESET
+ * @remote_cid: the CID of the connection's other end; a spawn may only
+ *	name its own, the receiver puts it there whatever was sent
+ * @local_port: the port of the connection at the receiver
+ * @remote_port: the port at the other end
+ *
+ * Sent when a packet of the connection could not be delivered, to each
+ * end that is not the sender: the receiver resets that socket
+ * (ECONNRESET), so that no stream goes on with a hole in it.
+ */
+struct multikernel_vsock_reset {
+	__u64 remote_cid;
+	__u32 local_port;
+	__u32 remote_port;
+};
+
 #define MULTIKERNEL_MSG_F_REQUEST	0x1	/* a response is expected */
 #define MULTIKERNEL_MSG_F_RESPONSE	0x2	/* answers request @id */
 
 /* Message types; numbers are ABI. */
 enum multikernel_msg_type {
 	MULTIKERNEL_MSG_PAD = 0,	/* ring filler, never delivered */
-	MULTIKERNEL_MSG_READY,		/* spawn: init is about to run */
-	MULTIKERNEL_MSG_SHUTDOWN,	/* host: power off (request) */
+	MULTIKERNEL_MSG_READY,		/* spawn: look at spawn_state now */
+	MULTIKERNEL_MSG_SHUTDOWN,	/* retired: host_request; never sent */
 	MULTIKERNEL_MSG_PANIC,		/* spawn: panicked; payload: reason */
-	MULTIKERNEL_MSG_HEARTBEAT,	/* spawn: alive; payload: __u64 count */
+	MULTIKERNEL_MSG_HEARTBEAT,	/* retired: heartbeat; never sent */
 	MULTIKERNEL_MSG_ECHO,		/* request: answered with its payload */
 	MULTIKERNEL_MSG_VSOCK,		/* payload: virtio_vsock_hdr + data */
 	MULTIKERNEL_MSG_PEER_GONE,	/* host: payload: __u32 instance id */
 	MULTIKERNEL_MSG_TEST,		/* test traffic, see msg_test.c */
 	MULTIKERNEL_MSG_TEST_CTL,	/* test control request */
+	MULTIKERNEL_MSG_VSOCK_RESET,	/* reset one connection; payload:
+					 * struct multikernel_vsock_reset
+					 */
 	MULTIKERNEL_MSG_NR_TYPES,
 };
 

@@ -261,6 +261,40 @@ test_vsock_stream() {
 	report $? "vsock stream spawn to spawn through the host: checksum OK"
 }
 
+# B stops reading while A streams to it: the host drops what waits a
+# second for room in B's ring and resets those connections at both ends.
+# A must stay running for three of its heartbeat timeouts (5 s each, the
+# default; waiting that long is the test) and keep talking to the host.
+# Every stream ends reset, stalled by B's flow control, or complete: none
+# ends with missing data and no error.
+test_stalled_receiver() {
+	local ok=0 i out cid_b
+
+	cid_b=$(cid_of "$B")
+	wait_shell "$B" || ok=1
+	in_spawn "$B" rx-pause
+	wait_console "$B" "rx paused" 10 || ok=1
+	mkctl exec "$A" -- sh -c "for i in 1 2 3 4; do
+		mk_vsock stream $cid_b 6002 $((4 << 20)) > /tmp/stall.\$i 2>&1 &
+		done" || ok=1
+	for i in 1 2 3; do
+		sleep 5
+		[ "$(attr "$A" state)" = running ] || ok=1
+		out=$(mkctl exec "$A" --timeout 10 -- echo alive)
+		[ "$out" = alive ] || ok=1
+	done
+	in_spawn "$B" rx-resume
+	wait_console "$B" "rx resumed" 10 || ok=1
+	out=$(mkctl exec "$A" -- sh -c 'while pidof mk_vsock >/dev/null; do
+		sleep 0.2; done; for f in /tmp/stall.*; do tr "\n" " " < $f; echo; done')
+	ktap_print_msg "streams: $out"
+	[ "$(printf '%s\n' "$out" | grep -c 'reset by peer')" -ge 1 ] || ok=1
+	! printf '%s\n' "$out" | grep 'checksum=BAD' | grep -vq 'mk_vsock:' || ok=1
+	[ "$(attr "$A" state)" = running ] && [ "$(attr "$B" state)" = running ] ||
+		ok=1
+	report $ok "a spawn that stops reading gets neither the sender crashed nor data lost"
+}
+
 test_ping() {
 	RESULT=$(mkctl ping "$A" -c 20 -i 0 --json)
 	[[ "$RESULT" == *'"count": 20'* || "$RESULT" == *'"count":20'* ]]
@@ -353,7 +387,7 @@ test_scribble() {
 
 TESTS=(test_send_each_way test_batching test_rtt test_ring_full
        test_reply_full test_exec
-       test_vsock_stream test_ping test_flood test_heartbeat_loss
+       test_vsock_stream test_stalled_receiver test_ping test_flood test_heartbeat_loss
        test_kill_mid_transfer test_vsock_peer_dies test_scribble)
 
 ktap_print_header
@@ -371,12 +405,12 @@ trap cleanup EXIT
 create_spawn "$A" 2 || ktap_exit_fail_msg "spawn $A did not start"
 create_spawn "$B" 3 || ktap_exit_fail_msg "spawn $B did not start"
 
-# 20 results: some tests report more than one.  MSG_TEST_ONLY="test_a ..."
+# 21 results: some tests report more than one.  MSG_TEST_ONLY="test_a ..."
 # runs a subset, for debugging.
 if [ -n "${MSG_TEST_ONLY:-}" ]; then
 	read -r -a TESTS <<< "$MSG_TEST_ONLY"
 else
-	ktap_set_plan 20
+	ktap_set_plan 21
 fi
 for t in "${TESTS[@]}"; do
 	"$t"
