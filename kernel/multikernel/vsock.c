@@ -162,7 +162,14 @@ static struct virtio_transport mk_vsock_transport = {
 	.send_pkt = mk_vsock_send_pkt,
 };
 
-/* Called under vsock's table lock, which keeps @sk alive. */
+/*
+ * Called under vsock's table lock, which keeps @sk alive; like the virtio
+ * transports' reset, without the socket lock.  A connected socket stays
+ * TCP_ESTABLISHED with SOCK_DONE and sk_err set: af_vsock checks the state
+ * before sk_err, so this is what makes every later send and receive (once
+ * what was received is read) fail with ECONNRESET rather than ENOTCONN,
+ * and SOCK_DONE makes the close send nothing to the lost peer.
+ */
 static void mk_vsock_reset_sock(struct sock *sk)
 {
 	struct vsock_sock *vsk = vsock_sk(sk);
@@ -173,7 +180,9 @@ static void mk_vsock_reset_sock(struct sock *sk)
 	    (vsk->local_addr.svm_port != mk_vsock_doomed.local_port ||
 	     vsk->remote_addr.svm_port != mk_vsock_doomed.remote_port))
 		return;
-	sk->sk_state = TCP_CLOSE;
+	if (sk->sk_state != TCP_ESTABLISHED)
+		sk->sk_state = TCP_CLOSE;
+	sock_set_flag(sk, SOCK_DONE);
 	sk->sk_err = ECONNRESET;
 	sk_error_report(sk);
 }
