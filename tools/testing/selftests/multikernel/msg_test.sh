@@ -266,17 +266,29 @@ test_vsock_stream() {
 # A must stay running for three of its heartbeat timeouts (5 s each, the
 # default; waiting that long is the test) and keep talking to the host.
 # Every stream ends reset, stalled by B's flow control, or complete: none
-# ends with missing data and no error.
+# ends with missing data and no error.  The streams start before B stops
+# reading (a connect B never reads would only time out), and the test
+# waits for their own processes, not for every mk_vsock in A.
 test_stalled_receiver() {
-	local ok=0 i out cid_b
+	local ok=0 i out cid_b id_b sent
 
 	cid_b=$(cid_of "$B")
+	id_b=$(id_of "$B")
 	wait_shell "$B" || ok=1
+	dbg "stats $id_b"
+	sent=$(field tx_msgs)
+	mkctl exec "$A" -- sh -c "rm -f /tmp/stall.*; for i in 1 2 3 4; do
+		mk_vsock stream $cid_b 6002 $((64 << 20)) > /tmp/stall.\$i 2>&1 &
+		echo \$! >> /tmp/stall.pids; done" || ok=1
+	# B takes data: the host has sent it 256 messages more.
+	for ((i = 0; i < 300; i++)); do
+		dbg "stats $id_b"
+		[ $(($(field tx_msgs) - sent)) -ge 256 ] && break
+		sleep 0.1
+	done
+	[ "$i" -lt 300 ] || { ktap_print_msg "no stream got going"; ok=1; }
 	in_spawn "$B" rx-pause
 	wait_console "$B" "rx paused" 10 || ok=1
-	mkctl exec "$A" -- sh -c "for i in 1 2 3 4; do
-		mk_vsock stream $cid_b 6002 $((4 << 20)) > /tmp/stall.\$i 2>&1 &
-		done" || ok=1
 	for i in 1 2 3; do
 		sleep 5
 		[ "$(attr "$A" state)" = running ] || ok=1
@@ -285,9 +297,13 @@ test_stalled_receiver() {
 	done
 	in_spawn "$B" rx-resume
 	wait_console "$B" "rx resumed" 10 || ok=1
-	out=$(mkctl exec "$A" -- sh -c 'while pidof mk_vsock >/dev/null; do
-		sleep 0.2; done; for f in /tmp/stall.*; do tr "\n" " " < $f; echo; done')
+	# A stream that is neither reset nor done gives up after 10 s
+	# without progress (mk_vsock's STALL_MS).
+	out=$(mkctl exec "$A" --timeout 120 -- sh -c 'for p in $(cat /tmp/stall.pids); do
+		while kill -0 $p 2>/dev/null; do sleep 0.2; done; done
+		for f in /tmp/stall.[0-9]; do tr "\n" " " < $f; echo; done')
 	ktap_print_msg "streams: $out"
+	[ "$(printf '%s\n' "$out" | grep -c 'stream')" -eq 4 ] || ok=1
 	[ "$(printf '%s\n' "$out" | grep -c 'reset by peer')" -ge 1 ] || ok=1
 	! printf '%s\n' "$out" | grep 'checksum=BAD' | grep -vq 'mk_vsock:' || ok=1
 	[ "$(attr "$A" state)" = running ] && [ "$(attr "$B" state)" = running ] ||
