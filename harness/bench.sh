@@ -122,5 +122,21 @@ small=$(dbg "send $id 100000 64")
 echo "bench: msg_throughput_64B value=$(field "$small" msgs_per_s) unit=msgs/s doorbells_per_msg=$(awk "BEGIN { printf \"%.5f\", $(field "$small" doorbells) / $(field "$small" count) }")"
 big=$(dbg "send $id 20000 4096")
 echo "bench: msg_throughput_4KiB value=$(ratio "$(field "$big" kb_per_s)" 1024) unit=MB/s msgs_per_s=$(field "$big" msgs_per_s) doorbells_per_msg=$(awk "BEGIN { printf \"%.5f\", $(field "$big" doorbells) / $(field "$big" count) }")"
+
+# Two spawns send to the host at once.  Their doorbells all interrupt one
+# host CPU; the receive passes should not all run there.  Baseline: one
+# spawn alone, in this run.
+mkctl spawn mbench2 --cpus 3 --memory 256M --kernel /boot/bzImage \
+	--initrd /boot/spawn-initrd.cpio.gz --cmdline quiet --wait >/dev/null
+id2=$(cat /sys/kernel/config/multikernel/instances/mbench2/id)
+one=$(dbg "pull $id 100000 64")
+two=$(dbg "pull2 $id $id2 100000")
+v=$(field "$two" msgs_per_s)
+b=$(field "$one" msgs_per_s)
+echo "bench: msg_rx_two_spawns value=$v unit=msgs/s baseline=$b" \
+	"ratio=$(ratio "$v" "$b") rx_cpus_a=$(field "$two" rx_cpus_a)" \
+	"rx_cpus_b=$(field "$two" rx_cpus_b) (baseline: one spawn sending alone)"
 mkctl stop mbench >/dev/null
+mkctl stop mbench2 >/dev/null
 mkctl destroy mbench
+mkctl destroy mbench2

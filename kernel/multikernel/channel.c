@@ -14,7 +14,11 @@
  * their type, MK_CHAN_BUDGET at a time before it requeues itself.  While
  * it drains, the producer sends no doorbell.  A doorbell costs the
  * receiving CPU a few reads per published channel, whatever the sender
- * does.
+ * does.  Every spawn rings the same host CPU, so the work items run on an
+ * unbound, high-priority workqueue (mk_rx_wq): the channels of different
+ * spawns drain in parallel on whichever host CPUs are free, not one after
+ * the other on the CPU the doorbells interrupt.  A work item never runs
+ * twice at once, so each channel's order is kept.
  *
  * A message for another kernel that the route cannot take (its ring is
  * full) stays at the head of the ring and is offered again each jiffy,
@@ -80,6 +84,7 @@ static struct mk_chan __rcu *mk_chans[MK_MAX_INSTANCES + 1];
 static DEFINE_SPINLOCK(mk_chans_lock);
 static atomic64_t mk_doorbells_rx;
 static atomic64_t mk_doorbells_idle;
+static struct workqueue_struct *mk_rx_wq;
 
 /**
  * struct mk_req - a request waiting for its response
@@ -774,6 +779,7 @@ static void mk_chan_rx_work(struct work_struct *work)
 	if (READ_ONCE(ch->err) || READ_ONCE(ch->rx_paused))
 		return;
 	ch->stats.rx_passes++;
+	ch->stats.rx_cpus |= BIT_ULL(raw_smp_processor_id() & 63);
 	mk_chan_flush(ch);	/* the doorbell may announce room */
 	for (n = 0; n < MK_CHAN_BUDGET; n++) {
 		rec = mk_ring_peek(&ch->rx, &msg, ch->rx_buf,
@@ -792,8 +798,7 @@ static void mk_chan_rx_work(struct work_struct *work)
 			msg.src = ch->peer;	/* never the spawn's word */
 		if (mk_chan_deliver(ch, &msg, ch->rx_buf) == -EAGAIN) {
 			if (mk_chan_route_wait(ch, &msg, ch->rx_buf)) {
-				queue_delayed_work(system_highpri_wq,
-						   &ch->rx_work, 1);
+				queue_delayed_work(mk_rx_wq, &ch->rx_work, 1);
 				return;
 			}
 		} else {
@@ -809,7 +814,7 @@ static void mk_chan_rx_work(struct work_struct *work)
 		if (READ_ONCE(ch->err))
 			return;
 	}
-	queue_delayed_work(system_highpri_wq, &ch->rx_work, 0);
+	queue_delayed_work(mk_rx_wq, &ch->rx_work, 0);
 }
 
 /**
@@ -832,8 +837,11 @@ struct mk_chan *mk_chan_create(void *comm, bool host_side, u32 self, u32 peer,
 	void *s2h = comm + MULTIKERNEL_COMM_MSG_S2H;
 	void *h2s_data = comm + MULTIKERNEL_COMM_MSG_H2S_DATA;
 	void *s2h_data = comm + MULTIKERNEL_COMM_MSG_S2H_DATA;
-	struct mk_chan *ch = kzalloc(sizeof(*ch), GFP_KERNEL);
+	struct mk_chan *ch;
 
+	if (!mk_rx_wq)		/* mk_msg_core_init() found no memory */
+		return NULL;
+	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
 	if (!ch)
 		return NULL;
 	ch->rx_buf = kvmalloc(MULTIKERNEL_MSG_MAX_PAYLOAD, GFP_KERNEL);
@@ -956,7 +964,7 @@ struct mk_chan *mk_chan_get(u32 peer)
  */
 void mk_chan_poke(struct mk_chan *ch)
 {
-	queue_delayed_work(system_highpri_wq, &ch->rx_work, 0);
+	queue_delayed_work(mk_rx_wq, &ch->rx_work, 0);
 }
 
 /**
@@ -1024,6 +1032,9 @@ static void mk_on_echo(struct mk_chan *ch, const struct multikernel_msg *msg,
 
 static int __init mk_msg_core_init(void)
 {
+	mk_rx_wq = alloc_workqueue("mk-rx", WQ_UNBOUND | WQ_HIGHPRI, 0);
+	if (!mk_rx_wq)
+		return -ENOMEM;
 	return mk_msg_register_handler(MULTIKERNEL_MSG_ECHO, mk_on_echo);
 }
 subsys_initcall(mk_msg_core_init);

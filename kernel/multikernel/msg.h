@@ -76,6 +76,7 @@ bool mk_ring_pending(struct mk_ring *r);
  * @room_doorbells: doorbells rung to tell the producer about room
  * @tx_queued: replies and notices that found no room and were queued
  * @tx_dropped: replies and notices dropped: the queue was full, or no memory
+ * @rx_cpus: bit N set when CPU N (of the first 64) ran a receive pass
  */
 struct mk_chan_stats {
 	u64 tx_msgs;
@@ -90,6 +91,7 @@ struct mk_chan_stats {
 	u64 room_doorbells;
 	u64 tx_queued;
 	u64 tx_dropped;
+	u64 rx_cpus;
 };
 
 struct mk_chan;

@@ -8,6 +8,9 @@
  *   send ID COUNT SIZE   host: COUNT test messages to instance ID, checked
  *                        by the spawn for order, loss and content
  *   pull ID COUNT SIZE   host: the spawn sends COUNT, checked here
+ *   pull2 ID ID COUNT    host: both spawns send COUNT 64-byte messages at
+ *                        once; the rate of both, and the CPUs that ran
+ *                        each channel's receive passes
  *   rtt ID COUNT         host: echo round trips to instance ID
  *   ipi COUNT            host: the baseline, a cross-CPU IPI round trip
  *   full ID              host: fill the ring of a spawn that stopped
@@ -69,9 +72,13 @@ struct mk_test_report {
 static DEFINE_MUTEX(mk_test_lock);
 static char mk_test_result[MK_TEST_RESULT_LEN];
 static DECLARE_WAIT_QUEUE_HEAD(mk_test_wait);
-/* Receive-side state; only the channel work item writes it. */
-static u64 mk_test_received;
-static u64 mk_test_errors;
+/*
+ * Receive-side state per sending kernel, indexed by the channel's peer
+ * number (never by a message field); only that channel's work item writes
+ * its entry.
+ */
+static u64 mk_test_received[MK_MAX_INSTANCES + 1];
+static u64 mk_test_errors[MK_MAX_INSTANCES + 1];
 /* Host: answers to TEST_CTL requests sent without waiting for them. */
 static u64 mk_test_answers;
 /* Spawn: what the host asked us to send. */
@@ -105,9 +112,11 @@ static bool mk_test_check(const u8 *buf, u32 size, u64 seq)
 static void mk_on_test(struct mk_chan *ch, const struct multikernel_msg *msg,
 		       const void *payload)
 {
-	if (!mk_test_check(payload, msg->len, mk_test_received))
-		mk_test_errors++;
-	WRITE_ONCE(mk_test_received, mk_test_received + 1);
+	u64 seq = mk_test_received[ch->peer];
+
+	if (!mk_test_check(payload, msg->len, seq))
+		mk_test_errors[ch->peer]++;
+	WRITE_ONCE(mk_test_received[ch->peer], seq + 1);
 	wake_up(&mk_test_wait);
 }
 
@@ -148,7 +157,8 @@ static void mk_on_test_ctl(struct mk_chan *ch,
 			   const struct multikernel_msg *msg,
 			   const void *payload)
 {
-	struct mk_test_report rep = { mk_test_received, mk_test_errors };
+	struct mk_test_report rep = { mk_test_received[MK_HOST_ID],
+				      mk_test_errors[MK_HOST_ID] };
 	struct mk_test_ctl ctl;
 
 	if (msg->len != sizeof(ctl) || msg->src != MK_HOST_ID)
@@ -156,8 +166,8 @@ static void mk_on_test_ctl(struct mk_chan *ch,
 	memcpy(&ctl, payload, sizeof(ctl));
 	switch (ctl.op) {
 	case MK_TEST_RESET:
-		mk_test_received = 0;
-		mk_test_errors = 0;
+		mk_test_received[MK_HOST_ID] = 0;
+		mk_test_errors[MK_HOST_ID] = 0;
 		break;
 	case MK_TEST_SEND:
 		if (ctl.size < sizeof(u64) || ctl.size > SZ_4K ||
@@ -236,29 +246,95 @@ static int mk_test_send(struct mk_chan *ch, u64 count, u32 size)
 
 static bool mk_test_pulled(struct mk_chan *ch, u64 count)
 {
-	return READ_ONCE(mk_test_received) >= count || READ_ONCE(ch->err);
+	return READ_ONCE(mk_test_received[ch->peer]) >= count ||
+	       READ_ONCE(ch->err);
 }
 
-static int mk_test_pull_from(struct mk_chan *ch, u64 count, u32 size)
+/* Ask @ch's spawn to send @count messages of @size bytes. */
+static int mk_test_start_pull(struct mk_chan *ch, u64 count, u32 size)
 {
 	struct mk_test_report rep;
+
+	mk_test_received[ch->peer] = 0;
+	mk_test_errors[ch->peer] = 0;
+	return mk_test_ctl(ch, MK_TEST_SEND, count, size, &rep);
+}
+
+/* Wait for what mk_test_start_pull() asked for. */
+static int mk_test_wait_pull(struct mk_chan *ch, u64 count)
+{
 	long left;
 	int ret;
 
-	mk_test_received = 0;
-	mk_test_errors = 0;
-	ret = mk_test_ctl(ch, MK_TEST_SEND, count, size, &rep);
-	if (ret)
-		return ret;
 	left = wait_event_interruptible_timeout(mk_test_wait,
 						mk_test_pulled(ch, count),
 						MK_TEST_TIMEOUT);
 	ret = left < 0 ? left : READ_ONCE(ch->err);
-	if (!ret && READ_ONCE(mk_test_received) < count)
+	if (!ret && READ_ONCE(mk_test_received[ch->peer]) < count)
 		ret = -ETIMEDOUT;
-	mk_test_say("pull count=%llu size=%u received=%llu errors=%llu ret=%d\n",
-		    count, size, READ_ONCE(mk_test_received),
-		    READ_ONCE(mk_test_errors), ret);
+	return ret;
+}
+
+static int mk_test_pull_from(struct mk_chan *ch, u64 count, u32 size)
+{
+	ktime_t t0 = ktime_get();
+	u64 ns;
+	int ret;
+
+	ret = mk_test_start_pull(ch, count, size);
+	if (ret)
+		return ret;
+	ret = mk_test_wait_pull(ch, count);
+	ns = ktime_to_ns(ktime_sub(ktime_get(), t0)) ?: 1;
+	mk_test_say("pull count=%llu size=%u received=%llu errors=%llu",
+		    count, size, READ_ONCE(mk_test_received[ch->peer]),
+		    READ_ONCE(mk_test_errors[ch->peer]));
+	mk_test_say(" msgs_per_s=%llu ret=%d\n",
+		    div64_u64(count * NSEC_PER_SEC, ns), ret);
+	return ret;
+}
+
+/* The CPUs in @mask, as a list "0,1" into @buf. */
+static const char *mk_test_cpus(u64 mask, char *buf, size_t size)
+{
+	size_t len = 0;
+	int cpu;
+
+	buf[0] = '\0';
+	for (cpu = 0; cpu < 64 && len < size; cpu++)
+		if (mask & BIT_ULL(cpu))
+			len += scnprintf(buf + len, size - len, "%s%d",
+					 len ? "," : "", cpu);
+	return buf;
+}
+
+/*
+ * Both spawns send at once: whether their channels' receive passes
+ * share one host CPU (the one their doorbells interrupt) or spread.
+ */
+static int mk_test_pull2(struct mk_chan *a, struct mk_chan *b, u64 count)
+{
+	struct mk_chan_stats sa, sb;
+	char ca[32], cb[32];
+	ktime_t t0;
+	u64 ns;
+	int ret;
+
+	a->stats.rx_cpus = 0;
+	b->stats.rx_cpus = 0;
+	t0 = ktime_get();
+	ret = mk_test_start_pull(a, count, 64) ?:
+	      mk_test_start_pull(b, count, 64) ?:
+	      mk_test_wait_pull(a, count) ?: mk_test_wait_pull(b, count);
+	ns = ktime_to_ns(ktime_sub(ktime_get(), t0)) ?: 1;
+	mk_chan_get_stats(a, &sa);
+	mk_chan_get_stats(b, &sb);
+	mk_test_say("pull2 count=%llu errors=%llu msgs_per_s=%llu",
+		    2 * count, mk_test_errors[a->peer] + mk_test_errors[b->peer],
+		    div64_u64(2 * count * NSEC_PER_SEC, ns));
+	mk_test_say(" rx_cpus_a=%s rx_cpus_b=%s ret=%d\n",
+		    mk_test_cpus(sa.rx_cpus, ca, sizeof(ca)),
+		    mk_test_cpus(sb.rx_cpus, cb, sizeof(cb)), ret);
 	return ret;
 }
 
@@ -381,7 +457,8 @@ static bool mk_test_tx_drained(struct mk_chan *ch)
 static bool mk_test_stall_done(struct mk_chan *ch, u64 answers, u64 count)
 {
 	return (READ_ONCE(mk_test_answers) >= answers &&
-		READ_ONCE(mk_test_received) >= count) || READ_ONCE(ch->err);
+		READ_ONCE(mk_test_received[ch->peer]) >= count) ||
+	       READ_ONCE(ch->err);
 }
 
 /*
@@ -405,8 +482,8 @@ static int mk_test_stall(struct mk_chan *ch, u64 asks)
 	int ret, i;
 	u64 n;
 
-	mk_test_received = 0;
-	mk_test_errors = 0;
+	mk_test_received[ch->peer] = 0;
+	mk_test_errors[ch->peer] = 0;
 	WRITE_ONCE(mk_test_answers, 0);
 	WRITE_ONCE(ch->rx_paused, true);
 	ret = mk_msg_request_async(ch, MULTIKERNEL_MSG_TEST_CTL, &send,
@@ -440,7 +517,8 @@ static int mk_test_stall(struct mk_chan *ch, u64 asks)
 	mk_test_say("stall asks=%llu drain_ms=%lld answers=%llu sent=%llu",
 		    asks, drain_ms, READ_ONCE(mk_test_answers), fill);
 	mk_test_say(" received=%llu errors=%llu ret=%d\n",
-		    READ_ONCE(mk_test_received), READ_ONCE(mk_test_errors), ret);
+		    READ_ONCE(mk_test_received[ch->peer]),
+		    READ_ONCE(mk_test_errors[ch->peer]), ret);
 	return ret;
 }
 
@@ -557,6 +635,23 @@ static int mk_test_host_cmd(struct mk_chan *ch, const char *cmd, u64 count,
 	return -EINVAL;
 }
 
+static int mk_test_run_pull2(u64 id_a, u64 id_b, u64 count)
+{
+	struct mk_chan *a, *b;
+	int ret = -ENOTCONN;
+
+	if (!count || count > MK_TEST_MAX_COUNT || id_a == id_b ||
+	    id_a > MK_MAX_INSTANCES || id_b > MK_MAX_INSTANCES)
+		return -EINVAL;
+	a = mk_chan_get(id_a);
+	b = mk_chan_get(id_b);
+	if (a && b)
+		ret = mk_test_pull2(a, b, count);
+	mk_chan_put(b);
+	mk_chan_put(a);
+	return ret;
+}
+
 static int mk_test_run(char *line)
 {
 	char cmd[16] = "", arg[16] = "";
@@ -569,6 +664,8 @@ static int mk_test_run(char *line)
 		return -EINVAL;
 	if (!multikernel_spawn_info() && !strcmp(cmd, "ipi"))
 		return a && a <= MK_TEST_MAX_COUNT ? mk_test_ipi(a) : -EINVAL;
+	if (!multikernel_spawn_info() && !strcmp(cmd, "pull2"))
+		return mk_test_run_pull2(a, b, c);
 	ch = mk_chan_get(multikernel_spawn_info() ? MK_HOST_ID : a);
 	if (!ch)
 		return -ENOTCONN;
