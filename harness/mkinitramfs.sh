@@ -57,6 +57,8 @@ cp /bin/bash-static "$root/bin/bash"
 # The kselftest runner needs coreutils' timeout (--foreground).
 rm -f "$root/usr/bin/timeout"
 cp /usr/bin/timeout "$root/usr/bin/timeout"
+# The tests check JSON by parsing it.
+cp /usr/bin/jq "$root/usr/bin/jq"
 install -m 0755 "$here/harness/vm-init" "$root/init"
 install -m 0755 "$here/tools/mkctl/mkctl" "$root/usr/bin/mkctl"
 install -m 0755 "$here/harness/scan-log.sh" "$root/usr/bin/mk-scan-log"

@@ -154,11 +154,17 @@ test_list() {
 	report $? "list shows the instance"
 }
 
+# JSON is checked by parsing it (jq), never by matching its text.
 test_list_json() {
 	run list --json
 	[ "$RC" -eq "$EXIT_OK" ] &&
-		grep -Eq "\"name\"[[:space:]]*:[[:space:]]*\"$NAME\"" <<< "$OUT"
-	report $? "list --json has \"name\":\"$NAME\""
+		jq -e --arg n "$NAME" --arg c "$(attr "$NAME" cpus)" \
+			--arg s "$(attr "$NAME" state)" \
+			--argjson id "$(attr "$NAME" id)" \
+			'map(select(.name == $n)) | length == 1 and
+			 .[0].cpus == $c and .[0].state == $s and .[0].id == $id and
+			 (.[0].memory | type) == "number"' <<< "$OUT" >/dev/null
+	report $? "list --json parses, with the instance's name, id, state and cpus"
 }
 
 test_status() {
@@ -174,13 +180,17 @@ test_pool() {
 }
 
 test_pool_json() {
-	local size
+	local size free
 
 	size=$(cat "$SYSFS/pool/size")
+	free=$(cat "$SYSFS/pool/free")
 	run pool --json
 	[ "$RC" -eq "$EXIT_OK" ] &&
-		grep -Eq "(^|[^0-9])$size([^0-9]|\$)" <<< "$OUT"
-	report $? "pool --json has the pool size in bytes ($size)"
+		jq -e --argjson size "$size" --argjson free "$free" \
+			'.size == $size and .free == $free and
+			 .used == $size - $free and (.instances | type) == "number"' \
+			<<< "$OUT" >/dev/null
+	report $? "pool --json parses, with size and free as sysfs has them ($size, $free)"
 }
 
 test_create_cpu0() {
@@ -203,6 +213,16 @@ test_create_cpu0_rollback() {
 	ERR=$BAD_ERR
 	[ ! -e "$INSTANCES/$NAME_BAD" ]
 	report $? "create with CPU 0 leaves no instance behind"
+}
+
+# Console input of an instance that is not started: ENXIO.
+test_console_in_stopped() {
+	local err
+
+	err=$( (printf 'x\n' > "$SYSFS/instances/$NAME/console_in") 2>&1)
+	[ "$(attr "$NAME" state)" = stopped ] &&
+		[[ "$err" == *"No such device or address"* ]]
+	report $? "console_in of a stopped instance fails with ENXIO"
 }
 
 test_start_wait() {
@@ -334,6 +354,7 @@ TESTS=(
 	test_create_cpu0
 	test_create_cpu0_message
 	test_create_cpu0_rollback
+	test_console_in_stopped
 	test_start_wait
 	test_log_ready
 	test_exec_root
