@@ -177,8 +177,12 @@ bool mk_pool_overlaps(phys_addr_t start, phys_addr_t end);
 u64 mk_pool_size(void);
 u64 mk_pool_free(void);
 u64 mk_pool_largest_free(void);
+/* Called by mk_pool_walk_free() on each free extent. */
+typedef void (*mk_pool_extent_fn)(phys_addr_t start, u64 size, void *data);
+void mk_pool_walk_free(mk_pool_extent_fn fn, void *data);
 phys_addr_t mk_pool_alloc(u64 size);
 void mk_pool_free_range(phys_addr_t addr, u64 size);
+bool mk_pool_granule_clean(phys_addr_t addr);
 
 /* validate.c: pure parsing and checking, no locks, no global state */
 int mk_check_name(const char *name);

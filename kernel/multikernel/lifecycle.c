@@ -244,26 +244,13 @@ static int mk_reclaim_cpus(struct mk_instance *inst, bool started,
 	return err;
 }
 
-/* Clear in granules, rescheduling between them: it may be gigabytes. */
-static void mk_clear_memory(phys_addr_t start, u64 size)
-{
-	u64 off, len;
-
-	for (off = 0; off < size; off += len) {
-		len = min_t(u64, MK_GRANULE, size - off);
-		memset(__va(start + off), 0, len);
-		cond_resched();
-	}
-}
-
 static void mk_release_memory(struct mk_instance *inst)
 {
 	mk_msg_host_close(inst);
 	multikernel_arch_free_low(inst->low_phys);
 	inst->low_phys = 0;
 	if (inst->mem_phys) {
-		/* The next instance must not see this one's data. */
-		mk_clear_memory(inst->mem_phys, inst->memory);
+		/* Cleared there: the next instance must not see our data. */
 		mk_pool_free_range(inst->mem_phys, inst->memory);
 		inst->mem_phys = 0;
 	}

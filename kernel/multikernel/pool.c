@@ -7,16 +7,29 @@
  * stays in the direct map but never reaches the buddy allocator.  Once slab
  * is up it is handed to a gen_pool, which does all later bookkeeping; its
  * own lock-free bitmap makes allocation and freeing safe from any context.
+ *
+ * No instance sees another's data, nor what was in the range at boot (a
+ * boot loader's images, say): mk_pool_free_range() clears a range before it
+ * goes back, and marks its granules clean in mk_pool_clean; the granules
+ * never used since boot are not clean, and mk_pool_alloc() clears those of
+ * the range it returns, so boot does not pay for clearing the whole pool.
+ * So every clean granule is zero, and every range handed out is zero.  The
+ * bits are atomic; allocated ranges are disjoint, so each granule's bit
+ * has one user at a time.  Clearing may take long: both functions sleep.
  */
 
 #define pr_fmt(fmt) "multikernel: " fmt
 
+#include <linux/bitmap.h>
 #include <linux/genalloc.h>
 #include <linux/init.h>
 #include <linux/ioport.h>
 #include <linux/memblock.h>
 #include <linux/multikernel.h>
+#include <linux/mm.h>
 #include <linux/printk.h>
+#include <linux/sched.h>
+#include <linux/string.h>
 
 #include "internal.h"
 
@@ -32,6 +45,7 @@ static struct resource mk_pool_res = {
 };
 
 static struct gen_pool *mk_pool;
+static unsigned long *mk_pool_clean;	/* one bit per granule, see above */
 
 static int __init mk_pool_param(char *arg)
 {
@@ -140,8 +154,9 @@ static int __init mk_pool_init(void)
 	if (ret)
 		pr_warn("pool could not be listed in /proc/iomem: %d\n", ret);
 
+	mk_pool_clean = bitmap_zalloc(size >> MK_GRANULE_ORDER, GFP_KERNEL);
 	mk_pool = gen_pool_create(MK_GRANULE_ORDER, NUMA_NO_NODE);
-	if (!mk_pool)
+	if (!mk_pool || !mk_pool_clean)
 		goto fail;
 	ret = gen_pool_add(mk_pool, mk_pool_res.start, size, NUMA_NO_NODE);
 	if (ret)
@@ -153,6 +168,8 @@ fail:
 	if (mk_pool)
 		gen_pool_destroy(mk_pool);
 	mk_pool = NULL;
+	bitmap_free(mk_pool_clean);
+	mk_pool_clean = NULL;
 	return -ENOMEM;
 }
 subsys_initcall(mk_pool_init);
@@ -199,12 +216,18 @@ u64 mk_pool_free(void)
 	return mk_pool ? gen_pool_avail(mk_pool) : 0;
 }
 
-static void mk_chunk_largest_free(struct gen_pool *pool,
-				  struct gen_pool_chunk *chunk, void *data)
+/* Walks the free extents of the pool's chunks, see mk_pool_walk_free(). */
+struct mk_pool_walk {
+	mk_pool_extent_fn fn;
+	void *data;
+};
+
+static void mk_chunk_walk_free(struct gen_pool *pool,
+			       struct gen_pool_chunk *chunk, void *data)
 {
 	unsigned long nbits = (chunk->end_addr - chunk->start_addr + 1) >>
 			      pool->min_alloc_order;
-	unsigned long *largest = data;
+	struct mk_pool_walk *walk = data;
 	unsigned long start = 0, end;
 
 	for (;;) {
@@ -212,9 +235,36 @@ static void mk_chunk_largest_free(struct gen_pool *pool,
 		if (start >= nbits)
 			break;
 		end = find_next_bit(chunk->bits, nbits, start);
-		*largest = max(*largest, end - start);
+		walk->fn(chunk->start_addr +
+			 ((phys_addr_t)start << pool->min_alloc_order),
+			 (u64)(end - start) << pool->min_alloc_order,
+			 walk->data);
 		start = end;
 	}
+}
+
+/**
+ * mk_pool_walk_free() - call a function on each free extent
+ * @fn: called with the physical start and the size of each extent; under
+ *	rcu_read_lock(), so it must not sleep
+ * @data: passed to @fn
+ *
+ * A snapshot: allocations running at the same time may change the extents
+ * while they are walked.
+ */
+void mk_pool_walk_free(mk_pool_extent_fn fn, void *data)
+{
+	struct mk_pool_walk walk = { .fn = fn, .data = data };
+
+	if (mk_pool)
+		gen_pool_for_each_chunk(mk_pool, mk_chunk_walk_free, &walk);
+}
+
+static void mk_largest(phys_addr_t start, u64 size, void *data)
+{
+	u64 *largest = data;
+
+	*largest = max(*largest, size);
 }
 
 /**
@@ -227,36 +277,83 @@ static void mk_chunk_largest_free(struct gen_pool *pool,
  */
 u64 mk_pool_largest_free(void)
 {
-	unsigned long granules = 0;
+	u64 largest = 0;
 
-	if (!mk_pool)
-		return 0;
-	gen_pool_for_each_chunk(mk_pool, mk_chunk_largest_free, &granules);
-	return (u64)granules << MK_GRANULE_ORDER;
+	mk_pool_walk_free(mk_largest, &largest);
+	return largest;
+}
+
+static unsigned long mk_pool_granule(phys_addr_t addr)
+{
+	return (addr - mk_pool_res.start) >> MK_GRANULE_ORDER;
+}
+
+/* Clear the granules of a range, rescheduling between them. */
+static void mk_pool_clear(phys_addr_t addr, u64 size, bool dirty_only)
+{
+	unsigned long g = mk_pool_granule(addr);
+	u64 off;
+
+	for (off = 0; off < size; off += MK_GRANULE, g++) {
+		if (!dirty_only || !test_bit(g, mk_pool_clean))
+			memset(__va(addr + off), 0, MK_GRANULE);
+		cond_resched();
+	}
 }
 
 /**
  * mk_pool_alloc() - take a physically contiguous range from the pool
  * @size: bytes, a multiple of MK_GRANULE
  *
- * Return: physical start address, aligned to MK_GRANULE, or 0 when the pool
- * has no free extent that large.
+ * Sleeps: a granule that was not used since boot is cleared first.
+ *
+ * Return: physical start address, aligned to MK_GRANULE, of a range that
+ * is all zero, or 0 when the pool has no free extent that large.
  */
 phys_addr_t mk_pool_alloc(u64 size)
 {
+	phys_addr_t addr;
+
+	might_sleep();
 	if (!mk_pool || !size || !IS_ALIGNED(size, MK_GRANULE))
 		return 0;
-	return gen_pool_alloc(mk_pool, size);
+	addr = gen_pool_alloc(mk_pool, size);
+	if (!addr)
+		return 0;
+	mk_pool_clear(addr, size, true);
+	bitmap_clear(mk_pool_clean, mk_pool_granule(addr),
+		     size >> MK_GRANULE_ORDER);
+	return addr;
 }
 
 /**
  * mk_pool_free_range() - give a range taken with mk_pool_alloc() back
  * @addr: physical start address returned by mk_pool_alloc()
  * @size: the size passed to mk_pool_alloc()
+ *
+ * Clears the range first, so that the next instance does not see what this
+ * one left; sleeps.
  */
 void mk_pool_free_range(phys_addr_t addr, u64 size)
 {
+	might_sleep();
 	if (WARN_ON_ONCE(!mk_pool))
 		return;
+	mk_pool_clear(addr, size, false);
+	bitmap_set(mk_pool_clean, mk_pool_granule(addr),
+		   size >> MK_GRANULE_ORDER);
 	gen_pool_free(mk_pool, addr, size);
+}
+
+/**
+ * mk_pool_granule_clean() - tell whether a free granule is known to be zero
+ * @addr: its physical address, in the pool
+ *
+ * For the tests: a granule not used since boot may hold anything.
+ *
+ * Return: true if mk_pool_free_range() cleared it last.
+ */
+bool mk_pool_granule_clean(phys_addr_t addr)
+{
+	return mk_pool && test_bit(mk_pool_granule(addr), mk_pool_clean);
 }
