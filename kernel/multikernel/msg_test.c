@@ -20,6 +20,9 @@
  *                        must answer into it; time how long the spawn
  *                        takes to read them, read again, count answers
  *   stats ID             host: the channel's counters
+ *   pool-dirty           host: granules of the free pool that were used
+ *                        and are not all zero (memory is cleared before
+ *                        reuse), and those never used since boot
  *   scribble             spawn: corrupt the ring towards the host
  *   flood COUNT          spawn: ring the host COUNT times for nothing
  *   heartbeat on|off     spawn: resume or stop the heartbeats
@@ -522,6 +525,61 @@ static int mk_test_stall(struct mk_chan *ch, u64 asks)
 	return ret;
 }
 
+#define MK_TEST_MAX_EXTENTS	64
+
+struct mk_test_extents {
+	unsigned int n, lost;
+	phys_addr_t start[MK_TEST_MAX_EXTENTS];
+	u64 size[MK_TEST_MAX_EXTENTS];
+};
+
+static void mk_test_note_extent(phys_addr_t start, u64 size, void *data)
+{
+	struct mk_test_extents *ext = data;
+
+	if (ext->n == MK_TEST_MAX_EXTENTS) {
+		ext->lost++;
+		return;
+	}
+	ext->start[ext->n] = start;
+	ext->size[ext->n++] = size;
+}
+
+/*
+ * Free pool memory must be zero: an instance's memory is cleared before it
+ * goes back, and one never used since boot when it is handed out.
+ * Scanned a granule at a time, outside the pool walk's RCU section, since
+ * the pool may be gigabytes.  Nothing may start meanwhile.
+ */
+static int mk_test_pool_dirty(void)
+{
+	struct mk_test_extents *ext = kzalloc(sizeof(*ext), GFP_KERNEL);
+	u64 off, free = 0, dirty = 0, unused = 0;
+	phys_addr_t first = 0, addr;
+	unsigned int i;
+
+	if (!ext)
+		return -ENOMEM;
+	mk_pool_walk_free(mk_test_note_extent, ext);
+	for (i = 0; i < ext->n; i++) {
+		free += ext->size[i];
+		for (off = 0; off < ext->size[i]; off += MK_GRANULE) {
+			addr = ext->start[i] + off;
+			if (!mk_pool_granule_clean(addr))
+				unused++;
+			else if (memchr_inv(__va(addr), 0, MK_GRANULE) &&
+				 !dirty++)
+				first = addr;
+			cond_resched();
+		}
+	}
+	mk_test_say("pool-dirty free=%llu extents=%u unscanned=%u unused=%llu",
+		    free, ext->n, ext->lost, unused);
+	mk_test_say(" dirty=%llu first=%pa\n", dirty, &first);
+	kfree(ext);
+	return 0;
+}
+
 static int mk_test_stats(struct mk_chan *ch)
 {
 	struct mk_chan_stats st;
@@ -664,6 +722,8 @@ static int mk_test_run(char *line)
 		return -EINVAL;
 	if (!multikernel_spawn_info() && !strcmp(cmd, "ipi"))
 		return a && a <= MK_TEST_MAX_COUNT ? mk_test_ipi(a) : -EINVAL;
+	if (!multikernel_spawn_info() && !strcmp(cmd, "pool-dirty"))
+		return mk_test_pool_dirty();
 	if (!multikernel_spawn_info() && !strcmp(cmd, "pull2"))
 		return mk_test_run_pull2(a, b, c);
 	ch = mk_chan_get(multikernel_spawn_info() ? MK_HOST_ID : a);

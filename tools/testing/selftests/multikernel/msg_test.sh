@@ -459,11 +459,26 @@ test_scribble() {
 	report $ok "a spawn that scribbles its ring is stopped; the host is whole"
 }
 
+# Memory goes back to the pool cleared: after A and B ran and were killed
+# or crashed, no granule of the free pool that an instance used holds a
+# byte of its data.  Granules never used since boot are cleared when they
+# are first handed out; the two spawns' 512 MiB must not be among them.
+test_memory_cleared() {
+	local size used
+
+	size=$(cat /sys/kernel/multikernel/pool/size)
+	dbg "pool-dirty"
+	used=$(($(field free) - $(field unused) * (2 << 20)))
+	[ "$(field free)" = "$size" ] && [ "$(field unscanned)" = 0 ] &&
+		[ "$used" -ge $((512 << 20)) ] && [ "$(field dirty)" = 0 ]
+	report $? "the pool is free again and the $((used >> 20)) MiB instances used are zero"
+}
+
 TESTS=(test_send_each_way test_batching test_rtt test_ring_full
        test_reply_full test_exec
        test_vsock_stream test_stalled_receiver test_ping test_console_in_full
        test_flood test_heartbeat_loss test_kill_mid_transfer
-       test_vsock_peer_dies test_scribble)
+       test_vsock_peer_dies test_scribble test_memory_cleared)
 
 ktap_print_header
 if [ ! -w "$MSG_TEST" ]; then
@@ -480,12 +495,12 @@ trap cleanup EXIT
 create_spawn "$A" 2 || ktap_exit_fail_msg "spawn $A did not start"
 create_spawn "$B" 3 || ktap_exit_fail_msg "spawn $B did not start"
 
-# 22 results: some tests report more than one.  MSG_TEST_ONLY="test_a ..."
+# 23 results: some tests report more than one.  MSG_TEST_ONLY="test_a ..."
 # runs a subset, for debugging.
 if [ -n "${MSG_TEST_ONLY:-}" ]; then
 	read -r -a TESTS <<< "$MSG_TEST_ONLY"
 else
-	ktap_set_plan 22
+	ktap_set_plan 23
 fi
 for t in "${TESTS[@]}"; do
 	"$t"
