@@ -5,9 +5,9 @@
 #
 # Builds BUILD_DIR/spawn-initrd.cpio.gz (the default spawn userspace: static
 # busybox, harness/spawn-init, the command agent tools/mkctl/mk-agent and
-# the selftests' mk_vsock) and BUILD_DIR/initramfs.cpio.gz (the host VM:
-# busybox, bash, the glibc libraries our programs need, mkctl, the
-# installed selftests, /boot/bzImage and the spawn initrd).
+# the selftests' mk_vsock and vsock_conform) and BUILD_DIR/initramfs.cpio.gz
+# (the host VM: busybox, bash, the glibc libraries our programs need, mkctl,
+# the installed selftests, /boot/bzImage and the spawn initrd).
 set -eu
 
 b=$1
@@ -44,9 +44,11 @@ spawn=$b/spawn-root
 rm -rf "$spawn"
 busybox_root "$spawn"
 install -m 0755 "$here/harness/spawn-init" "$spawn/init"
-# Both are static: the spawn has no shared libraries.
+# All three are static: the spawn has no shared libraries.
 install -m 0755 "$here/tools/mkctl/mk-agent" "$spawn/usr/bin/mk-agent"
 install -m 0755 "$b/kselftest/multikernel/mk_vsock" "$spawn/usr/bin/mk_vsock"
+install -m 0755 "$b/kselftest/multikernel/vsock_conform" \
+	"$spawn/usr/bin/vsock_conform"
 pack "$spawn" "$b/spawn-initrd.cpio.gz"
 
 root=$b/initramfs-root

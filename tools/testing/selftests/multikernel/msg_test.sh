@@ -16,6 +16,7 @@ MSG_TEST=/sys/kernel/debug/multikernel/msg_test
 KERNEL=/boot/bzImage
 INITRD=/boot/spawn-initrd.cpio.gz
 MK_VSOCK="$DIR/mk_vsock"
+CONFORM="$DIR/vsock_conform"
 CID_BASE=1000
 A=kst-msg-a
 B=kst-msg-b
@@ -286,6 +287,76 @@ test_vsock_stream() {
 	report $? "vsock stream spawn to spawn through the host: checksum OK"
 }
 
+# conform_show WHAT NAME: print vsock_conform's output over path WHAT,
+# in $TMP/NAME.out, and keep its case lines in $TMP/NAME.cases.
+conform_show() {
+	local line
+
+	tr -d '\r' < "$TMP/$2.out" > "$TMP/$2.txt"
+	while read -r line; do
+		ktap_print_msg "$1: $line"
+	done < "$TMP/$2.txt"
+	grep '^case ' "$TMP/$2.txt" > "$TMP/$2.cases"
+	RESULT=$(grep '^# ' "$TMP/$2.txt" | tail -n 1)
+}
+
+# conform_ok NAME: NAME has case lines, and every one is ok.
+conform_ok() {
+	[ -s "$TMP/$1.cases" ] && ! grep -qv '^case [a-z0-9_]*: ok' "$TMP/$1.cases"
+}
+
+# conform_check WHAT NAME: the case lines over path WHAT are exactly the
+# loopback reference's, and all ok.
+conform_check() {
+	local ok=0 line n
+
+	n=$(wc -l < "$TMP/conform-lo.cases")
+	if ! diff "$TMP/conform-lo.cases" "$TMP/$2.cases" > "$TMP/$2.diff"; then
+		ok=1
+		grep '^[-+]case' "$TMP/$2.diff" | while read -r line; do
+			ktap_print_msg "$1 differs from loopback: $line"
+		done
+	fi
+	conform_ok "$2" || ok=1
+	report $ok "vsock conformance, $1: loopback's $n cases, all ok"
+}
+
+# vsock_conform's cases (socket types, options, ioctls, shutdown and
+# close) over vsock_loopback on the host, the reference, then over the
+# multikernel transport between the host and spawn A, each end serving
+# once.  A case that fails over loopback as well is a fault of the test.
+test_vsock_conformance() {
+	local pid cid_a
+
+	cid_a=$(cid_of "$A")
+	"$CONFORM" server 7000 > "$TMP/conform-lo.srv" 2>&1 &
+	pid=$!
+	timeout 300 "$CONFORM" client 1 7000 > "$TMP/conform-lo.out" 2>&1
+	wait_exit $pid 30 || kill $pid
+	cat "$TMP/conform-lo.srv" >> "$TMP/conform-lo.out"
+	conform_show loopback conform-lo
+	conform_ok conform-lo
+	report $? "vsock conformance over vsock_loopback, the reference: every case ok"
+
+	"$CONFORM" server 7100 > "$TMP/conform-h.srv" 2>&1 &
+	pid=$!
+	mkctl exec "$A" --timeout 300 -- vsock_conform client 2 7100 \
+		> "$TMP/conform-h.out" 2>&1
+	wait_exit $pid 30 || kill $pid
+	cat "$TMP/conform-h.srv" >> "$TMP/conform-h.out"
+	conform_show "host server, spawn client" conform-h
+	conform_check "host server, spawn client" conform-h
+
+	mkctl exec "$A" -- sh -c \
+		'vsock_conform server 7200 > /tmp/conform.srv 2>&1 &'
+	timeout 300 "$CONFORM" client "$cid_a" 7200 > "$TMP/conform-s.out" 2>&1
+	mkctl exec "$A" --timeout 60 -- sh -c 'while pidof vsock_conform \
+		>/dev/null; do sleep 0.2; done; cat /tmp/conform.srv' \
+		>> "$TMP/conform-s.out" 2>&1
+	conform_show "spawn server, host client" conform-s
+	conform_check "spawn server, host client" conform-s
+}
+
 # B stops reading while A streams to it: the host drops what waits a
 # second for room in B's ring and resets those connections at both ends.
 # A must stay running for three of its heartbeat timeouts (5 s each, the
@@ -476,9 +547,10 @@ test_memory_cleared() {
 
 TESTS=(test_send_each_way test_batching test_rtt test_ring_full
        test_reply_full test_exec
-       test_vsock_stream test_stalled_receiver test_ping test_console_in_full
-       test_flood test_heartbeat_loss test_kill_mid_transfer
-       test_vsock_peer_dies test_scribble test_memory_cleared)
+       test_vsock_stream test_vsock_conformance test_stalled_receiver
+       test_ping test_console_in_full test_flood test_heartbeat_loss
+       test_kill_mid_transfer test_vsock_peer_dies test_scribble
+       test_memory_cleared)
 
 ktap_print_header
 if [ ! -w "$MSG_TEST" ]; then
@@ -495,12 +567,12 @@ trap cleanup EXIT
 create_spawn "$A" 2 || ktap_exit_fail_msg "spawn $A did not start"
 create_spawn "$B" 3 || ktap_exit_fail_msg "spawn $B did not start"
 
-# 23 results: some tests report more than one.  MSG_TEST_ONLY="test_a ..."
+# 26 results: some tests report more than one.  MSG_TEST_ONLY="test_a ..."
 # runs a subset, for debugging.
 if [ -n "${MSG_TEST_ONLY:-}" ]; then
 	read -r -a TESTS <<< "$MSG_TEST_ONLY"
 else
-	ktap_set_plan 23
+	ktap_set_plan 26
 fi
 for t in "${TESTS[@]}"; do
 	"$t"
