@@ -9,9 +9,9 @@
 # Then two instances are left running, so the host's restart must stop
 # both first; check.sh reads how they ended from the kernel log after the
 # script.
-# kernel.kexec_load_disabled only ever goes from 0 to 1, which is why its
-# test runs here, last, in a VM nothing else uses afterwards.  Prints TAP
-# for what it checks itself.
+# Lockdown and kernel.kexec_load_disabled only ever get stricter, which is
+# why their tests run here, last, in a VM nothing else uses afterwards.
+# Prints TAP for what it checks itself.
 set -u
 . /usr/lib/mk-check-lib.sh
 (cd /kselftest && ./run_kselftest.sh -t multikernel:smt_test \
@@ -42,7 +42,7 @@ wait_running() {
 }
 
 echo "mk-check: TAP follows"
-echo "1..3"
+echo "1..5"
 make_instance rb-a 2-3 && make_instance rb-b 4-5 && make_instance rb-c 1 1 ||
 	{ echo "not ok 1 create the instances"; exit 1; }
 echo start > "$i/rb-a/state" && echo start > "$i/rb-b/state"
@@ -52,20 +52,38 @@ else
 	echo "not ok 1 two instances running before the restart"
 fi
 
+# refused N WHAT LOGLINE: starting rb-c fails with EPERM, says LOGLINE in
+# the kernel log, and leaves rb-c stopped and its CPU 1 with the host.
+refused() {
+	local err
+
+	err=$(echo start 2>&1 > "$i/rb-c/state")
+	case $err in
+	*"Operation not permitted"*)
+		if dmesg | grep -q "rb-c: .*$3"; then
+			echo "ok $1 $2: start refused with EPERM: $3"
+		else
+			echo "not ok $1 $2: start refused with EPERM: no '$3' in the log"
+		fi ;;
+	*)
+		echo "not ok $1 $2: start refused with EPERM (got: $err)" ;;
+	esac
+	if [ "$(cat "$i/rb-c/state")" = stopped ] &&
+	   [ "$(cat /sys/devices/system/cpu/cpu1/online)" = 1 ]; then
+		echo "ok $(($1 + 1)) $2: the refused start left CPU 1 with the host"
+	else
+		echo "not ok $(($1 + 1)) $2: the refused start left CPU 1 with the host"
+	fi
+}
+
+# Under lockdown, as for kexec_file_load(), an unsigned kernel is refused
+# (the test kernel is not signed).
+grep -q securityfs /proc/mounts ||
+	mount -t securityfs securityfs /sys/kernel/security
+echo integrity > /sys/kernel/security/lockdown
+refused 2 "lockdown integrity" "signature check failed"
 echo 1 > /proc/sys/kernel/kexec_load_disabled
-err=$(echo start 2>&1 > "$i/rb-c/state")
-case $err in
-*"Operation not permitted"*)
-	echo "ok 2 kexec_load_disabled: start refused with EPERM" ;;
-*)
-	echo "not ok 2 kexec_load_disabled: start refused with EPERM (got: $err)" ;;
-esac
-if [ "$(cat "$i/rb-c/state")" = stopped ] &&
-   [ "$(cat /sys/devices/system/cpu/cpu1/online)" = 1 ]; then
-	echo "ok 3 the refused start left CPU 1 with the host"
-else
-	echo "not ok 3 the refused start left CPU 1 with the host"
-fi
+refused 4 kexec_load_disabled "start rejected: kexec loading is disabled"
 # vm-init keeps informational messages off the console; the shutdown's
 # must reach it, as nothing can be read after the restart.
 mk_check_end
