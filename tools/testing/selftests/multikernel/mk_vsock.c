@@ -11,6 +11,10 @@
  *   mk_vsock pipe-rtt COUNT          the same over pipes between two
  *                                    processes on CPUs 0 and 1: the
  *                                    baseline
+ *   mk_vsock hold CID PORT N SECS    open N connections from reserved
+ *                                    source ports (as mkctl does), send
+ *                                    nothing, and count for up to SECS
+ *                                    how the peer ends them
  *   mk_vsock as-nobody CMD [ARGS...] run CMD as uid and gid 65534, with
  *                                    no groups and no capabilities
  *                                    (busybox's setpriv cannot)
@@ -23,6 +27,11 @@
  *   stream: bytes=N checksum=OK|BAD mb_per_s=X
  *   rtt: count=N min_us=A median_us=B p99_us=C
  *   pipe-rtt: count=N min_us=A median_us=B p99_us=C
+ *   hold: opened=N                     once all N are connected, then
+ *   hold: opened=N early=E late=L open=O
+ *     (E closed by the peer within HOLD_EARLY_MS of the last connect, as
+ *     a refusal is; L closed later, as by a timeout; O still open after
+ *     SECS)
  * The median and p99 are nearest-rank percentiles.  Exit status 0 when
  * the data came back intact, KSFT_FAIL otherwise, KSFT_SKIP when the
  * kernel has no vsock (or no sockets at all).
@@ -75,6 +84,7 @@ static int print_usage(void)
 		"       mk_vsock stream CID PORT|unix:PATH BYTES\n"
 		"       mk_vsock rtt CID PORT|unix:PATH COUNT\n"
 		"       mk_vsock pipe-rtt COUNT\n"
+		"       mk_vsock hold CID PORT N SECS\n"
 		"       mk_vsock as-nobody CMD [ARGS...]\n");
 	return KSFT_FAIL;
 }
@@ -396,6 +406,93 @@ static int stream_test(const struct addr *a, unsigned long long bytes)
 	return ok ? KSFT_PASS : KSFT_FAIL;
 }
 
+#define HOLD_MAX	512	/* reserved ports 512-1023 */
+
+/* A vsock stream socket bound to a free reserved port; -1 on errors. */
+static int reserved_socket(unsigned int *next_port)
+{
+	struct sockaddr_vm sv = { .svm_family = AF_VSOCK,
+				  .svm_cid = VMADDR_CID_ANY };
+	int fd = socket(AF_VSOCK, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		return -1;
+	for (; *next_port >= 512; (*next_port)--) {
+		sv.svm_port = *next_port;
+		if (!bind(fd, (struct sockaddr *)&sv, sizeof(sv))) {
+			(*next_port)--;
+			return fd;
+		}
+		if (errno != EADDRINUSE)
+			break;
+	}
+	close(fd);
+	return -1;
+}
+
+#define HOLD_EARLY_MS	3000
+
+/* Read what came on a held connection; true once the peer closed it. */
+static bool hold_read(struct pollfd *p)
+{
+	char buf[256];
+	ssize_t n = read(p->fd, buf, sizeof(buf));
+
+	if (n > 0 || (n < 0 && errno == EINTR))
+		return false;
+	close(p->fd);
+	p->fd = -1;
+	return true;
+}
+
+static int hold_connections(const struct addr *a, unsigned int n,
+			    unsigned int secs)
+{
+	struct sockaddr_vm sv = { .svm_family = AF_VSOCK, .svm_cid = a->cid,
+				  .svm_port = a->port };
+	unsigned int i, port = 1023, early = 0, late = 0;
+	unsigned long long t0, end;
+	struct pollfd p[HOLD_MAX];
+
+	for (i = 0; i < n; i++) {
+		p[i].fd = reserved_socket(&port);
+		p[i].events = POLLIN;
+		if (p[i].fd < 0 ||
+		    connect(p[i].fd, (struct sockaddr *)&sv, sizeof(sv)))
+			return sock_error("hold: connect to", a);
+	}
+	printf("hold: opened=%u\n", n);
+	t0 = now_ns();
+	end = t0 + secs * 1000000000ULL;
+	while (early + late < n && now_ns() < end) {
+		if (poll(p, n, 100) < 0 && errno != EINTR)
+			return sock_error("hold: poll on", a);
+		for (i = 0; i < n; i++) {
+			if (p[i].fd < 0 || !p[i].revents || !hold_read(&p[i]))
+				continue;
+			if (now_ns() - t0 < HOLD_EARLY_MS * 1000000ULL)
+				early++;
+			else
+				late++;
+		}
+	}
+	printf("hold: opened=%u early=%u late=%u open=%u\n", n, early, late,
+	       n - early - late);
+	return KSFT_PASS;
+}
+
+static int run_hold(int argc, char **argv)
+{
+	unsigned int n, secs;
+	struct addr a;
+
+	if (argc != 4 || parse_addr(argv, 2, false, &a) || a.is_unix ||
+	    parse_u32(argv[2], &n) || !n || n > HOLD_MAX ||
+	    parse_u32(argv[3], &secs))
+		return print_usage();
+	return hold_connections(&a, n, secs);
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
@@ -582,6 +679,8 @@ int main(int argc, char **argv)
 		return run_rtt(false, argc - 2, argv + 2);
 	if (!strcmp(argv[1], "pipe-rtt"))
 		return run_rtt(true, argc - 2, argv + 2);
+	if (!strcmp(argv[1], "hold"))
+		return run_hold(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "as-nobody"))
 		return as_nobody(argv + 2);
 	return print_usage();

@@ -298,6 +298,41 @@ test_exec_after_cap() {
 	report $ok "exec works again once the sessions have ended"
 }
 
+# 100 connections that never say a word: the agent keeps at most
+# $AGENT_SESSIONS of them (a process each, so its memory is bounded),
+# refuses the rest at once (mk_vsock hold counts them "early"), closes the
+# ones it kept when the first-frame timeout (10 s) expires ("late"), and
+# meanwhile refuses a real exec with a clear error.  Then exec works again.
+test_agent_idle_connections() {
+	local cid ok=0 i line pid
+
+	cid=$((1000 + $(attr "$NAME" id)))
+	"$MK_VSOCK" hold "$cid" 5000 100 30 > "$TMP/hold" 2>&1 &
+	pid=$!
+	for i in $(seq 200); do
+		grep -q '^hold: opened=100$' "$TMP/hold" && break
+		sleep 0.1
+	done
+	run exec "$NAME" -- true
+	[ "$RC" -eq "$EXIT_EXEC_FAILED" ] &&
+		[[ "$ERR" == *"too many sessions ($AGENT_SESSIONS at most)"* ]] || {
+		ktap_print_msg "exec while held: exit $RC: $ERR"
+		ok=1
+	}
+	wait $pid
+	line=$(tail -n 1 "$TMP/hold")
+	ktap_print_msg "$line"
+	[ "$line" = "hold: opened=100 early=$((100 - AGENT_SESSIONS)) late=$AGENT_SESSIONS open=0" ] ||
+		ok=1
+	for i in $(seq 100); do
+		run exec "$NAME" -- true
+		[ "$RC" -eq "$EXIT_OK" ] && break
+		sleep 0.1
+	done
+	[ "$RC" -eq "$EXIT_OK" ] || ok=1
+	report $ok "100 idle agent connections: $AGENT_SESSIONS kept, the rest and exec refused, all closed in time"
+}
+
 test_stop() {
 	run stop "$NAME"
 	[ "$RC" -eq "$EXIT_OK" ] && [ "$(attr "$NAME" state)" = stopped ]
@@ -361,6 +396,7 @@ TESTS=(
 	test_exec_unprivileged
 	test_exec_session_cap
 	test_exec_after_cap
+	test_agent_idle_connections
 	test_stop
 	test_spawn_refused
 	test_create_no_memory
