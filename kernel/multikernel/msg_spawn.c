@@ -17,6 +17,7 @@
 
 #include <linux/init.h>
 #include <linux/io.h>
+#include <linux/jiffies.h>
 #include <linux/multikernel.h>
 #include <linux/reboot.h>
 #include <linux/string.h>
@@ -30,6 +31,8 @@
  * may see a stop request.
  */
 #define MK_HEARTBEAT_PERIOD	msecs_to_jiffies(100)
+/* How often a stop request init has not acted on is made again. */
+#define MK_STOP_RETRY		HZ
 
 static struct mk_chan *mk_spawn_chan __ro_after_init;
 static struct multikernel_comm *mk_spawn_hdr __ro_after_init;
@@ -39,16 +42,25 @@ static u64 mk_heartbeats;
 static void mk_heartbeat(struct work_struct *work);
 static DECLARE_DELAYED_WORK(mk_heartbeat_work, mk_heartbeat);
 
-/* Once: say the request is taken up, then shut down as asked. */
+/*
+ * Say the request is taken up, then shut down as asked: orderly_poweroff()
+ * has init shut the system down.  An init that has not set up its handler
+ * yet (the host may ask just after spawn_state says running, before init
+ * ran a line) ignores the signal, so ask again every MK_STOP_RETRY until
+ * the system goes down or the host forces the stop.  Heartbeat work only.
+ */
 static void mk_take_stop_request(void)
 {
-	static bool taken;
+	static unsigned long asked;	/* jiffies of the last ask; 0: none */
 
-	if (taken)
+	if (!asked) {
+		WRITE_ONCE(mk_spawn_hdr->spawn_state,
+			   MULTIKERNEL_SPAWN_STOPPING);
+		pr_info("the host asks for a shutdown\n");
+	} else if (time_before(jiffies, asked + MK_STOP_RETRY)) {
 		return;
-	taken = true;
-	WRITE_ONCE(mk_spawn_hdr->spawn_state, MULTIKERNEL_SPAWN_STOPPING);
-	pr_info("the host asks for a shutdown\n");
+	}
+	asked = jiffies ?: 1;
 	orderly_poweroff(true);
 }
 
