@@ -23,9 +23,29 @@
  * stayed full, see channel.c) gets the host to tell both ends.  A
  * VSOCK_RESET from a spawn can only name a connection with that spawn.
  *
- * Sending happens in a work item, which may wait for room in a ring; one
- * queue serves all peers, so a peer that stopped reading delays the others
- * by up to MK_VSOCK_TX_TIMEOUT per packet before its connection is reset.
+ * Sending: each kernel this one sends to has its own queue and work item,
+ * struct mk_vsock_peer: on the host one per instance id, in a spawn one,
+ * towards the host, which routes onwards.  send_pkt() queues the packet
+ * on its destination's queue; the work item carries the queue's packets
+ * in order, each waiting up to MK_VSOCK_TX_TIMEOUT for room in the ring
+ * before its connection is reset.  The work items run on mk_vsock_wq,
+ * unbound and with room for every peer's work at once, so a peer that
+ * stopped reading holds up its own queue only.  A packet the common code
+ * built linear (all but MSG_ZEROCOPY ones) has header and payload next to
+ * each other at skb->head and is written into the ring from there: no
+ * copy of our own, and no 64 KiB buffer per peer.  Only a packet with
+ * page frags is copied first, into the peer's txbuf, which its work item
+ * allocates the first time it needs one and which then stays.
+ *
+ * Locking and lifetimes: a queue's own lock (BH-safe, the sk_buff_head's)
+ * guards it; send_pkt(), cancel_pkt() and mk_vsock_peer_gone() take it,
+ * the work item dequeues under it.  A work item never runs twice at once,
+ * so a peer's packets leave in the order they were queued and its txbuf
+ * has one user.  The work item looks up the peer's channel for every
+ * packet and holds a reference only while it sends it; a channel that
+ * closes wakes the sender at once (-ECONNRESET).  The peers and their
+ * work items live as long as the kernel.  mk_vsock_reset_lock serialises
+ * the walks over the sockets that reset them.
  */
 
 #define pr_fmt(fmt) "multikernel: " fmt
@@ -45,9 +65,22 @@
 #define MK_VSOCK_MAX_MSG	(sizeof(struct virtio_vsock_hdr) + \
 				 VIRTIO_VSOCK_MAX_PKT_BUF_SIZE)
 
+/**
+ * struct mk_vsock_peer - what this kernel sends to one other kernel
+ * @txq: packets waiting to be sent, oldest first
+ * @tx_work: sends them
+ * @txbuf: MK_VSOCK_MAX_MSG bytes for a packet with frags, or NULL until
+ *	one needs it; only @tx_work uses it
+ */
+struct mk_vsock_peer {
+	struct sk_buff_head txq;
+	struct work_struct tx_work;
+	void *txbuf;
+};
+
 static u32 mk_vsock_cid = VMADDR_CID_ANY;
-static struct sk_buff_head mk_vsock_txq;
-static void *mk_vsock_txbuf;
+/* Indexed by kernel number; a spawn uses only the host's. */
+static struct mk_vsock_peer mk_vsock_peers[MK_MAX_INSTANCES + 1];
 static struct workqueue_struct *mk_vsock_wq;
 
 /*
@@ -62,9 +95,6 @@ static struct {
 	u32 remote_port;
 } mk_vsock_doomed;
 static DEFINE_MUTEX(mk_vsock_reset_lock);
-
-static void mk_vsock_tx_work(struct work_struct *work);
-static DECLARE_WORK(mk_vsock_tx, mk_vsock_tx_work);
 
 /**
  * mk_vsock_cid_of() - the CID of a kernel
@@ -89,6 +119,27 @@ static u32 mk_vsock_kernel_of(u64 cid)
 	return U32_MAX;
 }
 
+/*
+ * The queue a packet for @cid goes on: its kernel's on the host, the
+ * host's in a spawn.  NULL if no other kernel can have @cid.
+ */
+static struct mk_vsock_peer *mk_vsock_peer_of(u64 cid)
+{
+	u32 id = mk_vsock_kernel_of(cid);
+
+	if (id == U32_MAX)
+		return NULL;
+	if (mk_vsock_cid != VMADDR_CID_HOST)
+		return &mk_vsock_peers[MK_HOST_ID];
+	return &mk_vsock_peers[id];
+}
+
+/* The kernel number of @peer, whose channel its packets take. */
+static u32 mk_vsock_peer_id(const struct mk_vsock_peer *peer)
+{
+	return peer - mk_vsock_peers;
+}
+
 static u32 mk_vsock_get_local_cid(void)
 {
 	return mk_vsock_cid;
@@ -96,16 +147,26 @@ static u32 mk_vsock_get_local_cid(void)
 
 static int mk_vsock_send_pkt(struct sk_buff *skb)
 {
+	struct mk_vsock_peer *peer;
 	int len = skb->len;
 
-	virtio_vsock_skb_queue_tail(&mk_vsock_txq, skb);
-	queue_work(mk_vsock_wq, &mk_vsock_tx);
+	peer = mk_vsock_peer_of(le64_to_cpu(virtio_vsock_hdr(skb)->dst_cid));
+	if (!peer) {
+		/* Nobody can have that CID. */
+		virtio_transport_consume_skb_sent(skb, true);
+		return len;
+	}
+	virtio_vsock_skb_queue_tail(&peer->txq, skb);
+	queue_work(mk_vsock_wq, &peer->tx_work);
 	return len;
 }
 
 static int mk_vsock_cancel_pkt(struct vsock_sock *vsk)
 {
-	virtio_transport_purge_skbs(vsk, &mk_vsock_txq);
+	struct mk_vsock_peer *peer = mk_vsock_peer_of(vsk->remote_addr.svm_cid);
+
+	if (peer)
+		virtio_transport_purge_skbs(vsk, &peer->txq);
 	return 0;
 }
 
@@ -227,36 +288,86 @@ static void mk_vsock_unsent(struct mk_chan *ch, u32 dst,
 	mk_vsock_tell_reset(ch, dst, mk_vsock_cid, dst_port, src_port);
 }
 
+/*
+ * @skb as one message, header first: at skb->head for a linear packet as
+ * the common code builds it, else copied into @peer's txbuf.  NULL if
+ * that buffer cannot be had or the packet is too long.
+ */
+static const void *mk_vsock_flat(struct mk_vsock_peer *peer,
+				 struct sk_buff *skb)
+{
+	if (sizeof(struct virtio_vsock_hdr) + skb->len > MK_VSOCK_MAX_MSG)
+		return NULL;
+	if (!skb_is_nonlinear(skb) &&
+	    skb->data == skb->head + VIRTIO_VSOCK_SKB_HEADROOM)
+		return skb->head;
+	if (!peer->txbuf)
+		peer->txbuf = kvmalloc(MK_VSOCK_MAX_MSG, GFP_KERNEL);
+	if (!peer->txbuf)
+		return NULL;
+	memcpy(peer->txbuf, virtio_vsock_hdr(skb),
+	       sizeof(struct virtio_vsock_hdr));
+	if (skb_copy_bits(skb, 0, peer->txbuf + sizeof(struct virtio_vsock_hdr),
+			  skb->len))
+		return NULL;
+	return peer->txbuf;
+}
+
 /* Carry one packet; one that cannot be sent resets its connection. */
-static void mk_vsock_tx_one(struct sk_buff *skb)
+static void mk_vsock_tx_one(struct mk_vsock_peer *peer, struct sk_buff *skb)
 {
 	struct virtio_vsock_hdr *hdr = virtio_vsock_hdr(skb);
 	u32 dst = mk_vsock_kernel_of(le64_to_cpu(hdr->dst_cid));
 	u32 len = sizeof(*hdr) + skb->len;
 	struct mk_chan *ch;
+	const void *pkt;
 
-	/* A spawn reaches every other kernel through the host. */
-	ch = mk_chan_get(mk_vsock_cid == VMADDR_CID_HOST ? dst : MK_HOST_ID);
-	if (!ch || dst == U32_MAX || len > MK_VSOCK_MAX_MSG)
+	/* Gone: mk_vsock_peer_gone() resets its sockets. */
+	ch = mk_chan_get(mk_vsock_peer_id(peer));
+	if (!ch)
 		goto out;
-	memcpy(mk_vsock_txbuf, hdr, sizeof(*hdr));
-	if (skb_copy_bits(skb, 0, mk_vsock_txbuf + sizeof(*hdr), skb->len))
-		goto out;
-	if (mk_msg_send_timeout(ch, MULTIKERNEL_MSG_VSOCK, dst, mk_vsock_txbuf,
-				len, MK_VSOCK_TX_TIMEOUT))
+	pkt = mk_vsock_flat(peer, skb);
+	if (!pkt || mk_msg_send_timeout(ch, MULTIKERNEL_MSG_VSOCK, dst, pkt,
+					len, MK_VSOCK_TX_TIMEOUT))
 		mk_vsock_unsent(ch, dst, hdr);
-out:
 	mk_chan_put(ch);
+out:
 	virtio_transport_consume_skb_sent(skb, true);
 }
 
 static void mk_vsock_tx_work(struct work_struct *work)
 {
+	struct mk_vsock_peer *peer = container_of(work, struct mk_vsock_peer,
+						  tx_work);
 	struct sk_buff *skb;
 
-	while ((skb = virtio_vsock_skb_dequeue(&mk_vsock_txq))) {
-		mk_vsock_tx_one(skb);
+	while ((skb = virtio_vsock_skb_dequeue(&peer->txq))) {
+		mk_vsock_tx_one(peer, skb);
 		cond_resched();
+	}
+}
+
+/* Drop what waits to be sent to @cid; its sockets are reset next. */
+static void mk_vsock_purge(u64 cid)
+{
+	struct mk_vsock_peer *peer = mk_vsock_peer_of(cid);
+	struct sk_buff_head doomed;
+	struct sk_buff *skb, *tmp;
+
+	if (!peer)
+		return;
+	__skb_queue_head_init(&doomed);
+	spin_lock_bh(&peer->txq.lock);
+	skb_queue_walk_safe(&peer->txq, skb, tmp) {
+		if (le64_to_cpu(virtio_vsock_hdr(skb)->dst_cid) != cid)
+			continue;
+		__skb_unlink(skb, &peer->txq);
+		__skb_queue_tail(&doomed, skb);
+	}
+	spin_unlock_bh(&peer->txq.lock);
+	while ((skb = __skb_dequeue(&doomed))) {
+		virtio_transport_consume_skb_sent(skb, false);
+		kfree_skb(skb);
 	}
 }
 
@@ -347,16 +458,18 @@ static void mk_on_vsock_reset(struct mk_chan *ch,
 }
 
 /**
- * mk_vsock_peer_gone() - reset the sockets connected to a dead kernel
+ * mk_vsock_peer_gone() - forget a dead kernel
  * @id: its instance id
  *
- * Sleeps; callers are serialised by the host's teardown or by the spawn's
- * single channel.
+ * Drops the packets still queued for it and resets the sockets connected
+ * to it.  Sleeps; callers are serialised by the host's teardown or by the
+ * spawn's single channel.
  */
 void mk_vsock_peer_gone(u32 id)
 {
 	if (mk_vsock_cid == VMADDR_CID_ANY || id > MK_MAX_INSTANCES)
 		return;
+	mk_vsock_purge(mk_vsock_cid_of(id));
 	mk_vsock_reset(mk_vsock_cid_of(id), false, 0, 0);
 }
 
@@ -364,17 +477,22 @@ static int __init mk_vsock_init(void)
 {
 	const struct multikernel_boot_info *info = multikernel_spawn_info();
 	int features = info ? VSOCK_TRANSPORT_F_G2H : VSOCK_TRANSPORT_F_H2G;
+	u32 i;
 	int ret;
 
 	if (!info && !mk_pool_present())
 		return 0;
-	mk_vsock_txbuf = kvmalloc(MK_VSOCK_MAX_MSG, GFP_KERNEL);
-	mk_vsock_wq = alloc_workqueue("mk-vsock", WQ_UNBOUND, 1);
-	if (!mk_vsock_txbuf || !mk_vsock_wq) {
+	/* One work item per peer may wait for room at once. */
+	mk_vsock_wq = alloc_workqueue("mk-vsock", WQ_UNBOUND,
+				      ARRAY_SIZE(mk_vsock_peers));
+	if (!mk_vsock_wq) {
 		ret = -ENOMEM;
 		goto fail;
 	}
-	skb_queue_head_init(&mk_vsock_txq);
+	for (i = 0; i < ARRAY_SIZE(mk_vsock_peers); i++) {
+		skb_queue_head_init(&mk_vsock_peers[i].txq);
+		INIT_WORK(&mk_vsock_peers[i].tx_work, mk_vsock_tx_work);
+	}
 	ret = mk_msg_register_handler(MULTIKERNEL_MSG_VSOCK, mk_on_vsock) ?:
 	      mk_msg_register_handler(MULTIKERNEL_MSG_VSOCK_RESET,
 				      mk_on_vsock_reset);
@@ -390,7 +508,6 @@ static int __init mk_vsock_init(void)
 	return 0;
 fail:
 	pr_err("no vsock transport: %d\n", ret);
-	kvfree(mk_vsock_txbuf);
 	if (mk_vsock_wq)
 		destroy_workqueue(mk_vsock_wq);
 	return ret;

@@ -90,6 +90,23 @@ wait_console() {
 	return 1
 }
 
+# console_count NAME TEXT: how many lines of NAME's console have TEXT.
+console_count() {
+	grep -c -- "$2" "$CONSOLES/$1/console" 2>/dev/null
+}
+
+# wait_console_count NAME TEXT COUNT SECONDS: wait until COUNT lines of
+# NAME's console have TEXT (a result line seen before does not count).
+wait_console_count() {
+	local i
+
+	for ((i = 0; i < $4 * 10; i++)); do
+		[ "$(console_count "$1" "$2")" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # wait_shell NAME: wait until the spawn's console shell runs what is typed
 # (its mk-ready line comes before the shell starts reading).  Only the
 # shell's arithmetic prints the marker; the tty's echo of the typed line
@@ -311,6 +328,59 @@ test_stalled_receiver() {
 	report $ok "a spawn that stops reading gets neither the sender crashed nor data lost"
 }
 
+# Each destination has its own send queue.  Four host to B streams run
+# (more data than B's ring holds: each has 256 KiB of credit) when B stops
+# reading; once the host's sends to B find B's ring full, host to B is
+# stuck until B reads again.  A host to A stream must still go through:
+# behind one queue for every peer, its connect would wait for B's packets,
+# up to 5 s each, and time out after 2 s.
+test_peer_queues() {
+	local ok=0 i cid_a cid_b id_b sent full paused resumed pid pids=()
+
+	cid_a=$(cid_of "$A")
+	cid_b=$(cid_of "$B")
+	id_b=$(id_of "$B")
+	wait_shell "$B" || ok=1
+	mkctl exec "$A" -- sh -c 'mk_vsock echo-server 6010 >/dev/null 2>&1 &'
+	mkctl exec "$B" -- sh -c 'mk_vsock echo-server 6012 >/dev/null 2>&1 &'
+	sleep 1
+	dbg "stats $id_b"
+	sent=$(field tx_msgs)
+	for i in 1 2 3 4; do
+		"$MK_VSOCK" stream "$cid_b" 6012 $((64 << 20)) >/dev/null 2>&1 &
+		pids+=($!)
+	done
+	for ((i = 0; i < 300; i++)); do
+		dbg "stats $id_b"
+		[ $(($(field tx_msgs) - sent)) -ge 256 ] && break
+		sleep 0.1
+	done
+	[ "$i" -lt 300 ] || { ktap_print_msg "no stream to B got going"; ok=1; }
+	paused=$(console_count "$B" "rx paused")
+	resumed=$(console_count "$B" "rx resumed")
+	in_spawn "$B" rx-pause
+	wait_console_count "$B" "rx paused" $((paused + 1)) 10 || ok=1
+	dbg "stats $id_b"
+	full=$(field tx_full)
+	for ((i = 0; i < 100; i++)); do
+		dbg "stats $id_b"
+		[ "$(field tx_full)" -gt "$full" ] && break
+		sleep 0.1
+	done
+	[ "$i" -lt 100 ] || { ktap_print_msg "B's ring never filled"; ok=1; }
+	RESULT=$("$MK_VSOCK" stream "$cid_a" 6010 $((16 << 20)))
+	[ $? -eq 0 ] && [[ "$RESULT" == *checksum=OK* ]] || ok=1
+	ktap_print_msg "host to A with host to B stuck: $RESULT"
+	in_spawn "$B" rx-resume
+	wait_console_count "$B" "rx resumed" $((resumed + 1)) 10 || ok=1
+	for pid in "${pids[@]}"; do
+		kill "$pid" 2>/dev/null
+		wait "$pid"
+	done
+	[ "$(attr "$B" state)" = running ] || ok=1
+	report $ok "a peer that stops reading holds up only its own send queue"
+}
+
 test_ping() {
 	RESULT=$(mkctl ping "$A" -c 20 -i 0 --json)
 	[[ "$RESULT" == *'"count": 20'* || "$RESULT" == *'"count":20'* ]]
@@ -403,7 +473,8 @@ test_scribble() {
 
 TESTS=(test_send_each_way test_batching test_rtt test_ring_full
        test_reply_full test_exec
-       test_vsock_stream test_stalled_receiver test_ping test_flood test_heartbeat_loss
+       test_vsock_stream test_stalled_receiver test_peer_queues test_ping
+       test_flood test_heartbeat_loss
        test_kill_mid_transfer test_vsock_peer_dies test_scribble)
 
 ktap_print_header
@@ -421,12 +492,12 @@ trap cleanup EXIT
 create_spawn "$A" 2 || ktap_exit_fail_msg "spawn $A did not start"
 create_spawn "$B" 3 || ktap_exit_fail_msg "spawn $B did not start"
 
-# 21 results: some tests report more than one.  MSG_TEST_ONLY="test_a ..."
+# 22 results: some tests report more than one.  MSG_TEST_ONLY="test_a ..."
 # runs a subset, for debugging.
 if [ -n "${MSG_TEST_ONLY:-}" ]; then
 	read -r -a TESTS <<< "$MSG_TEST_ONLY"
 else
-	ktap_set_plan 21
+	ktap_set_plan 22
 fi
 for t in "${TESTS[@]}"; do
 	"$t"
