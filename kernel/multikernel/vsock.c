@@ -16,6 +16,13 @@
  * message; others are dropped.  When an instance goes away, the sockets
  * connected to it are reset.
  *
+ * A CID nobody runs fails at once, as with vhost_vsock: send_pkt() frees
+ * a packet for a CID no kernel can have, or, on the host, for an instance
+ * with no channel, and returns -ENODEV, which connect() returns.  A spawn
+ * cannot know which instances run; the host answers a packet it cannot
+ * route for lack of a channel with a RST in the missing instance's name
+ * (never a RST for a RST), so the spawn's connect fails with ECONNRESET.
+ *
  * No stream goes on with a hole in it: a packet that cannot be delivered
  * resets its connection at both ends (ECONNRESET).  A packet this kernel
  * cannot send resets the local socket and tells the other end with a
@@ -121,13 +128,15 @@ static u32 mk_vsock_kernel_of(u64 cid)
 
 /*
  * The queue a packet for @cid goes on: its kernel's on the host, the
- * host's in a spawn.  NULL if no other kernel can have @cid.
+ * host's in a spawn.  NULL if no other kernel can have @cid (ours
+ * included: with no loopback transport, af_vsock hands a connect to our
+ * own CID to us).
  */
 static struct mk_vsock_peer *mk_vsock_peer_of(u64 cid)
 {
 	u32 id = mk_vsock_kernel_of(cid);
 
-	if (id == U32_MAX)
+	if (id == U32_MAX || cid == mk_vsock_cid)
 		return NULL;
 	if (mk_vsock_cid != VMADDR_CID_HOST)
 		return &mk_vsock_peers[MK_HOST_ID];
@@ -140,6 +149,18 @@ static u32 mk_vsock_peer_id(const struct mk_vsock_peer *peer)
 	return peer - mk_vsock_peers;
 }
 
+/*
+ * Whether @peer has a channel now.  One that goes away later drops the
+ * packets queued for it and resets their sockets (mk_vsock_peer_gone()).
+ */
+static bool mk_vsock_reachable(struct mk_vsock_peer *peer)
+{
+	struct mk_chan *ch = mk_chan_get(mk_vsock_peer_id(peer));
+
+	mk_chan_put(ch);
+	return ch;
+}
+
 static u32 mk_vsock_get_local_cid(void)
 {
 	return mk_vsock_cid;
@@ -150,11 +171,14 @@ static int mk_vsock_send_pkt(struct sk_buff *skb)
 	struct mk_vsock_peer *peer;
 	int len = skb->len;
 
+	/*
+	 * As vhost_vsock does for a CID with no VM: the transport frees the
+	 * packet, the error fails the connect or send at once.
+	 */
 	peer = mk_vsock_peer_of(le64_to_cpu(virtio_vsock_hdr(skb)->dst_cid));
-	if (!peer) {
-		/* Nobody can have that CID. */
-		virtio_transport_consume_skb_sent(skb, true);
-		return len;
+	if (!peer || !mk_vsock_reachable(peer)) {
+		kfree_skb(skb);
+		return -ENODEV;
 	}
 	virtio_vsock_skb_queue_tail(&peer->txq, skb);
 	queue_work(mk_vsock_wq, &peer->tx_work);
@@ -435,6 +459,50 @@ void mk_vsock_reset_routed(u32 from, u32 to, const void *pkt, u32 len)
 		mk_vsock_tell_reset(ch, to, mk_vsock_cid_of(from),
 				    le32_to_cpu(hdr.dst_port),
 				    le32_to_cpu(hdr.src_port));
+		mk_chan_put(ch);
+	}
+}
+
+/**
+ * mk_vsock_refuse_routed() - answer a packet for an instance that is not there
+ * @from: the kernel that sent it
+ * @to: the instance it was for, which has no channel
+ * @pkt: the packet, struct virtio_vsock_hdr first
+ * @len: its length
+ *
+ * Host only, from the receive work of @from's channel.  @from gets a RST
+ * in @to's name, which is what a kernel answers when it has no socket for
+ * a packet, so that a connect to a CID nobody runs fails at once with
+ * ECONNRESET instead of timing out.  A RST is never answered.  The RST is
+ * queued if @from's ring is full, like a reset notice.
+ */
+void mk_vsock_refuse_routed(u32 from, u32 to, const void *pkt, u32 len)
+{
+	struct virtio_vsock_hdr hdr, rst = {};
+	struct multikernel_msg msg = {
+		.len	= sizeof(rst),
+		.type	= MULTIKERNEL_MSG_VSOCK,
+		.src	= to,
+		.dst	= from,
+	};
+	struct mk_chan *ch;
+
+	if (len < sizeof(hdr) || to == MK_HOST_ID || to > MK_MAX_INSTANCES)
+		return;
+	memcpy(&hdr, pkt, sizeof(hdr));
+	if (le16_to_cpu(hdr.op) == VIRTIO_VSOCK_OP_RST)
+		return;
+	rst.src_cid = cpu_to_le64(mk_vsock_cid_of(to));
+	rst.dst_cid = cpu_to_le64(mk_vsock_cid_of(from));
+	rst.src_port = hdr.dst_port;
+	rst.dst_port = hdr.src_port;
+	/* The receiver looks the socket up by type too. */
+	rst.type = hdr.type;
+	rst.op = cpu_to_le16(VIRTIO_VSOCK_OP_RST);
+	ch = mk_chan_get(from);
+	if (ch) {
+		/* A full queue or no memory is counted as tx_dropped. */
+		mk_msg_forward_notice(ch, &msg, &rst);
 		mk_chan_put(ch);
 	}
 }

@@ -8,6 +8,7 @@
  *   mk_vsock stream CID PORT BYTES   send BYTES pseudo-random bytes to an
  *                                    echo server, check what comes back
  *   mk_vsock rtt CID PORT COUNT      1-byte ping-pong with an echo server
+ *   mk_vsock connect CID PORT        connect once, say how it went
  *   mk_vsock pipe-rtt COUNT          the same over pipes between two
  *                                    processes on CPUs 0 and 1: the
  *                                    baseline
@@ -22,6 +23,7 @@
  * Output, one line each:
  *   stream: bytes=N checksum=OK|BAD mb_per_s=X
  *   rtt: count=N min_us=A median_us=B p99_us=C
+ *   connect: errno=N (TEXT)          0 (connected) or connect()'s errno
  *   pipe-rtt: count=N min_us=A median_us=B p99_us=C
  * The median and p99 are nearest-rank percentiles.  Exit status 0 when
  * the data came back intact, KSFT_FAIL otherwise, KSFT_SKIP when the
@@ -74,6 +76,7 @@ static int print_usage(void)
 		"usage: mk_vsock echo-server PORT|unix:PATH\n"
 		"       mk_vsock stream CID PORT|unix:PATH BYTES\n"
 		"       mk_vsock rtt CID PORT|unix:PATH COUNT\n"
+		"       mk_vsock connect CID PORT|unix:PATH\n"
 		"       mk_vsock pipe-rtt COUNT\n"
 		"       mk_vsock as-nobody CMD [ARGS...]\n");
 	return KSFT_FAIL;
@@ -187,6 +190,23 @@ static int dial(const struct addr *a, int *fd)
 		return sock_error("connect to", a);
 	}
 	return KSFT_PASS;
+}
+
+/* One connect; its errno is the result, which the test checks. */
+static int connect_once(const struct addr *a)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, err = 0;
+
+	fd = make_socket(a, &ss, &len);
+	if (fd < 0)
+		return no_socket(a);
+	if (connect(fd, (struct sockaddr *)&ss, len))
+		err = errno;
+	close(fd);
+	printf("connect: errno=%d (%s)\n", err, err ? strerror(err) : "connected");
+	return err ? KSFT_FAIL : KSFT_PASS;
 }
 
 static int listen_on(const struct addr *a, int *fd)
@@ -580,6 +600,9 @@ int main(int argc, char **argv)
 		return stream_test(&a, bytes);
 	if (!strcmp(argv[1], "rtt"))
 		return run_rtt(false, argc - 2, argv + 2);
+	if (!strcmp(argv[1], "connect") &&
+	    !parse_addr(argv + 2, argc - 2, false, &a))
+		return connect_once(&a);
 	if (!strcmp(argv[1], "pipe-rtt"))
 		return run_rtt(true, argc - 2, argv + 2);
 	if (!strcmp(argv[1], "as-nobody"))

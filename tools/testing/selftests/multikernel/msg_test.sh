@@ -381,6 +381,40 @@ test_peer_queues() {
 	report $ok "a peer that stops reading holds up only its own send queue"
 }
 
+# unused_cid: the CID of an instance id neither A nor B has.
+unused_cid() {
+	local id
+
+	for ((id = 64; id > 0; id--)); do
+		[ "$id" != "$(id_of "$A")" ] && [ "$id" != "$(id_of "$B")" ] &&
+			break
+	done
+	echo $((CID_BASE + id))
+}
+
+# A CID nobody runs fails connect() at once, never with the 2 s connect
+# timeout's ETIMEDOUT (110).  From the host: ENODEV (19), what vhost_vsock
+# gives for a CID with no VM.  From a spawn, which cannot know which
+# instances run: ECONNRESET (104), the RST the host sends in the missing
+# instance's name; a CID no instance can have (5000) fails in the spawn
+# itself with ENODEV.
+test_vsock_no_instance() {
+	local ok=0 free
+
+	free=$(unused_cid)
+	RESULT=$("$MK_VSOCK" connect "$free" 6000)
+	[[ "$RESULT" == "connect: errno=19 "* ]] || ok=1
+	RESULT=$("$MK_VSOCK" connect 5000 6000)
+	[[ "$RESULT" == "connect: errno=19 "* ]] || ok=1
+	report $ok "host connect to CIDs nobody runs ($free, 5000): ENODEV"
+	ok=0
+	RESULT=$(mkctl exec "$A" -- mk_vsock connect "$free" 6000)
+	[[ "$RESULT" == "connect: errno=104 "* ]] || ok=1
+	RESULT=$(mkctl exec "$A" -- mk_vsock connect 5000 6000)
+	[[ "$RESULT" == "connect: errno=19 "* ]] || ok=1
+	report $ok "spawn connect to CID $free: ECONNRESET from the host; to 5000: ENODEV"
+}
+
 test_ping() {
 	RESULT=$(mkctl ping "$A" -c 20 -i 0 --json)
 	[[ "$RESULT" == *'"count": 20'* || "$RESULT" == *'"count":20'* ]]
@@ -473,7 +507,8 @@ test_scribble() {
 
 TESTS=(test_send_each_way test_batching test_rtt test_ring_full
        test_reply_full test_exec
-       test_vsock_stream test_stalled_receiver test_peer_queues test_ping
+       test_vsock_stream test_stalled_receiver test_peer_queues
+       test_vsock_no_instance test_ping
        test_flood test_heartbeat_loss
        test_kill_mid_transfer test_vsock_peer_dies test_scribble)
 
@@ -492,12 +527,12 @@ trap cleanup EXIT
 create_spawn "$A" 2 || ktap_exit_fail_msg "spawn $A did not start"
 create_spawn "$B" 3 || ktap_exit_fail_msg "spawn $B did not start"
 
-# 22 results: some tests report more than one.  MSG_TEST_ONLY="test_a ..."
+# 24 results: some tests report more than one.  MSG_TEST_ONLY="test_a ..."
 # runs a subset, for debugging.
 if [ -n "${MSG_TEST_ONLY:-}" ]; then
 	read -r -a TESTS <<< "$MSG_TEST_ONLY"
 else
-	ktap_set_plan 22
+	ktap_set_plan 24
 fi
 for t in "${TESTS[@]}"; do
 	"$t"
