@@ -42,7 +42,10 @@
  * each other at skb->head and is written into the ring from there: no
  * copy of our own, and no 64 KiB buffer per peer.  Only a packet with
  * page frags is copied first, into the peer's txbuf, which its work item
- * allocates the first time it needs one and which then stays.
+ * allocates the first time it needs one and which then stays.  Those are
+ * MSG_ZEROCOPY packets, whose frags are the sender's pages: every packet
+ * is consumed once it was copied into the ring, or dropped, and that
+ * completes a zero-copy send on the sender's error queue.
  *
  * Locking and lifetimes: a queue's own lock (BH-safe, the sk_buff_head's)
  * guards it; send_pkt(), cancel_pkt() and mk_vsock_peer_gone() take it,
@@ -199,6 +202,16 @@ static bool mk_vsock_seqpacket_allow(u32 remote_cid)
 	return true;
 }
 
+/*
+ * MSG_ZEROCOPY packets carry the sender's pages as frags; the work item
+ * copies them into the ring and only then consumes the skb, which is what
+ * completes the send on the sender's error queue.
+ */
+static bool mk_vsock_msgzerocopy_allow(void)
+{
+	return true;
+}
+
 static struct virtio_transport mk_vsock_transport = {
 	.transport = {
 		.module                   = THIS_MODULE,
@@ -227,6 +240,8 @@ static struct virtio_transport mk_vsock_transport = {
 		.seqpacket_enqueue        = virtio_transport_seqpacket_enqueue,
 		.seqpacket_allow          = mk_vsock_seqpacket_allow,
 		.seqpacket_has_data       = virtio_transport_seqpacket_has_data,
+
+		.msgzerocopy_allow        = mk_vsock_msgzerocopy_allow,
 
 		.notify_poll_in           = virtio_transport_notify_poll_in,
 		.notify_poll_out          = virtio_transport_notify_poll_out,

@@ -9,6 +9,11 @@
  *                                    echo server, check what comes back
  *   mk_vsock rtt CID PORT COUNT      1-byte ping-pong with an echo server
  *   mk_vsock connect CID PORT        connect once, say how it went
+ *   mk_vsock zerocopy CID PORT BYTES send BYTES (at most 256 KiB, the
+ *                                    peer's first credit) to an echo
+ *                                    server in 64 KiB MSG_ZEROCOPY sends,
+ *                                    check what comes back, and wait for
+ *                                    every send's completion
  *   mk_vsock pipe-rtt COUNT          the same over pipes between two
  *                                    processes on CPUs 0 and 1: the
  *                                    baseline
@@ -24,6 +29,9 @@
  *   stream: bytes=N checksum=OK|BAD mb_per_s=X
  *   rtt: count=N min_us=A median_us=B p99_us=C
  *   connect: errno=N (TEXT)          0 (connected) or connect()'s errno
+ *   zerocopy: sends=N completed=N copied=N bytes=N checksum=OK|BAD
+ *     completed counts the sends the error queue reported done, copied
+ *     those of them the kernel reported as copied instead
  *   pipe-rtt: count=N min_us=A median_us=B p99_us=C
  * The median and p99 are nearest-rank percentiles.  Exit status 0 when
  * the data came back intact, KSFT_FAIL otherwise, KSFT_SKIP when the
@@ -45,6 +53,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/errqueue.h>
 #include <linux/vm_sockets.h>
 
 #include "kselftest.h"
@@ -55,6 +64,7 @@
 #define FNV_OFFSET	0xcbf29ce484222325ULL
 #define FNV_PRIME	0x100000001b3ULL
 #define NOBODY		65534		/* uid and gid of as-nobody */
+#define ZC_MAX		(4 * CHUNK)	/* the peer's first credit */
 
 /* Where to listen or connect: vsock CID and port, or a unix socket. */
 struct addr {
@@ -77,6 +87,7 @@ static int print_usage(void)
 		"       mk_vsock stream CID PORT|unix:PATH BYTES\n"
 		"       mk_vsock rtt CID PORT|unix:PATH COUNT\n"
 		"       mk_vsock connect CID PORT|unix:PATH\n"
+		"       mk_vsock zerocopy CID PORT BYTES\n"
 		"       mk_vsock pipe-rtt COUNT\n"
 		"       mk_vsock as-nobody CMD [ARGS...]\n");
 	return KSFT_FAIL;
@@ -416,6 +427,116 @@ static int stream_test(const struct addr *a, unsigned long long bytes)
 	return ok ? KSFT_PASS : KSFT_FAIL;
 }
 
+/* The sends the completions in @fd's error queue report; -1 on errors. */
+static int zc_reap(int fd, unsigned int *completed, unsigned int *copied)
+{
+	char control[CMSG_SPACE(sizeof(struct sock_extended_err))];
+	struct msghdr msg = { .msg_control = control,
+			      .msg_controllen = sizeof(control) };
+	struct sock_extended_err *ee;
+	struct cmsghdr *cm;
+
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			return -1;
+		/* POLLERR with nothing queued: the socket's own error. */
+		if (!getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) && err) {
+			errno = err;
+			return -1;
+		}
+		return 0;
+	}
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_level != SOL_VSOCK || cm->cmsg_type != VSOCK_RECVERR)
+			continue;
+		ee = (struct sock_extended_err *)CMSG_DATA(cm);
+		if (ee->ee_origin != SO_EE_ORIGIN_ZEROCOPY || ee->ee_errno ||
+		    ee->ee_data < ee->ee_info) {
+			errno = EPROTO;
+			return -1;
+		}
+		*completed += ee->ee_data - ee->ee_info + 1;
+		if (ee->ee_code & SO_EE_CODE_ZEROCOPY_COPIED)
+			*copied += ee->ee_data - ee->ee_info + 1;
+	}
+	return 0;
+}
+
+/*
+ * Send @bytes in CHUNK sends with MSG_ZEROCOPY, each from pages of its own
+ * that stay untouched until the end; then take the echo and the
+ * completions.  Within the peer's first credit every send goes out whole,
+ * as one zero-copy packet.
+ */
+static int zerocopy_test(const struct addr *a, unsigned long long bytes)
+{
+	unsigned int sends = 0, completed = 0, copied = 0;
+	unsigned long long rng = 0x9e3779b97f4a7c15ULL, got = 0;
+	struct pollfd pfd = { .events = POLLIN };
+	unsigned char *out, *in;
+	int one = 1, ret, n;
+	ssize_t len;
+	bool ok;
+
+	out = aligned_alloc(4096, ZC_MAX);
+	in = malloc(bytes);
+	if (!out || !in)
+		return KSFT_FAIL;
+	fill_random(&rng, out, bytes);
+	ret = dial(a, &pfd.fd);
+	if (ret) {
+		free(out);
+		free(in);
+		return ret;
+	}
+	if (setsockopt(pfd.fd, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one))) {
+		ret = sock_error("SO_ZEROCOPY on", a);
+		goto out;
+	}
+	for (len = 0; len < (ssize_t)bytes; len += n, sends++) {
+		n = bytes - len < CHUNK ? bytes - len : CHUNK;
+		if (send(pfd.fd, out + len, n, MSG_ZEROCOPY | MSG_NOSIGNAL) != n) {
+			ret = sock_error("MSG_ZEROCOPY send to", a);
+			goto out;
+		}
+	}
+	while (got < bytes || completed < sends) {
+		pfd.events = got < bytes ? POLLIN : 0;
+		n = poll(&pfd, 1, STALL_MS);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fprintf(stderr, "mk_vsock: zerocopy stalled: %llu bytes back, %u/%u done\n",
+				got, completed, sends);
+			break;
+		}
+		if ((pfd.revents & POLLERR) &&
+		    zc_reap(pfd.fd, &completed, &copied)) {
+			fprintf(stderr, "mk_vsock: zerocopy: %s\n", strerror(errno));
+			break;
+		}
+		if (!(pfd.revents & POLLIN))
+			continue;
+		len = recv(pfd.fd, in + got, bytes - got, MSG_DONTWAIT);
+		if (len == 0 || (len < 0 && errno != EAGAIN && errno != EINTR))
+			break;
+		if (len > 0)
+			got += len;
+	}
+	ok = got == bytes && !memcmp(in, out, bytes);
+	printf("zerocopy: sends=%u completed=%u copied=%u bytes=%llu checksum=%s\n",
+	       sends, completed, copied, got, ok ? "OK" : "BAD");
+	ret = ok && completed == sends ? KSFT_PASS : KSFT_FAIL;
+out:
+	close(pfd.fd);
+	free(out);
+	free(in);
+	return ret;
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
@@ -600,6 +721,10 @@ int main(int argc, char **argv)
 		return stream_test(&a, bytes);
 	if (!strcmp(argv[1], "rtt"))
 		return run_rtt(false, argc - 2, argv + 2);
+	if (!strcmp(argv[1], "zerocopy") && argc == 5 &&
+	    !parse_u64(argv[4], ZC_MAX, &bytes) && bytes &&
+	    !parse_addr(argv + 2, 2, false, &a))
+		return zerocopy_test(&a, bytes);
 	if (!strcmp(argv[1], "connect") &&
 	    !parse_addr(argv + 2, argc - 2, false, &a))
 		return connect_once(&a);
