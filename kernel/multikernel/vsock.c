@@ -47,6 +47,10 @@
  * is consumed once it was copied into the ring, or dropped, and that
  * completes a zero-copy send on the sender's error queue.
  *
+ * vsockmon taps see every packet this kernel sent, once it is in the
+ * ring, and every packet it accepted, before the common code takes it;
+ * packets that are dropped or refused are not shown.
+ *
  * Locking and lifetimes: a queue's own lock (BH-safe, the sk_buff_head's)
  * guards it; send_pkt(), cancel_pkt() and mk_vsock_peer_gone() take it,
  * the work item dequeues under it.  A work item never runs twice at once,
@@ -369,6 +373,8 @@ static void mk_vsock_tx_one(struct mk_vsock_peer *peer, struct sk_buff *skb)
 	if (!pkt || mk_msg_send_timeout(ch, MULTIKERNEL_MSG_VSOCK, dst, pkt,
 					len, MK_VSOCK_TX_TIMEOUT))
 		mk_vsock_unsent(ch, dst, hdr);
+	else
+		virtio_transport_deliver_tap_pkt(skb);
 	mk_chan_put(ch);
 out:
 	virtio_transport_consume_skb_sent(skb, true);
@@ -440,6 +446,7 @@ static void mk_on_vsock(struct mk_chan *ch, const struct multikernel_msg *msg,
 		kfree_skb(skb);
 		return;
 	}
+	virtio_transport_deliver_tap_pkt(skb);
 	virtio_transport_recv_pkt(&mk_vsock_transport, skb);
 }
 
