@@ -433,6 +433,34 @@ test_vsock_zerocopy() {
 	report $? "MSG_ZEROCOPY spawn to host: 4 sends, 4 completions, data intact"
 }
 
+# The host drops a spawn's vsock packet whose source CID is not the
+# spawn's: A sends one connect request in B's name (msg_test's
+# vsock-spoof), and the host's channel from A counts exactly one more
+# rx_dropped.  Nothing else runs meanwhile.
+test_vsock_spoof() {
+	local ok=0 i id_a cid_b before n
+
+	id_a=$(id_of "$A")
+	cid_b=$(cid_of "$B")
+	wait_shell "$A" || ok=1
+	dbg "stats $id_a"
+	before=$(field rx_dropped)
+	n=$(console_count "$A" "vsock-spoof cid=$cid_b ret=0")
+	in_spawn "$A" "vsock-spoof $(id_of "$B")"
+	wait_console_count "$A" "vsock-spoof cid=$cid_b ret=0" $((n + 1)) 10 ||
+		ok=1
+	for ((i = 0; i < 50; i++)); do
+		dbg "stats $id_a"
+		[ "$(field rx_dropped)" -gt "$before" ] && break
+		sleep 0.1
+	done
+	sleep 0.5
+	dbg "stats $id_a"
+	[ "$(field rx_dropped)" -eq $((before + 1)) ] || ok=1
+	ktap_print_msg "rx_dropped: $before -> $(field rx_dropped)"
+	report $ok "a vsock packet from A in B's name is dropped, counted once"
+}
+
 test_ping() {
 	RESULT=$(mkctl ping "$A" -c 20 -i 0 --json)
 	[[ "$RESULT" == *'"count": 20'* || "$RESULT" == *'"count":20'* ]]
@@ -526,7 +554,8 @@ test_scribble() {
 TESTS=(test_send_each_way test_batching test_rtt test_ring_full
        test_reply_full test_exec
        test_vsock_stream test_stalled_receiver test_peer_queues
-       test_vsock_no_instance test_vsock_zerocopy test_ping
+       test_vsock_no_instance test_vsock_zerocopy test_vsock_spoof
+       test_ping
        test_flood test_heartbeat_loss
        test_kill_mid_transfer test_vsock_peer_dies test_scribble)
 
@@ -545,12 +574,12 @@ trap cleanup EXIT
 create_spawn "$A" 2 || ktap_exit_fail_msg "spawn $A did not start"
 create_spawn "$B" 3 || ktap_exit_fail_msg "spawn $B did not start"
 
-# 26 results: some tests report more than one.  MSG_TEST_ONLY="test_a ..."
+# 27 results: some tests report more than one.  MSG_TEST_ONLY="test_a ..."
 # runs a subset, for debugging.
 if [ -n "${MSG_TEST_ONLY:-}" ]; then
 	read -r -a TESTS <<< "$MSG_TEST_ONLY"
 else
-	ktap_set_plan 26
+	ktap_set_plan 27
 fi
 for t in "${TESTS[@]}"; do
 	"$t"
