@@ -7,6 +7,10 @@
  *   mk_vsock echo-server PORT        accept connections, echo everything
  *   mk_vsock stream CID PORT BYTES   send BYTES pseudo-random bytes to an
  *                                    echo server, check what comes back
+ *   mk_vsock tap CID PORT BYTES      stream as above while a vsockmon
+ *                                    device, made for the run, shows
+ *                                    the packets; count those of the
+ *                                    stream's connection
  *   mk_vsock rtt CID PORT COUNT      1-byte ping-pong with an echo server
  *   mk_vsock connect CID PORT        connect once, say how it went
  *   mk_vsock zerocopy CID PORT BYTES send BYTES (at most 256 KiB, the
@@ -27,6 +31,10 @@
  *
  * Output, one line each:
  *   stream: bytes=N checksum=OK|BAD mb_per_s=X
+ *   tap: requests=N responses=N out_bytes=N in_bytes=N drops=N
+ *     (after tap's stream line) the connection's REQUEST and RESPONSE
+ *     packets, the payload bytes it sent and received, and the packets
+ *     the capture socket had no room for
  *   rtt: count=N min_us=A median_us=B p99_us=C
  *   connect: errno=N (TEXT)          0 (connected) or connect()'s errno
  *   zerocopy: sends=N completed=N copied=N bytes=N checksum=OK|BAD
@@ -48,13 +56,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
 #include <linux/errqueue.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+#include <linux/if_packet.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/vm_sockets.h>
+#include <linux/vsockmon.h>
 
 #include "kselftest.h"
 
@@ -65,6 +82,8 @@
 #define FNV_PRIME	0x100000001b3ULL
 #define NOBODY		65534		/* uid and gid of as-nobody */
 #define ZC_MAX		(4 * CHUNK)	/* the peer's first credit */
+#define TAP_DEV		"mkvsockmon0"
+#define TAP_RCVBUF	(32 << 20)	/* holds a 1 MiB stream's packets */
 
 /* Where to listen or connect: vsock CID and port, or a unix socket. */
 struct addr {
@@ -85,6 +104,7 @@ static int print_usage(void)
 	fprintf(stderr,
 		"usage: mk_vsock echo-server PORT|unix:PATH\n"
 		"       mk_vsock stream CID PORT|unix:PATH BYTES\n"
+		"       mk_vsock tap CID PORT BYTES\n"
 		"       mk_vsock rtt CID PORT|unix:PATH COUNT\n"
 		"       mk_vsock connect CID PORT|unix:PATH\n"
 		"       mk_vsock zerocopy CID PORT BYTES\n"
@@ -537,6 +557,160 @@ out:
 	return ret;
 }
 
+/* A netlink request being built: header, ifinfomsg, attributes. */
+struct nl_req {
+	struct nlmsghdr nh;
+	struct ifinfomsg ifi;
+	char attrs[256];
+};
+
+static struct rtattr *nl_attr(struct nl_req *r, unsigned short type,
+			      const void *data, size_t len)
+{
+	struct rtattr *rta = (struct rtattr *)((char *)r + NLMSG_ALIGN(r->nh.nlmsg_len));
+
+	rta->rta_type = type;
+	rta->rta_len = RTA_LENGTH(len);
+	if (len)
+		memcpy(RTA_DATA(rta), data, len);
+	r->nh.nlmsg_len = NLMSG_ALIGN(r->nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
+	return rta;
+}
+
+/* Send @r, wait for its ack; 0 or -1 with errno set to the kernel's. */
+static int nl_talk(struct nl_req *r)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct nlmsgerr err;
+	} ack;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	r->nh.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	if (send(fd, r, r->nh.nlmsg_len, 0) < 0) {
+		close(fd);
+		return -1;
+	}
+	n = recv(fd, &ack, sizeof(ack), 0);
+	close(fd);
+	if (n < (ssize_t)sizeof(ack) || ack.nh.nlmsg_type != NLMSG_ERROR) {
+		errno = EPROTO;
+		return -1;
+	}
+	errno = -ack.err.error;
+	return ack.err.error ? -1 : 0;
+}
+
+/* RTM_NEWLINK of kind "vsockmon", up; or with @del, RTM_DELLINK. */
+static int tap_dev(bool del)
+{
+	struct nl_req r = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+		.nh.nlmsg_type = del ? RTM_DELLINK : RTM_NEWLINK,
+		.nh.nlmsg_flags = del ? 0 : NLM_F_CREATE | NLM_F_EXCL,
+		.ifi.ifi_family = AF_UNSPEC,
+		.ifi.ifi_flags = del ? 0 : IFF_UP,
+		.ifi.ifi_change = del ? 0 : IFF_UP,
+	};
+	struct rtattr *info;
+
+	nl_attr(&r, IFLA_IFNAME, TAP_DEV, sizeof(TAP_DEV));
+	if (!del) {
+		info = nl_attr(&r, IFLA_LINKINFO, NULL, 0);
+		nl_attr(&r, IFLA_INFO_KIND, "vsockmon", sizeof("vsockmon") - 1);
+		info->rta_len = (char *)&r + r.nh.nlmsg_len - (char *)info;
+	}
+	return nl_talk(&r);
+}
+
+/* What the capture saw of the connection to @a. */
+struct tap_count {
+	unsigned int requests, responses;
+	unsigned long long out_bytes, in_bytes;
+};
+
+/* Count one captured packet of @len bytes at @p. */
+static void tap_packet(const struct addr *a, const unsigned char *p, size_t len,
+		       struct tap_count *c)
+{
+	struct af_vsockmon_hdr mh;
+	struct virtio_vsock_hdr vh;
+	bool out, in;
+
+	if (len < sizeof(mh) + sizeof(vh))
+		return;
+	memcpy(&mh, p, sizeof(mh));
+	if (mh.transport != AF_VSOCK_TRANSPORT_VIRTIO || mh.len != sizeof(vh))
+		return;
+	memcpy(&vh, p + sizeof(mh), sizeof(vh));
+	out = vh.dst_cid == a->cid && vh.dst_port == a->port;
+	in = vh.src_cid == a->cid && vh.src_port == a->port;
+	if (out && vh.op == VIRTIO_VSOCK_OP_REQUEST)
+		c->requests++;
+	if (in && vh.op == VIRTIO_VSOCK_OP_RESPONSE)
+		c->responses++;
+	if (vh.op != VIRTIO_VSOCK_OP_RW)
+		return;
+	if (out)
+		c->out_bytes += vh.len;
+	if (in)
+		c->in_bytes += vh.len;
+}
+
+/*
+ * A stream with a vsockmon device capturing: every packet this kernel
+ * sends or accepts passes the device, where an AF_PACKET socket takes it.
+ * The host's (little-endian) byte order is assumed for the headers.
+ */
+static int tap_test(const struct addr *a, unsigned long long bytes)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
+				   .sll_protocol = htons(ETH_P_ALL) };
+	struct tpacket_stats st = { 0 };
+	socklen_t stlen = sizeof(st);
+	struct ifreq ifr = { .ifr_name = TAP_DEV };
+	struct tap_count c = { 0 };
+	int fd, ret, rcvbuf = TAP_RCVBUF;
+	unsigned char *buf;
+	ssize_t n;
+
+	buf = malloc(2 * CHUNK);
+	if (!buf)
+		return KSFT_FAIL;
+	if (tap_dev(false)) {
+		perror("mk_vsock: cannot make a vsockmon device");
+		free(buf);
+		return errno == EOPNOTSUPP ? KSFT_SKIP : KSFT_FAIL;
+	}
+	ret = KSFT_FAIL;
+	/* Not if_nametoindex(): the kernel may have no INET or UNIX sockets. */
+	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	if (fd >= 0 && !ioctl(fd, SIOCGIFINDEX, &ifr))
+		sll.sll_ifindex = ifr.ifr_ifindex;
+	if (!sll.sll_ifindex ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) ||
+	    bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
+		perror("mk_vsock: cannot capture on " TAP_DEV);
+		goto out;
+	}
+	ret = stream_test(a, bytes);
+	while ((n = recv(fd, buf, 2 * CHUNK, MSG_DONTWAIT)) > 0)
+		tap_packet(a, buf, n, &c);
+	getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &stlen);
+	printf("tap: requests=%u responses=%u out_bytes=%llu in_bytes=%llu drops=%u\n",
+	       c.requests, c.responses, c.out_bytes, c.in_bytes, st.tp_drops);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tap_dev(true))
+		perror("mk_vsock: cannot remove " TAP_DEV);
+	free(buf);
+	return ret;
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
@@ -721,6 +895,10 @@ int main(int argc, char **argv)
 		return stream_test(&a, bytes);
 	if (!strcmp(argv[1], "rtt"))
 		return run_rtt(false, argc - 2, argv + 2);
+	if (!strcmp(argv[1], "tap") && argc == 5 &&
+	    !parse_u64(argv[4], ~0ULL, &bytes) &&
+	    !parse_addr(argv + 2, 2, false, &a) && !a.is_unix)
+		return tap_test(&a, bytes);
 	if (!strcmp(argv[1], "zerocopy") && argc == 5 &&
 	    !parse_u64(argv[4], ZC_MAX, &bytes) && bytes &&
 	    !parse_addr(argv + 2, 2, false, &a))

@@ -461,6 +461,25 @@ test_vsock_spoof() {
 	report $ok "a vsock packet from A in B's name is dropped, counted once"
 }
 
+# vsockmon taps see the packets, on the host and in a spawn: a vsockmon
+# device made for the run captures a 1 MiB stream's connection: one
+# REQUEST out, one RESPONSE back, and every payload byte in each direction.
+test_vsock_tap() {
+	local want="tap: requests=1 responses=1 out_bytes=1048576 in_bytes=1048576 drops=0"
+
+	mkctl exec "$A" -- sh -c 'mk_vsock echo-server 6030 >/dev/null 2>&1 &'
+	"$MK_VSOCK" echo-server 6031 >/dev/null 2>&1 &
+	sleep 1
+	RESULT=$("$MK_VSOCK" tap "$(cid_of "$A")" 6030 $((1 << 20)))
+	[ $? -eq 0 ] && [[ "$RESULT" == *checksum=OK* ]] &&
+		[ "$(printf '%s\n' "$RESULT" | tail -n 1)" = "$want" ]
+	report $? "vsockmon on the host sees a stream's packets both ways"
+	RESULT=$(mkctl exec "$A" -- mk_vsock tap 2 6031 $((1 << 20)))
+	[ $? -eq 0 ] && [[ "$RESULT" == *checksum=OK* ]] &&
+		[ "$(printf '%s\n' "$RESULT" | tail -n 1)" = "$want" ]
+	report $? "vsockmon in a spawn sees a stream's packets both ways"
+}
+
 test_ping() {
 	RESULT=$(mkctl ping "$A" -c 20 -i 0 --json)
 	[[ "$RESULT" == *'"count": 20'* || "$RESULT" == *'"count":20'* ]]
@@ -555,7 +574,7 @@ TESTS=(test_send_each_way test_batching test_rtt test_ring_full
        test_reply_full test_exec
        test_vsock_stream test_stalled_receiver test_peer_queues
        test_vsock_no_instance test_vsock_zerocopy test_vsock_spoof
-       test_ping
+       test_vsock_tap test_ping
        test_flood test_heartbeat_loss
        test_kill_mid_transfer test_vsock_peer_dies test_scribble)
 
@@ -574,12 +593,12 @@ trap cleanup EXIT
 create_spawn "$A" 2 || ktap_exit_fail_msg "spawn $A did not start"
 create_spawn "$B" 3 || ktap_exit_fail_msg "spawn $B did not start"
 
-# 27 results: some tests report more than one.  MSG_TEST_ONLY="test_a ..."
+# 29 results: some tests report more than one.  MSG_TEST_ONLY="test_a ..."
 # runs a subset, for debugging.
 if [ -n "${MSG_TEST_ONLY:-}" ]; then
 	read -r -a TESTS <<< "$MSG_TEST_ONLY"
 else
-	ktap_set_plan 27
+	ktap_set_plan 29
 fi
 for t in "${TESTS[@]}"; do
 	"$t"
