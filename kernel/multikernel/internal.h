@@ -249,10 +249,13 @@ enum mk_msg_event mk_msg_host_event(struct mk_instance *inst, char *why,
 #ifdef CONFIG_MULTIKERNEL_VSOCK
 void mk_vsock_peer_gone(u32 id);
 void mk_vsock_reset_routed(u32 from, u32 to, const void *pkt, u32 len);
+void mk_vsock_refuse_routed(u32 from, u32 to, const void *pkt, u32 len);
 #else
 static inline void mk_vsock_peer_gone(u32 id) { }
 static inline void mk_vsock_reset_routed(u32 from, u32 to, const void *pkt,
 					 u32 len) { }
+static inline void mk_vsock_refuse_routed(u32 from, u32 to, const void *pkt,
+					  u32 len) { }
 #endif
 
 /* msg_test.c: fault injection, test configurations only */

@@ -12,7 +12,9 @@
  * mk_routable_type().  When the receiver's ring is full the message stays
  * in the sender's ring, which keeps the order and applies backpressure,
  * for MK_ROUTE_TIMEOUT at most: then the channel drops it and the
- * connection it belongs to is reset at both ends.
+ * connection it belongs to is reset at both ends.  A vsock packet for an
+ * instance that has no channel is answered with a RST in its name, so
+ * that a connect to it fails at once.
  *
  * Handlers run in the channel's work item.  They never take run_lock: they
  * note what happened in the instance (under msg_lock) and kick the
@@ -59,6 +61,9 @@ static int mk_host_route(struct mk_chan *ch, const struct multikernel_msg *msg,
 	to = mk_chan_get(msg->dst);
 	if (!to) {
 		ch->stats.rx_dropped++;
+		if (msg->type == MULTIKERNEL_MSG_VSOCK)
+			mk_vsock_refuse_routed(ch->peer, msg->dst, payload,
+					       msg->len);
 		return 0;
 	}
 	ret = mk_msg_forward(to, msg, payload);

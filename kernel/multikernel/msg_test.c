@@ -27,6 +27,8 @@
  *   flood COUNT          spawn: ring the host COUNT times for nothing
  *   heartbeat on|off     spawn: resume or stop the heartbeats
  *   rx-pause, rx-resume  spawn: stop or resume reading the host's ring
+ *   vsock-spoof ID       spawn: send the host one vsock packet (a connect
+ *                        request) whose source is instance ID's CID
  *
  * Test messages carry a sequence number and a payload derived from it.
  * Commands are serialised by one mutex per kernel.
@@ -47,6 +49,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
+#include <uapi/linux/virtio_vsock.h>
 
 #include "internal.h"
 #include "msg.h"
@@ -650,6 +653,32 @@ static int mk_test_rx_pause(struct mk_chan *ch, bool pause)
 	return 0;
 }
 
+/*
+ * Spawn: a vsock packet in another instance's name, which the host must
+ * drop (and count in rx_dropped) without looking further.
+ */
+static int mk_test_vsock_spoof(struct mk_chan *ch, u64 id)
+{
+	u64 cid = MULTIKERNEL_VSOCK_CID_BASE + id;
+	struct virtio_vsock_hdr hdr = {
+		.src_cid	= cpu_to_le64(cid),
+		.dst_cid	= cpu_to_le64(2),	/* VMADDR_CID_HOST */
+		.src_port	= cpu_to_le32(40000),
+		.dst_port	= cpu_to_le32(6099),
+		.type		= cpu_to_le16(VIRTIO_VSOCK_TYPE_STREAM),
+		.op		= cpu_to_le16(VIRTIO_VSOCK_OP_REQUEST),
+		.buf_alloc	= cpu_to_le32(SZ_256K),
+	};
+	int ret;
+
+	if (!id || id > MK_MAX_INSTANCES || id == multikernel_spawn_info()->id)
+		return -EINVAL;
+	ret = mk_msg_send_timeout(ch, MULTIKERNEL_MSG_VSOCK, MK_HOST_ID, &hdr,
+				  sizeof(hdr), HZ);
+	mk_test_say("vsock-spoof cid=%llu ret=%d\n", cid, ret);
+	return ret;
+}
+
 static int mk_test_spawn_cmd(struct mk_chan *ch, const char *cmd, u64 n,
 			     const char *arg)
 {
@@ -669,6 +698,8 @@ static int mk_test_spawn_cmd(struct mk_chan *ch, const char *cmd, u64 n,
 		return mk_test_pull_from(ch, n, 64);
 	if (!strcmp(cmd, "stats"))
 		return mk_test_stats(ch);
+	if (!strcmp(cmd, "vsock-spoof"))
+		return mk_test_vsock_spoof(ch, n);
 	return -EINVAL;
 }
 

@@ -16,6 +16,13 @@
  * message; others are dropped.  When an instance goes away, the sockets
  * connected to it are reset.
  *
+ * A CID nobody runs fails at once, as with vhost_vsock: send_pkt() frees
+ * a packet for a CID no kernel can have, or, on the host, for an instance
+ * with no channel, and returns -ENODEV, which connect() returns.  A spawn
+ * cannot know which instances run; the host answers a packet it cannot
+ * route for lack of a channel with a RST in the missing instance's name
+ * (never a RST for a RST), so the spawn's connect fails with ECONNRESET.
+ *
  * No stream goes on with a hole in it: a packet that cannot be delivered
  * resets its connection at both ends (ECONNRESET).  A packet this kernel
  * cannot send resets the local socket and tells the other end with a
@@ -23,9 +30,36 @@
  * stayed full, see channel.c) gets the host to tell both ends.  A
  * VSOCK_RESET from a spawn can only name a connection with that spawn.
  *
- * Sending happens in a work item, which may wait for room in a ring; one
- * queue serves all peers, so a peer that stopped reading delays the others
- * by up to MK_VSOCK_TX_TIMEOUT per packet before its connection is reset.
+ * Sending: each kernel this one sends to has its own queue and work item,
+ * struct mk_vsock_peer: on the host one per instance id, in a spawn one,
+ * towards the host, which routes onwards.  send_pkt() queues the packet
+ * on its destination's queue; the work item carries the queue's packets
+ * in order, each waiting up to MK_VSOCK_TX_TIMEOUT for room in the ring
+ * before its connection is reset.  The work items run on mk_vsock_wq,
+ * unbound and with room for every peer's work at once, so a peer that
+ * stopped reading holds up its own queue only.  A packet the common code
+ * built linear (all but MSG_ZEROCOPY ones) has header and payload next to
+ * each other at skb->head and is written into the ring from there: no
+ * copy of our own, and no 64 KiB buffer per peer.  Only a packet with
+ * page frags is copied first, into the peer's txbuf, which its work item
+ * allocates the first time it needs one and which then stays.  Those are
+ * MSG_ZEROCOPY packets, whose frags are the sender's pages: every packet
+ * is consumed once it was copied into the ring, or dropped, and that
+ * completes a zero-copy send on the sender's error queue.
+ *
+ * vsockmon taps see every packet this kernel sent, once it is in the
+ * ring, and every packet it accepted, before the common code takes it;
+ * packets that are dropped or refused are not shown.
+ *
+ * Locking and lifetimes: a queue's own lock (BH-safe, the sk_buff_head's)
+ * guards it; send_pkt(), cancel_pkt() and mk_vsock_peer_gone() take it,
+ * the work item dequeues under it.  A work item never runs twice at once,
+ * so a peer's packets leave in the order they were queued and its txbuf
+ * has one user.  The work item looks up the peer's channel for every
+ * packet and holds a reference only while it sends it; a channel that
+ * closes wakes the sender at once (-ECONNRESET).  The peers and their
+ * work items live as long as the kernel.  mk_vsock_reset_lock serialises
+ * the walks over the sockets that reset them.
  */
 
 #define pr_fmt(fmt) "multikernel: " fmt
@@ -45,9 +79,22 @@
 #define MK_VSOCK_MAX_MSG	(sizeof(struct virtio_vsock_hdr) + \
 				 VIRTIO_VSOCK_MAX_PKT_BUF_SIZE)
 
+/**
+ * struct mk_vsock_peer - what this kernel sends to one other kernel
+ * @txq: packets waiting to be sent, oldest first
+ * @tx_work: sends them
+ * @txbuf: MK_VSOCK_MAX_MSG bytes for a packet with frags, or NULL until
+ *	one needs it; only @tx_work uses it
+ */
+struct mk_vsock_peer {
+	struct sk_buff_head txq;
+	struct work_struct tx_work;
+	void *txbuf;
+};
+
 static u32 mk_vsock_cid = VMADDR_CID_ANY;
-static struct sk_buff_head mk_vsock_txq;
-static void *mk_vsock_txbuf;
+/* Indexed by kernel number; a spawn uses only the host's. */
+static struct mk_vsock_peer mk_vsock_peers[MK_MAX_INSTANCES + 1];
 static struct workqueue_struct *mk_vsock_wq;
 
 /*
@@ -62,9 +109,6 @@ static struct {
 	u32 remote_port;
 } mk_vsock_doomed;
 static DEFINE_MUTEX(mk_vsock_reset_lock);
-
-static void mk_vsock_tx_work(struct work_struct *work);
-static DECLARE_WORK(mk_vsock_tx, mk_vsock_tx_work);
 
 /**
  * mk_vsock_cid_of() - the CID of a kernel
@@ -89,6 +133,41 @@ static u32 mk_vsock_kernel_of(u64 cid)
 	return U32_MAX;
 }
 
+/*
+ * The queue a packet for @cid goes on: its kernel's on the host, the
+ * host's in a spawn.  NULL if no other kernel can have @cid (ours
+ * included: with no loopback transport, af_vsock hands a connect to our
+ * own CID to us).
+ */
+static struct mk_vsock_peer *mk_vsock_peer_of(u64 cid)
+{
+	u32 id = mk_vsock_kernel_of(cid);
+
+	if (id == U32_MAX || cid == mk_vsock_cid)
+		return NULL;
+	if (mk_vsock_cid != VMADDR_CID_HOST)
+		return &mk_vsock_peers[MK_HOST_ID];
+	return &mk_vsock_peers[id];
+}
+
+/* The kernel number of @peer, whose channel its packets take. */
+static u32 mk_vsock_peer_id(const struct mk_vsock_peer *peer)
+{
+	return peer - mk_vsock_peers;
+}
+
+/*
+ * Whether @peer has a channel now.  One that goes away later drops the
+ * packets queued for it and resets their sockets (mk_vsock_peer_gone()).
+ */
+static bool mk_vsock_reachable(struct mk_vsock_peer *peer)
+{
+	struct mk_chan *ch = mk_chan_get(mk_vsock_peer_id(peer));
+
+	mk_chan_put(ch);
+	return ch;
+}
+
 static u32 mk_vsock_get_local_cid(void)
 {
 	return mk_vsock_cid;
@@ -96,20 +175,43 @@ static u32 mk_vsock_get_local_cid(void)
 
 static int mk_vsock_send_pkt(struct sk_buff *skb)
 {
+	struct mk_vsock_peer *peer;
 	int len = skb->len;
 
-	virtio_vsock_skb_queue_tail(&mk_vsock_txq, skb);
-	queue_work(mk_vsock_wq, &mk_vsock_tx);
+	/*
+	 * As vhost_vsock does for a CID with no VM: the transport frees the
+	 * packet, the error fails the connect or send at once.
+	 */
+	peer = mk_vsock_peer_of(le64_to_cpu(virtio_vsock_hdr(skb)->dst_cid));
+	if (!peer || !mk_vsock_reachable(peer)) {
+		kfree_skb(skb);
+		return -ENODEV;
+	}
+	virtio_vsock_skb_queue_tail(&peer->txq, skb);
+	queue_work(mk_vsock_wq, &peer->tx_work);
 	return len;
 }
 
 static int mk_vsock_cancel_pkt(struct vsock_sock *vsk)
 {
-	virtio_transport_purge_skbs(vsk, &mk_vsock_txq);
+	struct mk_vsock_peer *peer = mk_vsock_peer_of(vsk->remote_addr.svm_cid);
+
+	if (peer)
+		virtio_transport_purge_skbs(vsk, &peer->txq);
 	return 0;
 }
 
 static bool mk_vsock_seqpacket_allow(u32 remote_cid)
+{
+	return true;
+}
+
+/*
+ * MSG_ZEROCOPY packets carry the sender's pages as frags; the work item
+ * copies them into the ring and only then consumes the skb, which is what
+ * completes the send on the sender's error queue.
+ */
+static bool mk_vsock_msgzerocopy_allow(void)
 {
 	return true;
 }
@@ -142,6 +244,8 @@ static struct virtio_transport mk_vsock_transport = {
 		.seqpacket_enqueue        = virtio_transport_seqpacket_enqueue,
 		.seqpacket_allow          = mk_vsock_seqpacket_allow,
 		.seqpacket_has_data       = virtio_transport_seqpacket_has_data,
+
+		.msgzerocopy_allow        = mk_vsock_msgzerocopy_allow,
 
 		.notify_poll_in           = virtio_transport_notify_poll_in,
 		.notify_poll_out          = virtio_transport_notify_poll_out,
@@ -227,36 +331,88 @@ static void mk_vsock_unsent(struct mk_chan *ch, u32 dst,
 	mk_vsock_tell_reset(ch, dst, mk_vsock_cid, dst_port, src_port);
 }
 
+/*
+ * @skb as one message, header first: at skb->head for a linear packet as
+ * the common code builds it, else copied into @peer's txbuf.  NULL if
+ * that buffer cannot be had or the packet is too long.
+ */
+static const void *mk_vsock_flat(struct mk_vsock_peer *peer,
+				 struct sk_buff *skb)
+{
+	if (sizeof(struct virtio_vsock_hdr) + skb->len > MK_VSOCK_MAX_MSG)
+		return NULL;
+	if (!skb_is_nonlinear(skb) &&
+	    skb->data == skb->head + VIRTIO_VSOCK_SKB_HEADROOM)
+		return skb->head;
+	if (!peer->txbuf)
+		peer->txbuf = kvmalloc(MK_VSOCK_MAX_MSG, GFP_KERNEL);
+	if (!peer->txbuf)
+		return NULL;
+	memcpy(peer->txbuf, virtio_vsock_hdr(skb),
+	       sizeof(struct virtio_vsock_hdr));
+	if (skb_copy_bits(skb, 0, peer->txbuf + sizeof(struct virtio_vsock_hdr),
+			  skb->len))
+		return NULL;
+	return peer->txbuf;
+}
+
 /* Carry one packet; one that cannot be sent resets its connection. */
-static void mk_vsock_tx_one(struct sk_buff *skb)
+static void mk_vsock_tx_one(struct mk_vsock_peer *peer, struct sk_buff *skb)
 {
 	struct virtio_vsock_hdr *hdr = virtio_vsock_hdr(skb);
 	u32 dst = mk_vsock_kernel_of(le64_to_cpu(hdr->dst_cid));
 	u32 len = sizeof(*hdr) + skb->len;
 	struct mk_chan *ch;
+	const void *pkt;
 
-	/* A spawn reaches every other kernel through the host. */
-	ch = mk_chan_get(mk_vsock_cid == VMADDR_CID_HOST ? dst : MK_HOST_ID);
-	if (!ch || dst == U32_MAX || len > MK_VSOCK_MAX_MSG)
+	/* Gone: mk_vsock_peer_gone() resets its sockets. */
+	ch = mk_chan_get(mk_vsock_peer_id(peer));
+	if (!ch)
 		goto out;
-	memcpy(mk_vsock_txbuf, hdr, sizeof(*hdr));
-	if (skb_copy_bits(skb, 0, mk_vsock_txbuf + sizeof(*hdr), skb->len))
-		goto out;
-	if (mk_msg_send_timeout(ch, MULTIKERNEL_MSG_VSOCK, dst, mk_vsock_txbuf,
-				len, MK_VSOCK_TX_TIMEOUT))
+	pkt = mk_vsock_flat(peer, skb);
+	if (!pkt || mk_msg_send_timeout(ch, MULTIKERNEL_MSG_VSOCK, dst, pkt,
+					len, MK_VSOCK_TX_TIMEOUT))
 		mk_vsock_unsent(ch, dst, hdr);
-out:
+	else
+		virtio_transport_deliver_tap_pkt(skb);
 	mk_chan_put(ch);
+out:
 	virtio_transport_consume_skb_sent(skb, true);
 }
 
 static void mk_vsock_tx_work(struct work_struct *work)
 {
+	struct mk_vsock_peer *peer = container_of(work, struct mk_vsock_peer,
+						  tx_work);
 	struct sk_buff *skb;
 
-	while ((skb = virtio_vsock_skb_dequeue(&mk_vsock_txq))) {
-		mk_vsock_tx_one(skb);
+	while ((skb = virtio_vsock_skb_dequeue(&peer->txq))) {
+		mk_vsock_tx_one(peer, skb);
 		cond_resched();
+	}
+}
+
+/* Drop what waits to be sent to @cid; its sockets are reset next. */
+static void mk_vsock_purge(u64 cid)
+{
+	struct mk_vsock_peer *peer = mk_vsock_peer_of(cid);
+	struct sk_buff_head doomed;
+	struct sk_buff *skb, *tmp;
+
+	if (!peer)
+		return;
+	__skb_queue_head_init(&doomed);
+	spin_lock_bh(&peer->txq.lock);
+	skb_queue_walk_safe(&peer->txq, skb, tmp) {
+		if (le64_to_cpu(virtio_vsock_hdr(skb)->dst_cid) != cid)
+			continue;
+		__skb_unlink(skb, &peer->txq);
+		__skb_queue_tail(&doomed, skb);
+	}
+	spin_unlock_bh(&peer->txq.lock);
+	while ((skb = __skb_dequeue(&doomed))) {
+		virtio_transport_consume_skb_sent(skb, false);
+		kfree_skb(skb);
 	}
 }
 
@@ -290,6 +446,7 @@ static void mk_on_vsock(struct mk_chan *ch, const struct multikernel_msg *msg,
 		kfree_skb(skb);
 		return;
 	}
+	virtio_transport_deliver_tap_pkt(skb);
 	virtio_transport_recv_pkt(&mk_vsock_transport, skb);
 }
 
@@ -328,6 +485,50 @@ void mk_vsock_reset_routed(u32 from, u32 to, const void *pkt, u32 len)
 	}
 }
 
+/**
+ * mk_vsock_refuse_routed() - answer a packet for an instance that is not there
+ * @from: the kernel that sent it
+ * @to: the instance it was for, which has no channel
+ * @pkt: the packet, struct virtio_vsock_hdr first
+ * @len: its length
+ *
+ * Host only, from the receive work of @from's channel.  @from gets a RST
+ * in @to's name, which is what a kernel answers when it has no socket for
+ * a packet, so that a connect to a CID nobody runs fails at once with
+ * ECONNRESET instead of timing out.  A RST is never answered.  The RST is
+ * queued if @from's ring is full, like a reset notice.
+ */
+void mk_vsock_refuse_routed(u32 from, u32 to, const void *pkt, u32 len)
+{
+	struct virtio_vsock_hdr hdr, rst = {};
+	struct multikernel_msg msg = {
+		.len	= sizeof(rst),
+		.type	= MULTIKERNEL_MSG_VSOCK,
+		.src	= to,
+		.dst	= from,
+	};
+	struct mk_chan *ch;
+
+	if (len < sizeof(hdr) || to == MK_HOST_ID || to > MK_MAX_INSTANCES)
+		return;
+	memcpy(&hdr, pkt, sizeof(hdr));
+	if (le16_to_cpu(hdr.op) == VIRTIO_VSOCK_OP_RST)
+		return;
+	rst.src_cid = cpu_to_le64(mk_vsock_cid_of(to));
+	rst.dst_cid = cpu_to_le64(mk_vsock_cid_of(from));
+	rst.src_port = hdr.dst_port;
+	rst.dst_port = hdr.src_port;
+	/* The receiver looks the socket up by type too. */
+	rst.type = hdr.type;
+	rst.op = cpu_to_le16(VIRTIO_VSOCK_OP_RST);
+	ch = mk_chan_get(from);
+	if (ch) {
+		/* A full queue or no memory is counted as tx_dropped. */
+		mk_msg_forward_notice(ch, &msg, &rst);
+		mk_chan_put(ch);
+	}
+}
+
 /* The other end could not deliver a packet of the connection it names. */
 static void mk_on_vsock_reset(struct mk_chan *ch,
 			      const struct multikernel_msg *msg,
@@ -347,16 +548,18 @@ static void mk_on_vsock_reset(struct mk_chan *ch,
 }
 
 /**
- * mk_vsock_peer_gone() - reset the sockets connected to a dead kernel
+ * mk_vsock_peer_gone() - forget a dead kernel
  * @id: its instance id
  *
- * Sleeps; callers are serialised by the host's teardown or by the spawn's
- * single channel.
+ * Drops the packets still queued for it and resets the sockets connected
+ * to it.  Sleeps; callers are serialised by the host's teardown or by the
+ * spawn's single channel.
  */
 void mk_vsock_peer_gone(u32 id)
 {
 	if (mk_vsock_cid == VMADDR_CID_ANY || id > MK_MAX_INSTANCES)
 		return;
+	mk_vsock_purge(mk_vsock_cid_of(id));
 	mk_vsock_reset(mk_vsock_cid_of(id), false, 0, 0);
 }
 
@@ -364,17 +567,22 @@ static int __init mk_vsock_init(void)
 {
 	const struct multikernel_boot_info *info = multikernel_spawn_info();
 	int features = info ? VSOCK_TRANSPORT_F_G2H : VSOCK_TRANSPORT_F_H2G;
+	u32 i;
 	int ret;
 
 	if (!info && !mk_pool_present())
 		return 0;
-	mk_vsock_txbuf = kvmalloc(MK_VSOCK_MAX_MSG, GFP_KERNEL);
-	mk_vsock_wq = alloc_workqueue("mk-vsock", WQ_UNBOUND, 1);
-	if (!mk_vsock_txbuf || !mk_vsock_wq) {
+	/* One work item per peer may wait for room at once. */
+	mk_vsock_wq = alloc_workqueue("mk-vsock", WQ_UNBOUND,
+				      ARRAY_SIZE(mk_vsock_peers));
+	if (!mk_vsock_wq) {
 		ret = -ENOMEM;
 		goto fail;
 	}
-	skb_queue_head_init(&mk_vsock_txq);
+	for (i = 0; i < ARRAY_SIZE(mk_vsock_peers); i++) {
+		skb_queue_head_init(&mk_vsock_peers[i].txq);
+		INIT_WORK(&mk_vsock_peers[i].tx_work, mk_vsock_tx_work);
+	}
 	ret = mk_msg_register_handler(MULTIKERNEL_MSG_VSOCK, mk_on_vsock) ?:
 	      mk_msg_register_handler(MULTIKERNEL_MSG_VSOCK_RESET,
 				      mk_on_vsock_reset);
@@ -390,7 +598,6 @@ static int __init mk_vsock_init(void)
 	return 0;
 fail:
 	pr_err("no vsock transport: %d\n", ret);
-	kvfree(mk_vsock_txbuf);
 	if (mk_vsock_wq)
 		destroy_workqueue(mk_vsock_wq);
 	return ret;

@@ -7,7 +7,17 @@
  *   mk_vsock echo-server PORT        accept connections, echo everything
  *   mk_vsock stream CID PORT BYTES   send BYTES pseudo-random bytes to an
  *                                    echo server, check what comes back
+ *   mk_vsock tap CID PORT BYTES      stream as above while a vsockmon
+ *                                    device, made for the run, shows
+ *                                    the packets; count those of the
+ *                                    stream's connection
  *   mk_vsock rtt CID PORT COUNT      1-byte ping-pong with an echo server
+ *   mk_vsock connect CID PORT        connect once, say how it went
+ *   mk_vsock zerocopy CID PORT BYTES send BYTES (at most 256 KiB, the
+ *                                    peer's first credit) to an echo
+ *                                    server in 64 KiB MSG_ZEROCOPY sends,
+ *                                    check what comes back, and wait for
+ *                                    every send's completion
  *   mk_vsock pipe-rtt COUNT          the same over pipes between two
  *                                    processes on CPUs 0 and 1: the
  *                                    baseline
@@ -25,7 +35,15 @@
  *
  * Output, one line each:
  *   stream: bytes=N checksum=OK|BAD mb_per_s=X
+ *   tap: requests=N responses=N out_bytes=N in_bytes=N drops=N
+ *     (after tap's stream line) the connection's REQUEST and RESPONSE
+ *     packets, the payload bytes it sent and received, and the packets
+ *     the capture socket had no room for
  *   rtt: count=N min_us=A median_us=B p99_us=C
+ *   connect: errno=N (TEXT)          0 (connected) or connect()'s errno
+ *   zerocopy: sends=N completed=N copied=N bytes=N checksum=OK|BAD
+ *     completed counts the sends the error queue reported done, copied
+ *     those of them the kernel reported as copied instead
  *   pipe-rtt: count=N min_us=A median_us=B p99_us=C
  *   hold: opened=N                     once all N are connected, then
  *   hold: opened=N early=E late=L open=O
@@ -47,12 +65,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <linux/errqueue.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+#include <linux/if_packet.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/vm_sockets.h>
+#include <linux/vsockmon.h>
 
 #include "kselftest.h"
 
@@ -62,6 +90,9 @@
 #define FNV_OFFSET	0xcbf29ce484222325ULL
 #define FNV_PRIME	0x100000001b3ULL
 #define NOBODY		65534		/* uid and gid of as-nobody */
+#define ZC_MAX		(4 * CHUNK)	/* the peer's first credit */
+#define TAP_DEV		"mkvsockmon0"
+#define TAP_RCVBUF	(32 << 20)	/* holds a 1 MiB stream's packets */
 
 /* Where to listen or connect: vsock CID and port, or a unix socket. */
 struct addr {
@@ -82,7 +113,10 @@ static int print_usage(void)
 	fprintf(stderr,
 		"usage: mk_vsock echo-server PORT|unix:PATH\n"
 		"       mk_vsock stream CID PORT|unix:PATH BYTES\n"
+		"       mk_vsock tap CID PORT BYTES\n"
 		"       mk_vsock rtt CID PORT|unix:PATH COUNT\n"
+		"       mk_vsock connect CID PORT|unix:PATH\n"
+		"       mk_vsock zerocopy CID PORT BYTES\n"
 		"       mk_vsock pipe-rtt COUNT\n"
 		"       mk_vsock hold CID PORT N SECS\n"
 		"       mk_vsock as-nobody CMD [ARGS...]\n");
@@ -197,6 +231,23 @@ static int dial(const struct addr *a, int *fd)
 		return sock_error("connect to", a);
 	}
 	return KSFT_PASS;
+}
+
+/* One connect; its errno is the result, which the test checks. */
+static int connect_once(const struct addr *a)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, err = 0;
+
+	fd = make_socket(a, &ss, &len);
+	if (fd < 0)
+		return no_socket(a);
+	if (connect(fd, (struct sockaddr *)&ss, len))
+		err = errno;
+	close(fd);
+	printf("connect: errno=%d (%s)\n", err, err ? strerror(err) : "connected");
+	return err ? KSFT_FAIL : KSFT_PASS;
 }
 
 static int listen_on(const struct addr *a, int *fd)
@@ -493,6 +544,270 @@ static int run_hold(int argc, char **argv)
 	return hold_connections(&a, n, secs);
 }
 
+/* The sends the completions in @fd's error queue report; -1 on errors. */
+static int zc_reap(int fd, unsigned int *completed, unsigned int *copied)
+{
+	char control[CMSG_SPACE(sizeof(struct sock_extended_err))];
+	struct msghdr msg = { .msg_control = control,
+			      .msg_controllen = sizeof(control) };
+	struct sock_extended_err *ee;
+	struct cmsghdr *cm;
+
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			return -1;
+		/* POLLERR with nothing queued: the socket's own error. */
+		if (!getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) && err) {
+			errno = err;
+			return -1;
+		}
+		return 0;
+	}
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_level != SOL_VSOCK || cm->cmsg_type != VSOCK_RECVERR)
+			continue;
+		ee = (struct sock_extended_err *)CMSG_DATA(cm);
+		if (ee->ee_origin != SO_EE_ORIGIN_ZEROCOPY || ee->ee_errno ||
+		    ee->ee_data < ee->ee_info) {
+			errno = EPROTO;
+			return -1;
+		}
+		*completed += ee->ee_data - ee->ee_info + 1;
+		if (ee->ee_code & SO_EE_CODE_ZEROCOPY_COPIED)
+			*copied += ee->ee_data - ee->ee_info + 1;
+	}
+	return 0;
+}
+
+/*
+ * Send @bytes in CHUNK sends with MSG_ZEROCOPY, each from pages of its own
+ * that stay untouched until the end; then take the echo and the
+ * completions.  Within the peer's first credit every send goes out whole,
+ * as one zero-copy packet.
+ */
+static int zerocopy_test(const struct addr *a, unsigned long long bytes)
+{
+	unsigned int sends = 0, completed = 0, copied = 0;
+	unsigned long long rng = 0x9e3779b97f4a7c15ULL, got = 0;
+	struct pollfd pfd = { .events = POLLIN };
+	unsigned char *out, *in;
+	int one = 1, ret, n;
+	ssize_t len;
+	bool ok;
+
+	out = aligned_alloc(4096, ZC_MAX);
+	in = malloc(bytes);
+	if (!out || !in)
+		return KSFT_FAIL;
+	fill_random(&rng, out, bytes);
+	ret = dial(a, &pfd.fd);
+	if (ret) {
+		free(out);
+		free(in);
+		return ret;
+	}
+	if (setsockopt(pfd.fd, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one))) {
+		ret = sock_error("SO_ZEROCOPY on", a);
+		goto out;
+	}
+	for (len = 0; len < (ssize_t)bytes; len += n, sends++) {
+		n = bytes - len < CHUNK ? bytes - len : CHUNK;
+		if (send(pfd.fd, out + len, n, MSG_ZEROCOPY | MSG_NOSIGNAL) != n) {
+			ret = sock_error("MSG_ZEROCOPY send to", a);
+			goto out;
+		}
+	}
+	while (got < bytes || completed < sends) {
+		pfd.events = got < bytes ? POLLIN : 0;
+		n = poll(&pfd, 1, STALL_MS);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fprintf(stderr, "mk_vsock: zerocopy stalled: %llu bytes back, %u/%u done\n",
+				got, completed, sends);
+			break;
+		}
+		if ((pfd.revents & POLLERR) &&
+		    zc_reap(pfd.fd, &completed, &copied)) {
+			fprintf(stderr, "mk_vsock: zerocopy: %s\n", strerror(errno));
+			break;
+		}
+		if (!(pfd.revents & POLLIN))
+			continue;
+		len = recv(pfd.fd, in + got, bytes - got, MSG_DONTWAIT);
+		if (len == 0 || (len < 0 && errno != EAGAIN && errno != EINTR))
+			break;
+		if (len > 0)
+			got += len;
+	}
+	ok = got == bytes && !memcmp(in, out, bytes);
+	printf("zerocopy: sends=%u completed=%u copied=%u bytes=%llu checksum=%s\n",
+	       sends, completed, copied, got, ok ? "OK" : "BAD");
+	ret = ok && completed == sends ? KSFT_PASS : KSFT_FAIL;
+out:
+	close(pfd.fd);
+	free(out);
+	free(in);
+	return ret;
+}
+
+/* A netlink request being built: header, ifinfomsg, attributes. */
+struct nl_req {
+	struct nlmsghdr nh;
+	struct ifinfomsg ifi;
+	char attrs[256];
+};
+
+static struct rtattr *nl_attr(struct nl_req *r, unsigned short type,
+			      const void *data, size_t len)
+{
+	struct rtattr *rta = (struct rtattr *)((char *)r + NLMSG_ALIGN(r->nh.nlmsg_len));
+
+	rta->rta_type = type;
+	rta->rta_len = RTA_LENGTH(len);
+	if (len)
+		memcpy(RTA_DATA(rta), data, len);
+	r->nh.nlmsg_len = NLMSG_ALIGN(r->nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
+	return rta;
+}
+
+/* Send @r, wait for its ack; 0 or -1 with errno set to the kernel's. */
+static int nl_talk(struct nl_req *r)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct nlmsgerr err;
+	} ack;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	r->nh.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	if (send(fd, r, r->nh.nlmsg_len, 0) < 0) {
+		close(fd);
+		return -1;
+	}
+	n = recv(fd, &ack, sizeof(ack), 0);
+	close(fd);
+	if (n < (ssize_t)sizeof(ack) || ack.nh.nlmsg_type != NLMSG_ERROR) {
+		errno = EPROTO;
+		return -1;
+	}
+	errno = -ack.err.error;
+	return ack.err.error ? -1 : 0;
+}
+
+/* RTM_NEWLINK of kind "vsockmon", up; or with @del, RTM_DELLINK. */
+static int tap_dev(bool del)
+{
+	struct nl_req r = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+		.nh.nlmsg_type = del ? RTM_DELLINK : RTM_NEWLINK,
+		.nh.nlmsg_flags = del ? 0 : NLM_F_CREATE | NLM_F_EXCL,
+		.ifi.ifi_family = AF_UNSPEC,
+		.ifi.ifi_flags = del ? 0 : IFF_UP,
+		.ifi.ifi_change = del ? 0 : IFF_UP,
+	};
+	struct rtattr *info;
+
+	nl_attr(&r, IFLA_IFNAME, TAP_DEV, sizeof(TAP_DEV));
+	if (!del) {
+		info = nl_attr(&r, IFLA_LINKINFO, NULL, 0);
+		nl_attr(&r, IFLA_INFO_KIND, "vsockmon", sizeof("vsockmon") - 1);
+		info->rta_len = (char *)&r + r.nh.nlmsg_len - (char *)info;
+	}
+	return nl_talk(&r);
+}
+
+/* What the capture saw of the connection to @a. */
+struct tap_count {
+	unsigned int requests, responses;
+	unsigned long long out_bytes, in_bytes;
+};
+
+/* Count one captured packet of @len bytes at @p. */
+static void tap_packet(const struct addr *a, const unsigned char *p, size_t len,
+		       struct tap_count *c)
+{
+	struct af_vsockmon_hdr mh;
+	struct virtio_vsock_hdr vh;
+	bool out, in;
+
+	if (len < sizeof(mh) + sizeof(vh))
+		return;
+	memcpy(&mh, p, sizeof(mh));
+	if (mh.transport != AF_VSOCK_TRANSPORT_VIRTIO || mh.len != sizeof(vh))
+		return;
+	memcpy(&vh, p + sizeof(mh), sizeof(vh));
+	out = vh.dst_cid == a->cid && vh.dst_port == a->port;
+	in = vh.src_cid == a->cid && vh.src_port == a->port;
+	if (out && vh.op == VIRTIO_VSOCK_OP_REQUEST)
+		c->requests++;
+	if (in && vh.op == VIRTIO_VSOCK_OP_RESPONSE)
+		c->responses++;
+	if (vh.op != VIRTIO_VSOCK_OP_RW)
+		return;
+	if (out)
+		c->out_bytes += vh.len;
+	if (in)
+		c->in_bytes += vh.len;
+}
+
+/*
+ * A stream with a vsockmon device capturing: every packet this kernel
+ * sends or accepts passes the device, where an AF_PACKET socket takes it.
+ * The host's (little-endian) byte order is assumed for the headers.
+ */
+static int tap_test(const struct addr *a, unsigned long long bytes)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
+				   .sll_protocol = htons(ETH_P_ALL) };
+	struct tpacket_stats st = { 0 };
+	socklen_t stlen = sizeof(st);
+	struct ifreq ifr = { .ifr_name = TAP_DEV };
+	struct tap_count c = { 0 };
+	int fd, ret, rcvbuf = TAP_RCVBUF;
+	unsigned char *buf;
+	ssize_t n;
+
+	buf = malloc(2 * CHUNK);
+	if (!buf)
+		return KSFT_FAIL;
+	if (tap_dev(false)) {
+		perror("mk_vsock: cannot make a vsockmon device");
+		free(buf);
+		return errno == EOPNOTSUPP ? KSFT_SKIP : KSFT_FAIL;
+	}
+	ret = KSFT_FAIL;
+	/* Not if_nametoindex(): the kernel may have no INET or UNIX sockets. */
+	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	if (fd >= 0 && !ioctl(fd, SIOCGIFINDEX, &ifr))
+		sll.sll_ifindex = ifr.ifr_ifindex;
+	if (!sll.sll_ifindex ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) ||
+	    bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
+		perror("mk_vsock: cannot capture on " TAP_DEV);
+		goto out;
+	}
+	ret = stream_test(a, bytes);
+	while ((n = recv(fd, buf, 2 * CHUNK, MSG_DONTWAIT)) > 0)
+		tap_packet(a, buf, n, &c);
+	getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &stlen);
+	printf("tap: requests=%u responses=%u out_bytes=%llu in_bytes=%llu drops=%u\n",
+	       c.requests, c.responses, c.out_bytes, c.in_bytes, st.tp_drops);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tap_dev(true))
+		perror("mk_vsock: cannot remove " TAP_DEV);
+	free(buf);
+	return ret;
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
@@ -677,6 +992,17 @@ int main(int argc, char **argv)
 		return stream_test(&a, bytes);
 	if (!strcmp(argv[1], "rtt"))
 		return run_rtt(false, argc - 2, argv + 2);
+	if (!strcmp(argv[1], "tap") && argc == 5 &&
+	    !parse_u64(argv[4], ~0ULL, &bytes) &&
+	    !parse_addr(argv + 2, 2, false, &a) && !a.is_unix)
+		return tap_test(&a, bytes);
+	if (!strcmp(argv[1], "zerocopy") && argc == 5 &&
+	    !parse_u64(argv[4], ZC_MAX, &bytes) && bytes &&
+	    !parse_addr(argv + 2, 2, false, &a))
+		return zerocopy_test(&a, bytes);
+	if (!strcmp(argv[1], "connect") &&
+	    !parse_addr(argv + 2, argc - 2, false, &a))
+		return connect_once(&a);
 	if (!strcmp(argv[1], "pipe-rtt"))
 		return run_rtt(true, argc - 2, argv + 2);
 	if (!strcmp(argv[1], "hold"))

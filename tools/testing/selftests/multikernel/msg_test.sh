@@ -91,6 +91,23 @@ wait_console() {
 	return 1
 }
 
+# console_count NAME TEXT: how many lines of NAME's console have TEXT.
+console_count() {
+	grep -c -- "$2" "$CONSOLES/$1/console" 2>/dev/null
+}
+
+# wait_console_count NAME TEXT COUNT SECONDS: wait until COUNT lines of
+# NAME's console have TEXT (a result line seen before does not count).
+wait_console_count() {
+	local i
+
+	for ((i = 0; i < $4 * 10; i++)); do
+		[ "$(console_count "$1" "$2")" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # wait_shell NAME: wait until the spawn's console shell runs what is typed
 # (its mk-ready line comes before the shell starts reading).  Only the
 # shell's arithmetic prints the marker; the tty's echo of the typed line
@@ -407,6 +424,158 @@ test_stalled_receiver() {
 	report $ok "a spawn that stops reading gets neither the sender crashed nor data lost"
 }
 
+# Each destination has its own send queue.  Four host to B streams run
+# (more data than B's ring holds: each has 256 KiB of credit) when B stops
+# reading; once the host's sends to B find B's ring full, host to B is
+# stuck until B reads again.  A host to A stream must still go through:
+# behind one queue for every peer, its connect would wait for B's packets,
+# up to 5 s each, and time out after 2 s.
+test_peer_queues() {
+	local ok=0 i cid_a cid_b id_b sent full paused resumed pid pids=()
+
+	cid_a=$(cid_of "$A")
+	cid_b=$(cid_of "$B")
+	id_b=$(id_of "$B")
+	wait_shell "$B" || ok=1
+	mkctl exec "$A" -- sh -c 'mk_vsock echo-server 6010 >/dev/null 2>&1 &'
+	mkctl exec "$B" -- sh -c 'mk_vsock echo-server 6012 >/dev/null 2>&1 &'
+	sleep 1
+	dbg "stats $id_b"
+	sent=$(field tx_msgs)
+	for i in 1 2 3 4; do
+		"$MK_VSOCK" stream "$cid_b" 6012 $((64 << 20)) >/dev/null 2>&1 &
+		pids+=($!)
+	done
+	for ((i = 0; i < 300; i++)); do
+		dbg "stats $id_b"
+		[ $(($(field tx_msgs) - sent)) -ge 256 ] && break
+		sleep 0.1
+	done
+	[ "$i" -lt 300 ] || { ktap_print_msg "no stream to B got going"; ok=1; }
+	paused=$(console_count "$B" "rx paused")
+	resumed=$(console_count "$B" "rx resumed")
+	in_spawn "$B" rx-pause
+	wait_console_count "$B" "rx paused" $((paused + 1)) 10 || ok=1
+	dbg "stats $id_b"
+	full=$(field tx_full)
+	for ((i = 0; i < 100; i++)); do
+		dbg "stats $id_b"
+		[ "$(field tx_full)" -gt "$full" ] && break
+		sleep 0.1
+	done
+	[ "$i" -lt 100 ] || { ktap_print_msg "B's ring never filled"; ok=1; }
+	RESULT=$("$MK_VSOCK" stream "$cid_a" 6010 $((16 << 20)))
+	[ $? -eq 0 ] && [[ "$RESULT" == *checksum=OK* ]] || ok=1
+	ktap_print_msg "host to A with host to B stuck: $RESULT"
+	in_spawn "$B" rx-resume
+	wait_console_count "$B" "rx resumed" $((resumed + 1)) 10 || ok=1
+	for pid in "${pids[@]}"; do
+		kill "$pid" 2>/dev/null
+		wait "$pid"
+	done
+	[ "$(attr "$B" state)" = running ] || ok=1
+	report $ok "a peer that stops reading holds up only its own send queue"
+}
+
+# unused_cid: the CID of an instance id neither A nor B has.
+unused_cid() {
+	local id
+
+	for ((id = 64; id > 0; id--)); do
+		[ "$id" != "$(id_of "$A")" ] && [ "$id" != "$(id_of "$B")" ] &&
+			break
+	done
+	echo $((CID_BASE + id))
+}
+
+# A CID nobody runs fails connect() at once, never with the 2 s connect
+# timeout's ETIMEDOUT (110).  From the host: ENODEV (19), what vhost_vsock
+# gives for a CID with no VM.  From a spawn, which cannot know which
+# instances run: ECONNRESET (104), the RST the host sends in the missing
+# instance's name; a CID no instance can have (5000) fails in the spawn
+# itself with ENODEV.
+test_vsock_no_instance() {
+	local ok=0 free
+
+	free=$(unused_cid)
+	RESULT=$("$MK_VSOCK" connect "$free" 6000)
+	[[ "$RESULT" == "connect: errno=19 "* ]] || ok=1
+	RESULT=$("$MK_VSOCK" connect 5000 6000)
+	[[ "$RESULT" == "connect: errno=19 "* ]] || ok=1
+	report $ok "host connect to CIDs nobody runs ($free, 5000): ENODEV"
+	ok=0
+	RESULT=$(mkctl exec "$A" -- mk_vsock connect "$free" 6000)
+	[[ "$RESULT" == "connect: errno=104 "* ]] || ok=1
+	RESULT=$(mkctl exec "$A" -- mk_vsock connect 5000 6000)
+	[[ "$RESULT" == "connect: errno=19 "* ]] || ok=1
+	report $ok "spawn connect to CID $free: ECONNRESET from the host; to 5000: ENODEV"
+}
+
+# MSG_ZEROCOPY as on vsock_loopback: 4 sends of 64 KiB, within the
+# peer's first credit, each go out whole from the sender's pages; the echo
+# comes back intact and the error queue reports all 4 sends done, none of
+# them copied into the skb (the transport copies the pages into the ring).
+test_vsock_zerocopy() {
+	local ok=0 want="zerocopy: sends=4 completed=4 copied=0 bytes=262144 checksum=OK"
+
+	mkctl exec "$A" -- sh -c 'mk_vsock echo-server 6020 >/dev/null 2>&1 &'
+	"$MK_VSOCK" echo-server 6021 >/dev/null 2>&1 &
+	sleep 1
+	RESULT=$("$MK_VSOCK" zerocopy "$(cid_of "$A")" 6020 262144)
+	[ $? -eq 0 ] && [ "$RESULT" = "$want" ]
+	report $? "MSG_ZEROCOPY host to spawn: 4 sends, 4 completions, data intact"
+	RESULT=$(mkctl exec "$A" -- mk_vsock zerocopy 2 6021 262144)
+	[ $? -eq 0 ] && [ "$RESULT" = "$want" ]
+	report $? "MSG_ZEROCOPY spawn to host: 4 sends, 4 completions, data intact"
+}
+
+# The host drops a spawn's vsock packet whose source CID is not the
+# spawn's: A sends one connect request in B's name (msg_test's
+# vsock-spoof), and the host's channel from A counts exactly one more
+# rx_dropped.  Nothing else runs meanwhile.
+test_vsock_spoof() {
+	local ok=0 i id_a cid_b before n
+
+	id_a=$(id_of "$A")
+	cid_b=$(cid_of "$B")
+	wait_shell "$A" || ok=1
+	dbg "stats $id_a"
+	before=$(field rx_dropped)
+	n=$(console_count "$A" "vsock-spoof cid=$cid_b ret=0")
+	in_spawn "$A" "vsock-spoof $(id_of "$B")"
+	wait_console_count "$A" "vsock-spoof cid=$cid_b ret=0" $((n + 1)) 10 ||
+		ok=1
+	for ((i = 0; i < 50; i++)); do
+		dbg "stats $id_a"
+		[ "$(field rx_dropped)" -gt "$before" ] && break
+		sleep 0.1
+	done
+	sleep 0.5
+	dbg "stats $id_a"
+	[ "$(field rx_dropped)" -eq $((before + 1)) ] || ok=1
+	ktap_print_msg "rx_dropped: $before -> $(field rx_dropped)"
+	report $ok "a vsock packet from A in B's name is dropped, counted once"
+}
+
+# vsockmon taps see the packets, on the host and in a spawn: a vsockmon
+# device made for the run captures a 1 MiB stream's connection: one
+# REQUEST out, one RESPONSE back, and every payload byte in each direction.
+test_vsock_tap() {
+	local want="tap: requests=1 responses=1 out_bytes=1048576 in_bytes=1048576 drops=0"
+
+	mkctl exec "$A" -- sh -c 'mk_vsock echo-server 6030 >/dev/null 2>&1 &'
+	"$MK_VSOCK" echo-server 6031 >/dev/null 2>&1 &
+	sleep 1
+	RESULT=$("$MK_VSOCK" tap "$(cid_of "$A")" 6030 $((1 << 20)))
+	[ $? -eq 0 ] && [[ "$RESULT" == *checksum=OK* ]] &&
+		[ "$(printf '%s\n' "$RESULT" | tail -n 1)" = "$want" ]
+	report $? "vsockmon on the host sees a stream's packets both ways"
+	RESULT=$(mkctl exec "$A" -- mk_vsock tap 2 6031 $((1 << 20)))
+	[ $? -eq 0 ] && [[ "$RESULT" == *checksum=OK* ]] &&
+		[ "$(printf '%s\n' "$RESULT" | tail -n 1)" = "$want" ]
+	report $? "vsockmon in a spawn sees a stream's packets both ways"
+}
+
 test_ping() {
 	RESULT=$(mkctl ping "$A" -c 20 -i 0 --json)
 	jq -e '.count == 20 and .min_us > 0 and .min_us <= .median_us and
@@ -548,9 +717,10 @@ test_memory_cleared() {
 TESTS=(test_send_each_way test_batching test_rtt test_ring_full
        test_reply_full test_exec
        test_vsock_stream test_vsock_conformance test_stalled_receiver
-       test_ping test_console_in_full test_flood test_heartbeat_loss
-       test_kill_mid_transfer test_vsock_peer_dies test_scribble
-       test_memory_cleared)
+       test_peer_queues test_vsock_no_instance test_vsock_zerocopy
+       test_vsock_spoof test_vsock_tap test_ping test_console_in_full
+       test_flood test_heartbeat_loss test_kill_mid_transfer
+       test_vsock_peer_dies test_scribble test_memory_cleared)
 
 ktap_print_header
 if [ ! -w "$MSG_TEST" ]; then
@@ -567,12 +737,12 @@ trap cleanup EXIT
 create_spawn "$A" 2 || ktap_exit_fail_msg "spawn $A did not start"
 create_spawn "$B" 3 || ktap_exit_fail_msg "spawn $B did not start"
 
-# 26 results: some tests report more than one.  MSG_TEST_ONLY="test_a ..."
+# 34 results: some tests report more than one.  MSG_TEST_ONLY="test_a ..."
 # runs a subset, for debugging.
 if [ -n "${MSG_TEST_ONLY:-}" ]; then
 	read -r -a TESTS <<< "$MSG_TEST_ONLY"
 else
-	ktap_set_plan 26
+	ktap_set_plan 34
 fi
 for t in "${TESTS[@]}"; do
 	"$t"
