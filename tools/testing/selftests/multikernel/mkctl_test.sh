@@ -261,7 +261,7 @@ test_exec_unprivileged() {
 }
 
 test_exec_session_cap() {
-	local pids=() i ok=1
+	local pids=() i j ok=1
 
 	# Each of these holds a session until it is killed.
 	for i in $(seq "$AGENT_SESSIONS"); do
@@ -269,6 +269,13 @@ test_exec_session_cap() {
 		pids+=($!)
 	done
 	for i in $(seq 100); do
+		# A holder that came while a probe had a place was refused and
+		# ended: start it again, or the places never fill up.
+		for j in "${!pids[@]}"; do
+			kill -0 "${pids[j]}" 2>/dev/null && continue
+			mkctl exec "$NAME" -- sleep 60 > /dev/null 2>&1 &
+			pids[j]=$!
+		done
 		run exec "$NAME" -- true
 		if [ "$RC" -eq "$EXIT_EXEC_FAILED" ] &&
 		   [[ "$ERR" == *"too many sessions ($AGENT_SESSIONS at most)"* ]]; then
