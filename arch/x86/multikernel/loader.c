@@ -4,7 +4,10 @@
  * the instance's memory with kexec_file's bzImage loader.
  *
  * The image is read with the kexec read ids (so IMA and LSM policies apply
- * as for kexec), parsed and laid out by kexec_bzImage64_ops, with every
+ * as for kexec), and IMA measures the command line against the kernel's
+ * file as kexec_file_load() has it do (func=KEXEC_CMDLINE); the file stays
+ * open from the read to the measurement so that both concern one inode.
+ * The image is parsed and laid out by kexec_bzImage64_ops, with every
  * segment placed inside the instance's RAM (kimage.placement).  Nothing is
  * staged for a kexec reboot: the segments are copied into place here, the
  * purgatory is never run, and the kimage is freed.  boot_params is then
@@ -18,6 +21,8 @@
 #include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/ima.h>
 #include <linux/ioport.h>
 #include <linux/kernel_read_file.h>
 #include <linux/kexec.h>
@@ -86,13 +91,26 @@ absent:
 	return -ENOEXEC;
 }
 
+/*
+ * Read @path whole, under @id.  With @filep the file stays open for the
+ * caller to put (the kernel's, for IMA to measure the command line
+ * against the inode that was read).
+ */
 static int mk_read_image(const char *path, void **buf, unsigned long *len,
-			 enum kernel_read_file_id id)
+			 enum kernel_read_file_id id, struct file **filep)
 {
+	struct file *file;
 	ssize_t ret;
 
 	*buf = NULL;
-	ret = kernel_read_file_from_path(path, 0, buf, MK_IMAGE_MAX, NULL, id);
+	file = filp_open(path, O_RDONLY, 0);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	ret = kernel_read_file(file, 0, buf, MK_IMAGE_MAX, NULL, id);
+	if (ret < 0 || !filep)
+		fput(file);
+	else
+		*filep = file;
 	if (ret < 0)
 		return ret;
 	*len = ret;
@@ -228,13 +246,15 @@ static int mk_copy_segments(struct kimage *image,
 	return 0;
 }
 
+/* *kernel is set to the kernel's open file once it is read. */
 static int mk_read_images(struct kimage *image,
-			  const struct multikernel_load *ld)
+			  const struct multikernel_load *ld,
+			  struct file **kernel)
 {
 	int ret;
 
 	ret = mk_read_image(ld->kernel, &image->kernel_buf,
-			    &image->kernel_buf_len, READING_KEXEC_IMAGE);
+			    &image->kernel_buf_len, READING_KEXEC_IMAGE, kernel);
 	if (ret) {
 		pr_info("%s: cannot read kernel %s: %d\n", ld->name, ld->kernel,
 			ret);
@@ -262,7 +282,8 @@ static int mk_read_images(struct kimage *image,
 	if (!ld->initrd)
 		return 0;
 	ret = mk_read_image(ld->initrd, &image->initrd_buf,
-			    &image->initrd_buf_len, READING_KEXEC_INITRAMFS);
+			    &image->initrd_buf_len, READING_KEXEC_INITRAMFS,
+			    NULL);
 	if (ret)
 		pr_info("%s: cannot read initrd %s: %d\n", ld->name, ld->initrd,
 			ret);
@@ -286,6 +307,7 @@ int multikernel_arch_load(const struct multikernel_load *ld, u64 *entry,
 	struct resource ram = DEFINE_RES_MEM(ld->ram_phys, ld->ram_size);
 	struct kexec_entry64_regs regs;
 	struct setup_data *sd = NULL;
+	struct file *kernel = NULL;
 	unsigned long sd_len;
 	struct boot_params *bp;
 	struct kimage *image;
@@ -298,7 +320,7 @@ int multikernel_arch_load(const struct multikernel_load *ld, u64 *entry,
 	image->file_mode = 1;
 	image->placement = &ram;
 
-	ret = mk_read_images(image, ld);
+	ret = mk_read_images(image, ld, &kernel);
 	if (ret)
 		goto out;
 
@@ -309,6 +331,8 @@ int multikernel_arch_load(const struct multikernel_load *ld, u64 *entry,
 		goto out;
 	}
 	image->cmdline_buf_len = strlen(image->cmdline_buf) + 1;
+	ima_kexec_cmdline_file(kernel, image->cmdline_buf,
+			       image->cmdline_buf_len - 1);
 
 	ldata = image->fops->load(image, image->kernel_buf, image->kernel_buf_len,
 				  image->initrd_buf, image->initrd_buf_len,
@@ -351,6 +375,8 @@ int multikernel_arch_load(const struct multikernel_load *ld, u64 *entry,
 	*entry = regs.rip;
 	*boot_params = regs.rsi;
 out:
+	if (kernel)
+		fput(kernel);
 	kimage_free(image);
 	kfree(sd);
 	return ret;
