@@ -20,7 +20,7 @@ KERNEL_TARBALL := /usr/src/linux-source-6.12.tar.xz
 
 PACKAGES := linux-source-6.12=$(DEBIAN_VERSION) build-essential bc bison \
 	flex libelf-dev libssl-dev cpio qemu-system-x86 busybox-static \
-	bash-static rsync xz-utils python3 kmod jq
+	bash-static rsync xz-utils python3 kmod jq openssl sbsigntool
 
 TOP	:= $(abspath .)
 # SAN=1 (make check-sanitizers): a KASAN and UBSAN build of its own.
@@ -43,8 +43,17 @@ NEW_TREES := kernel/multikernel include/linux/multikernel.h \
 	Documentation/ABI/testing/configfs-multikernel \
 	Documentation/ABI/testing/sysfs-kernel-multikernel \
 	tools/testing/selftests/multikernel
+# A key for the tests only: the test kernel trusts its certificate, and
+# the lockdown test starts the bzImage signed with it.  The fragment that
+# names the certificate is generated, as Kconfig wants an absolute path.
+SIGNING		:= $(B)/signing
+TEST_KEY	:= $(SIGNING)/mk-test-signing.key
+TEST_CERT	:= $(SIGNING)/mk-test-signing.crt
+SIGNED_BZIMAGE	:= $(BZIMAGE).signed
+SIGNING_CONFIG	:= $(patsubst $(TOP)/%,%,$(SIGNING))/signing.config
 KCONFIG_FRAGMENTS := harness/kernel.config \
 	tools/testing/selftests/multikernel/config \
+	$(SIGNING_CONFIG) \
 	$(if $(filter 1,$(SAN)),harness/sanitizers.config)
 SELFTEST_TARGETS := multikernel cpu-hotplug
 
@@ -97,6 +106,16 @@ tree: $(B)/.extracted
 	@harness/apply-series.sh $(KSRC) patches
 	@rsync -rcR --no-times --delete $(wildcard $(NEW_TREES)) $(KSRC)/
 
+$(TEST_CERT):
+	@echo "  KEYGEN  $@"
+	@mkdir -p $(SIGNING)
+	@openssl req -new -x509 -newkey rsa:2048 -nodes -sha256 -days 36500 \
+		-subj "/CN=multikernel test signing key/" \
+		-keyout $(TEST_KEY) -out $@ 2>/dev/null
+
+$(SIGNING_CONFIG): | $(TEST_CERT)
+	@echo 'CONFIG_SYSTEM_TRUSTED_KEYS="$(TEST_CERT)"' > $@
+
 # Regenerated when a fragment, a Kconfig file or a patch (which may add a
 # symbol) changes, so that Kbuild never has to ask about a new symbol.
 KCONFIG_INPUTS := $(KCONFIG_FRAGMENTS) patches/series \
@@ -119,7 +138,9 @@ kernel: tree $(KOBJ)/.config
 		{ tail -40 $(B)/kernel-build.log; exit 1; }
 	@! grep -E '(multikernel|include/linux/multikernel).*(warning|error):' \
 		$(B)/kernel-build.log
-	@echo "  KERNEL  $(BZIMAGE)"
+	@sbsign --key $(TEST_KEY) --cert $(TEST_CERT) --output $(SIGNED_BZIMAGE) \
+		$(BZIMAGE) > $(B)/sbsign.log 2>&1 || { cat $(B)/sbsign.log; exit 1; }
+	@echo "  KERNEL  $(BZIMAGE) (signed: $(SIGNED_BZIMAGE))"
 
 mkctl:
 	@$(MAKE) -s -C tools/mkctl

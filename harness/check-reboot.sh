@@ -9,8 +9,10 @@
 # Then two instances are left running, so the host's restart must stop
 # both first; check.sh reads how they ended from the kernel log after the
 # script.
-# Lockdown and kernel.kexec_load_disabled only ever get stricter, which is
-# why their tests run here, last, in a VM nothing else uses afterwards.
+# Lockdown and kernel.kexec_load_disabled only ever get stricter, and the
+# IMA policy (which makes IMA measure every start's command line) can be
+# written once: that is why their tests run here, in a VM nothing else
+# uses afterwards.
 # Prints TAP for what it checks itself.
 set -u
 . /usr/lib/mk-check-lib.sh
@@ -31,25 +33,51 @@ make_instance() {
 		echo /boot/spawn-initrd.cpio.gz > "$i/$1/initrd"
 }
 
-# Up to 60 s for the instance to run its init.
-wait_running() {
+# $1: name, $2: state; up to 60 s for the instance to get there.
+wait_state() {
 	n=0
-	while [ "$(cat "$i/$1/state")" != running ] && [ $n -lt 600 ]; do
+	while [ "$(cat "$i/$1/state")" != "$2" ] && [ $n -lt 600 ]; do
 		sleep 0.1
 		n=$((n + 1))
 	done
-	[ "$(cat "$i/$1/state")" = running ]
+	[ "$(cat "$i/$1/state")" = "$2" ]
+}
+
+# Up to 60 s for the instance to run its init.
+wait_running() {
+	wait_state "$1" running
+}
+
+# $1: a string; prints its bytes in hex, as IMA's ima-buf template does.
+hex() {
+	printf '%s' "$1" | od -An -tx1 -v | tr -d ' \n'
 }
 
 echo "mk-check: TAP follows"
-echo "1..5"
-make_instance rb-a 2-3 && make_instance rb-b 4-5 && make_instance rb-c 1 1 ||
+echo "1..7"
+grep -q securityfs /proc/mounts ||
+	mount -t securityfs securityfs /sys/kernel/security
+# IMA measures the command line of every start, as for kexec_file_load(),
+# with the buffer itself in the measurement list (template ima-buf).
+echo "measure func=KEXEC_CMDLINE template=ima-buf" \
+	> /sys/kernel/security/ima/policy
+make_instance rb-a 2-3 && make_instance rb-b 4-5 && make_instance rb-c 1 1 &&
+	echo mk_ima=rb-a > "$i/rb-a/cmdline" ||
 	{ echo "not ok 1 create the instances"; exit 1; }
 echo start > "$i/rb-a/state" && echo start > "$i/rb-b/state"
 if wait_running rb-a && wait_running rb-b; then
 	echo "ok 1 two instances running before the restart"
 else
 	echo "not ok 1 two instances running before the restart"
+fi
+# The spawn gets our command line with the suffix the host adds.
+want=$(hex "mk_ima=rb-a console=hvc0 no_ipi_broadcast=1")
+if grep -q " kexec-cmdline $want\$" \
+	/sys/kernel/security/ima/ascii_runtime_measurements; then
+	echo "ok 2 IMA measured rb-a's command line as the spawn got it"
+else
+	echo "not ok 2 IMA measured rb-a's command line as the spawn got it"
+	grep kexec-cmdline /sys/kernel/security/ima/ascii_runtime_measurements
 fi
 
 # refused N WHAT LOGLINE: starting rb-c fails with EPERM, says LOGLINE in
@@ -77,13 +105,20 @@ refused() {
 }
 
 # Under lockdown, as for kexec_file_load(), an unsigned kernel is refused
-# (the test kernel is not signed).
-grep -q securityfs /proc/mounts ||
-	mount -t securityfs securityfs /sys/kernel/security
+# and one signed with a key the kernel trusts (make kernel signs a copy
+# with the test key) starts.
 echo integrity > /sys/kernel/security/lockdown
-refused 2 "lockdown integrity" "signature check failed"
+refused 3 "lockdown integrity" "signature check failed"
+echo /boot/bzImage.signed > "$i/rb-c/kernel"
+echo start > "$i/rb-c/state" && wait_running rb-c && echo stop > "$i/rb-c/state"
+if wait_state rb-c stopped && [ "$(cat /sys/devices/system/cpu/cpu1/online)" = 1 ]; then
+	echo "ok 5 lockdown integrity: a signed kernel starts (and stops)"
+else
+	echo "not ok 5 lockdown integrity: a signed kernel starts (and stops)" \
+		"(state $(cat "$i/rb-c/state"): $(cat "$i/rb-c/crash_reason"))"
+fi
 echo 1 > /proc/sys/kernel/kexec_load_disabled
-refused 4 kexec_load_disabled "start rejected: kexec loading is disabled"
+refused 6 kexec_load_disabled "start rejected: kexec loading is disabled"
 # vm-init keeps informational messages off the console; the shutdown's
 # must reach it, as nothing can be read after the restart.
 mk_check_end

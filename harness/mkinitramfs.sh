@@ -7,7 +7,8 @@
 # busybox, harness/spawn-init, the command agent tools/mkctl/mk-agent and
 # the selftests' mk_vsock and vsock_conform) and BUILD_DIR/initramfs.cpio.gz
 # (the host VM: busybox, bash, the glibc libraries our programs need, mkctl,
-# the installed selftests, /boot/bzImage and the spawn initrd).
+# the installed selftests, /boot/bzImage, its signed copy
+# /boot/bzImage.signed and the spawn initrd).
 set -eu
 
 b=$1
@@ -67,6 +68,7 @@ install -m 0755 "$here/harness/scan-log.sh" "$root/usr/bin/mk-scan-log"
 mkdir -p "$root/usr/lib"
 install -m 0644 "$here/harness/vm-check-lib.sh" "$root/usr/lib/mk-check-lib.sh"
 cp "$b/obj/arch/x86/boot/bzImage" "$root/boot/bzImage"
+cp "$b/obj/arch/x86/boot/bzImage.signed" "$root/boot/bzImage.signed"
 cp "$b/spawn-initrd.cpio.gz" "$root/boot/spawn-initrd.cpio.gz"
 cp -a "$b/kselftest" "$root/kselftest"
 find "$root/usr/bin" "$root/kselftest" -type f -perm -u+x | while read -r f; do
