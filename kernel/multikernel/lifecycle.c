@@ -22,9 +22,10 @@
  * reuses nothing of the instance before it has proven that every lent CPU
  * executes host code again:
  *
- *  1. the stop word goes into the communication region and every CPU gets
- *     an NMI, on which a cooperating spawn leaves VMX/SVM and parks (INIT
- *     is blocked in VMX root operation and held pending while GIF=0);
+ *  1. the stop word goes into the communication region and every CPU the
+ *     spawn says handles it gets an NMI, on which a cooperating spawn
+ *     leaves VMX/SVM and parks (INIT is blocked in VMX root operation and
+ *     held pending while GIF=0);
  *  2. after a bounded wait every CPU gets INIT, all of them before any is
  *     onlined;
  *  3. each is brought up through the host's own CPU hotplug path, which
@@ -51,6 +52,7 @@
 
 #define pr_fmt(fmt) "multikernel: " fmt
 
+#include <linux/bits.h>
 #include <linux/capability.h>
 #include <linux/cpu.h>
 #include <linux/delay.h>
@@ -152,7 +154,7 @@ static_assert(offsetof(struct multikernel_comm, host_request) == 8);
 static_assert(offsetof(struct multikernel_comm, host_stop) == 12);
 static_assert(offsetof(struct multikernel_comm, spawn_state) == 64);
 static_assert(offsetof(struct multikernel_comm, heartbeat) == 72);
-static_assert(offsetof(struct multikernel_comm, spawn_nmi_ready) == 208);
+static_assert(offsetof(struct multikernel_comm, spawn_nmi_cpus) == 208);
 static_assert(sizeof(struct multikernel_comm) == 216);
 
 static struct multikernel_comm *mk_comm(struct mk_instance *inst)
@@ -167,26 +169,34 @@ static void mk_init_comm(struct mk_instance *inst)
 }
 
 /*
- * Ask a spawn that says it handles the stop NMI to park its CPUs, and
- * wait a bounded time for them.  Neither what it says nor the count it
- * keeps is trusted: they only decide whether to send the NMI and end the
- * wait early; INIT and the host's bring-up follow regardless.
+ * Ask the CPUs of a spawn that say they handle the stop NMI to park, and
+ * wait a bounded time for them.  Neither what the spawn says nor the count
+ * it keeps is trusted: they only decide which CPUs get the NMI and end the
+ * wait early; INIT and the host's bring-up follow for every CPU
+ * regardless.  Bit N of spawn_nmi_cpus is the boot record's Nth CPU,
+ * which is the Nth of inst->cpus.
  */
 static void mk_park_cpus(struct mk_instance *inst)
 {
 	struct multikernel_comm *comm = mk_comm(inst);
 	ktime_t until = ktime_add_ms(ktime_get(), MK_PARK_WAIT_MS);
-	unsigned int cpu, sent = 0;
+	unsigned int cpu, nr = 0, sent = 0;
+	u64 ready;
 	u32 base;
 
-	if (!READ_ONCE(comm->spawn_nmi_ready))
+	ready = READ_ONCE(comm->spawn_nmi_cpus);
+	if (!ready)
 		return;
 	base = READ_ONCE(comm->spawn_parked);
 	WRITE_ONCE(comm->host_stop, MULTIKERNEL_STOP_PARK);
 	smp_mb();	/* the stop word before the NMIs */
-	for_each_cpu(cpu, inst->unproven) {
-		multikernel_arch_park_cpu(cpu);
-		sent++;
+	for_each_cpu(cpu, inst->cpus) {
+		if (nr < 64 && (ready & BIT_ULL(nr)) &&
+		    cpumask_test_cpu(cpu, inst->unproven)) {
+			multikernel_arch_park_cpu(cpu);
+			sent++;
+		}
+		nr++;
 	}
 	while (READ_ONCE(comm->spawn_parked) - base < sent &&
 	       ktime_before(ktime_get(), until))

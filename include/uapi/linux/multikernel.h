@@ -151,8 +151,14 @@ enum multikernel_host_request {
  * @heartbeat: incremented by the spawn every 100 ms while it runs, from
  *	a timer of its own; the host's watchdog reads it
  * @panic_msg: reason of a panic, NUL terminated, written by the spawn
- * @spawn_nmi_ready: non-zero once the spawn handles the stop NMI, written
- *	by the spawn; before that the host takes its CPUs back with INIT only
+ * @spawn_nmi_cpus: the CPUs of the spawn that handle the stop NMI, bit N
+ *	for the CPU of apic_ids[N] in the boot record, written by the spawn:
+ *	a CPU's bit is set once it runs with the spawn's IDT and handler, and
+ *	cleared before the spawn takes it offline.  The host sends the stop
+ *	NMI only to these CPUs; an NMI on a CPU still in its start-up code
+ *	(no IDT yet) would shut the machine down with a triple fault.  The
+ *	others are taken back with INIT only.  (A spawn of the first contract
+ *	version wrote 1 here, which now means its first CPU only.)
  *
  * The lifecycle travels in these words, not in the message rings, so
  * that it reaches the other side whatever the rings hold: @spawn_state
@@ -163,7 +169,7 @@ enum multikernel_host_request {
  * Each side writes only its own fields; every value the spawn writes is
  * untrusted input to the host.  The layout is fixed: @host_request at 8,
  * @host_stop at 12,
- * @spawn_state at 64, @heartbeat at 72, @panic_msg at 80, @spawn_nmi_ready
+ * @spawn_state at 64, @heartbeat at 72, @panic_msg at 80, @spawn_nmi_cpus
  * at 208, 216 bytes in all.
  */
 struct multikernel_comm {
@@ -175,7 +181,7 @@ struct multikernel_comm {
 	__u32 spawn_parked;
 	__u64 heartbeat;
 	char panic_msg[128];
-	__u32 spawn_nmi_ready;
+	__u64 spawn_nmi_cpus;
 };
 
 /**

@@ -310,6 +310,37 @@ TEST_F_TIMEOUT(spawn, stop_while_booting, 120)
 	expect_host_whole(_metadata, &self->before);
 }
 
+/*
+ * A kill at any moment of the boot, while the spawn brings its other CPUs
+ * up in particular, takes every CPU back and leaves the host whole: a stop
+ * NMI on a CPU still in its start-up code would shut the machine down.
+ * The delays cover one measured boot.
+ */
+TEST_F_TIMEOUT(spawn, kill_at_every_boot_stage, 240)
+{
+	unsigned int boot_ms, delay, step, starting = 0;
+	char buf[32];
+
+	configure(_metadata, INST_A, "1-3", "128M", NULL);
+	start_running(_metadata, INST_A);
+	get(INST_A, "boot_time_ms", buf, sizeof(buf));
+	boot_ms = strtoul(buf, NULL, 10);
+	kill_ok(_metadata, INST_A);
+	ASSERT_GT(boot_ms, 0);
+	step = boot_ms / 24 ?: 1;
+	for (delay = 0; delay <= boot_ms; delay += step) {
+		ASSERT_EQ(0, set(INST_A, "state", "start"));
+		sleep_ms(delay);
+		get(INST_A, "state", buf, sizeof(buf));
+		starting += !strcmp(buf, "starting");
+		kill_ok(_metadata, INST_A);
+		expect_host_whole(_metadata, &self->before);
+	}
+	TH_LOG("%u of the kills came while the spawn was starting (boot %u ms)",
+	       starting, boot_ms);
+	EXPECT_GT(starting, 0);
+}
+
 /* Power-off and reboot inside a spawn stop only that spawn. */
 TEST_F_TIMEOUT(spawn, poweroff_and_reboot_inside, 180)
 {
