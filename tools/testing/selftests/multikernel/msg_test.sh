@@ -56,15 +56,26 @@ cid_of() {
 	echo $((CID_BASE + $(id_of "$1")))
 }
 
-# wait_state NAME STATE SECONDS
-wait_state() {
-	local i
+# wait_until SECONDS COMMAND [ARGS...]: run COMMAND every 0.1 s until it
+# succeeds; false if it still fails after SECONDS.
+wait_until() {
+	local i n=$(($1 * 10))
 
-	for ((i = 0; i < $3 * 10; i++)); do
-		[ "$(attr "$1" state)" = "$2" ] && return 0
+	shift
+	for ((i = 0; i < n; i++)); do
+		"$@" && return 0
 		sleep 0.1
 	done
 	return 1
+}
+
+state_is() {	# NAME STATE
+	[ "$(attr "$1" state)" = "$2" ]
+}
+
+# wait_state NAME STATE SECONDS
+wait_state() {
+	wait_until "$3" state_is "$1" "$2"
 }
 
 # start_spawn NAME CPU: boot NAME until its agent answered.
@@ -80,15 +91,13 @@ create_spawn() {
 		start_spawn "$1"
 }
 
+console_has() {	# NAME TEXT
+	grep -q -- "$2" "$CONSOLES/$1/console" 2>/dev/null
+}
+
 # wait_console NAME TEXT SECONDS
 wait_console() {
-	local i
-
-	for ((i = 0; i < $3 * 10; i++)); do
-		grep -q -- "$2" "$CONSOLES/$1/console" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
+	wait_until "$3" console_has "$1" "$2"
 }
 
 # console_count NAME TEXT: how many lines of NAME's console have TEXT.
@@ -96,16 +105,14 @@ console_count() {
 	grep -c -- "$2" "$CONSOLES/$1/console" 2>/dev/null
 }
 
+console_count_at_least() {	# NAME TEXT COUNT
+	[ "$(console_count "$1" "$2")" -ge "$3" ]
+}
+
 # wait_console_count NAME TEXT COUNT SECONDS: wait until COUNT lines of
 # NAME's console have TEXT (a result line seen before does not count).
 wait_console_count() {
-	local i
-
-	for ((i = 0; i < $4 * 10; i++)); do
-		[ "$(console_count "$1" "$2")" -ge "$3" ] && return 0
-		sleep 0.1
-	done
-	return 1
+	wait_until "$4" console_count_at_least "$1" "$2" "$3"
 }
 
 # wait_shell NAME: wait until the spawn's console shell runs what is typed
@@ -129,39 +136,33 @@ in_spawn() {
 		> "$CONSOLES/$1/console_in"
 }
 
+gone() {	# PID
+	! kill -0 "$1" 2>/dev/null
+}
+
 # wait_exit PID SECONDS: wait for a background job to end; false if it
 # still runs.
 wait_exit() {
-	local i
+	wait_until "$2" gone "$1"
+}
 
-	for ((i = 0; i < $2 * 10; i++)); do
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	return 1
+echo_answers() {	# CID PORT
+	"$MK_VSOCK" rtt "$1" "$2" 1 >/dev/null 2>&1
 }
 
 # wait_echo CID PORT: wait until an echo server there answers, 10 s at most.
 wait_echo() {
-	local i
-
-	for ((i = 0; i < 100; i++)); do
-		"$MK_VSOCK" rtt "$1" "$2" 1 >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
+	wait_until 10 echo_answers "$1" "$2"
 }
 
-# wait_in_write PID: wait until PID is inside a write(2) (syscall 1 on
-# x86_64), 10 s at most: a msg_test command it writes is running.
-wait_in_write() {
-	local i
+in_write() {	# PID: inside write(2), syscall 1 on x86_64
+	[ "$(cut -d' ' -f1 "/proc/$1/syscall" 2>/dev/null)" = 1 ]
+}
 
-	for ((i = 0; i < 100; i++)); do
-		[ "$(cut -d' ' -f1 "/proc/$1/syscall" 2>/dev/null)" = 1 ] && return 0
-		sleep 0.1
-	done
-	return 1
+# wait_in_write PID: wait until PID is inside a write(2), 10 s at most: a
+# msg_test command it writes is running.
+wait_in_write() {
+	wait_until 10 in_write "$1"
 }
 
 # now_ms: milliseconds since boot.
