@@ -4,6 +4,5 @@
 # Runs inside the host VM booted without multikernel.pool=: the feature must
 # be inert.
 . /usr/lib/mk-check-lib.sh
-cd /kselftest || exit 1
-./run_kselftest.sh -t multikernel:inert_test
+mk_kselftest -t multikernel:inert_test
 mk_check_end

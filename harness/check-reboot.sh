@@ -16,8 +16,8 @@
 # Prints TAP for what it checks itself.
 set -u
 . /usr/lib/mk-check-lib.sh
-(cd /kselftest && ./run_kselftest.sh -t multikernel:smt_test \
-	-t multikernel:limit_test -t multikernel:pool_test)
+mk_kselftest -t multikernel:smt_test -t multikernel:limit_test \
+	-t multikernel:pool_test
 
 i=/sys/kernel/config/multikernel/instances
 

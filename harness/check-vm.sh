@@ -6,10 +6,9 @@
 # pass after all the lending and reclaiming.  harness/expected-tests lists
 # what must have run.
 . /usr/lib/mk-check-lib.sh
-cd /kselftest || exit 1
-./run_kselftest.sh -t multikernel:configfs_test -t multikernel:pool_test \
+mk_kselftest -t multikernel:configfs_test -t multikernel:pool_test \
 	-t multikernel:mkctl_test.sh -t multikernel:spawn_test \
 	-t multikernel:host_safety_test -t multikernel:boot_contract_test \
 	-t multikernel:mkctl_apply_test.sh -t multikernel:msg_test.sh
-./run_kselftest.sh -c cpu-hotplug
+mk_kselftest -c cpu-hotplug
 mk_check_end

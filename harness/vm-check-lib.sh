@@ -14,6 +14,15 @@ export MK_CONSOLE_DIR
 rm -rf "$MK_CONSOLE_DIR"
 mkdir -p "$MK_CONSOLE_DIR"
 
+# mk_kselftest ARGS...: run_kselftest.sh ARGS in /kselftest, with the
+# per-program timeout of the settings file (600 s) times MK_TIME_SCALE.
+mk_kselftest() {
+	if [ "${MK_TIME_SCALE:-1}" -gt 1 ]; then
+		set -- -o $((600 * MK_TIME_SCALE)) "$@"
+	fi
+	(cd /kselftest && ./run_kselftest.sh "$@")
+}
+
 mk_check_end() {
 	set -- "$MK_CONSOLE_DIR"/*.console
 	[ -e "$1" ] || set --

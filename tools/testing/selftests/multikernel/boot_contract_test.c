@@ -37,7 +37,7 @@
 #define LENT_CPU	"3"
 #define HOST_CPUS	"0-2"
 /* A refused record halts within the spawn's first second; TCG is slow. */
-#define REFUSE_WAIT_MS	30000
+#define REFUSE_WAIT_MS	(30000 * mk_time_scale())
 
 /* -1: the host writes its own version again. */
 static int set_hook(long long version)
@@ -114,7 +114,7 @@ FIXTURE_TEARDOWN_PARENT(image)
 }
 
 /* A record older than any spawn reads: halted, reported, nothing else. */
-TEST_F_TIMEOUT(record, refused_record_halts, 120)
+TEST_F_TIMEOUT(record, refused_record_halts, MK_SECS(120))
 {
 	char state[32], reason[160], want[160], online[64], line[200];
 	char *con;
@@ -130,7 +130,7 @@ TEST_F_TIMEOUT(record, refused_record_halts, 120)
 
 	ASSERT_TRUE(wait_state(INST, "crashed", REFUSE_WAIT_MS, state,
 			       sizeof(state))) {
-		TH_LOG("state %s after %d ms", state, REFUSE_WAIT_MS);
+		TH_LOG("state %s after %u ms", state, REFUSE_WAIT_MS);
 	}
 	get(INST, "crash_reason", reason, sizeof(reason));
 	EXPECT_STREQ(want, reason);
@@ -157,7 +157,7 @@ TEST_F_TIMEOUT(record, refused_record_halts, 120)
 }
 
 /* A newer record: a spawn of this tree uses what it knows and runs. */
-TEST_F_TIMEOUT(record, newer_record_runs, 120)
+TEST_F_TIMEOUT(record, newer_record_runs, MK_SECS(120))
 {
 	char state[32], reason[160];
 
@@ -302,7 +302,7 @@ FIXTURE_VARIANT_ADD(image, first_format) {
 };
 
 /* The host checks the image's chunk before it takes a CPU. */
-TEST_F_TIMEOUT(image, contract_checked, 60)
+TEST_F_TIMEOUT(image, contract_checked, MK_SECS(60))
 {
 	char state[32], online[64], want[512];
 	unsigned char *img;

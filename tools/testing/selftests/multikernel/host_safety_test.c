@@ -71,7 +71,7 @@ static void read_str(struct __test_metadata *_metadata, const char *path,
 }
 
 /* A CPU that cannot be proven back quarantines the instance, kill retries. */
-TEST_F_TIMEOUT(safety, failed_reclaim_quarantines, 180)
+TEST_F_TIMEOUT(safety, failed_reclaim_quarantines, MK_SECS(180))
 {
 	char state[32], why[256], path[PATH_MAX], val[16];
 	unsigned long long free_running;
@@ -123,7 +123,7 @@ static long kexec_file_load(int kfd, unsigned long flags)
 }
 
 /* No kexec image while CPUs are lent; unloading is fine. */
-TEST_F_TIMEOUT(safety, kexec_refused_while_lent, 180)
+TEST_F_TIMEOUT(safety, kexec_refused_while_lent, MK_SECS(180))
 {
 	int kfd = open(KERNEL_PATH, O_RDONLY);
 
@@ -144,7 +144,7 @@ TEST_F_TIMEOUT(safety, kexec_refused_while_lent, 180)
 }
 
 /* Suspend would power lent CPUs off behind their kernels. */
-TEST_F_TIMEOUT(safety, suspend_refused_while_lent, 180)
+TEST_F_TIMEOUT(safety, suspend_refused_while_lent, MK_SECS(180))
 {
 	configure(_metadata, INST, "3", "64M", NULL);
 	start_running(_metadata, INST);
@@ -160,7 +160,7 @@ TEST_F_TIMEOUT(safety, suspend_refused_while_lent, 180)
  * already (no hotplug operation at all); a CPU offline before the start is
  * offline after it.
  */
-TEST_F_TIMEOUT(safety, ipi_broadcast_follows_lending, 240)
+TEST_F_TIMEOUT(safety, ipi_broadcast_follows_lending, MK_SECS(240))
 {
 	char val[16];
 
@@ -207,7 +207,7 @@ static int drop_sys_boot(void)
 }
 
 /* Starting boots a kernel: it needs what kexec needs. */
-TEST_F_TIMEOUT(safety, start_needs_cap_sys_boot, 60)
+TEST_F_TIMEOUT(safety, start_needs_cap_sys_boot, MK_SECS(60))
 {
 	char state[32];
 	int status;
@@ -232,7 +232,7 @@ TEST_F_TIMEOUT(safety, start_needs_cap_sys_boot, 60)
  * 256M instances fill the first 768M (the pool allocates first-fit); the
  * middle one goes.  The starts need not boot: the memory is taken at start.
  */
-TEST_F_TIMEOUT(safety, start_enospc_fragmented, 240)
+TEST_F_TIMEOUT(safety, start_enospc_fragmented, MK_SECS(240))
 {
 	static const char * const names[] = {
 		INST "-a", INST "-b", INST "-c", INST "-d",
@@ -261,7 +261,7 @@ TEST_F_TIMEOUT(safety, start_enospc_fragmented, 240)
 }
 
 /* A crashed instance has given everything back: rmdir just removes it. */
-TEST_F_TIMEOUT(safety, rmdir_crashed, 120)
+TEST_F_TIMEOUT(safety, rmdir_crashed, MK_SECS(120))
 {
 	char path[PATH_MAX], state[32], why[160];
 

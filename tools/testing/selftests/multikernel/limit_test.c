@@ -56,7 +56,7 @@ FIXTURE_TEARDOWN(limit)
 }
 
 /* CPU i for instance i: the host keeps CPU 0. */
-TEST_F_TIMEOUT(limit, max_running_then_enospc, 600)
+TEST_F_TIMEOUT(limit, max_running_then_enospc, MK_SECS(600))
 {
 	char name[32], cpu[16], state[32], want[160];
 	unsigned int i;

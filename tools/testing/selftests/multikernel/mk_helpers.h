@@ -45,6 +45,24 @@
 /* Enough for /proc/cmdline (COMMAND_LINE_SIZE is 2048 on x86). */
 #define MK_CMDLINE_MAX		8192
 
+/*
+ * How many times slower than a plain test kernel under TCG this run is:
+ * MK_TIME_SCALE from the environment, 1 to 16, 1 when unset.  The host
+ * VM's init sets it from mk_time_scale= on the kernel command line, which
+ * make check-sanitizers passes (a KASAN kernel, host and spawns, is about
+ * four times slower).  Every wait and test timeout is multiplied by it.
+ */
+static inline unsigned int mk_time_scale(void)
+{
+	const char *s = getenv("MK_TIME_SCALE");
+	unsigned long v = s ? strtoul(s, NULL, 10) : 1;
+
+	return v >= 1 && v <= 16 ? v : 1;
+}
+
+/* A test timeout of @s seconds, scaled. */
+#define MK_SECS(s)		((s) * mk_time_scale())
+
 /* What mk_pool_param() found on the kernel command line. */
 enum mk_pool_param_result {
 	MK_POOL_MALFORMED = -1,

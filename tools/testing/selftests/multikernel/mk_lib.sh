@@ -7,6 +7,24 @@
 # mk_keep_console; a test that makes a spawn report on purpose says so
 # first with mk_expect_report.  The C tests do the same (mk_spawn.h).
 
+# How many times slower than a plain test kernel this run is (1 to 16):
+# the host VM's init sets MK_TIME_SCALE from mk_time_scale= on the kernel
+# command line, which make check-sanitizers passes.  The waits of the
+# scripts are multiplied by it, as are the C tests' (mk_helpers.h).
+MK_TIME_SCALE=${MK_TIME_SCALE:-1}
+[[ "$MK_TIME_SCALE" =~ ^[0-9]+$ ]] && [ "$MK_TIME_SCALE" -ge 1 ] &&
+	[ "$MK_TIME_SCALE" -le 16 ] || MK_TIME_SCALE=1
+
+# mk_set_timeouts NAME: the instance defaults (30 s to boot, 10 s to stop),
+# scaled for a slower run.
+mk_set_timeouts() {
+	local i=/sys/kernel/config/multikernel/instances/$1
+
+	[ "$MK_TIME_SCALE" -eq 1 ] && return 0
+	echo $((30000 * MK_TIME_SCALE)) > "$i/boot_timeout_ms" &&
+		echo $((10000 * MK_TIME_SCALE)) > "$i/stop_timeout_ms"
+}
+
 # mk_keep_console NAME
 mk_keep_console() {
 	local dir="${MK_CONSOLE_DIR:-}" con="/sys/kernel/multikernel/instances/$1/console"

@@ -20,8 +20,11 @@
 #define CONSOLE_DIR	MK_SYSFS_DIR "/instances"
 #define POLL_MS		100
 /* Generous: a spawn boots in about 3 s under TCG on a loaded machine. */
-#define BOOT_WAIT_MS	60000
-#define STOP_WAIT_MS	30000
+#define BOOT_WAIT_MS	(60000 * mk_time_scale())
+#define STOP_WAIT_MS	(30000 * mk_time_scale())
+/* The instance defaults (30 s to boot, 10 s to stop), for a slower run. */
+#define BOOT_TIMEOUT_MS	(30000 * mk_time_scale())
+#define STOP_TIMEOUT_MS	(10000 * mk_time_scale())
 #define CON_MAX		(256 * 1024)
 
 /* What the host must have again once an instance is gone. */
@@ -123,6 +126,20 @@ static inline int console_type(const char *inst, const char *text)
 	       0 : -1;
 }
 
+/* The default boot and stop timeouts, scaled for a slower run. */
+static inline void set_timeouts(struct __test_metadata *_metadata,
+				const char *inst)
+{
+	char ms[16];
+
+	if (mk_time_scale() == 1)
+		return;
+	snprintf(ms, sizeof(ms), "%u", BOOT_TIMEOUT_MS);
+	ASSERT_EQ(0, set(inst, "boot_timeout_ms", ms));
+	snprintf(ms, sizeof(ms), "%u", STOP_TIMEOUT_MS);
+	ASSERT_EQ(0, set(inst, "stop_timeout_ms", ms));
+}
+
 static inline void configure(struct __test_metadata *_metadata, const char *inst,
 			     const char *cpus, const char *memory, const char *cmdline)
 {
@@ -136,6 +153,7 @@ static inline void configure(struct __test_metadata *_metadata, const char *inst
 	ASSERT_EQ(0, set(inst, "initrd", INITRD_PATH));
 	if (cmdline)
 		ASSERT_EQ(0, set(inst, "cmdline", cmdline));
+	set_timeouts(_metadata, inst);
 }
 
 static inline void start_running(struct __test_metadata *_metadata, const char *inst)

@@ -20,7 +20,7 @@ INITRD=/boot/spawn-initrd.cpio.gz
 CMDLINE="quiet loglevel=6"
 MEMORY_BYTES=$((128 * 1024 * 1024))
 STOP_TIMEOUT_MS=2000
-BOOT_WAIT_S=120
+BOOT_WAIT_S=$((120 * MK_TIME_SCALE))
 
 # mkctl's exit statuses.
 EXIT_OK=0

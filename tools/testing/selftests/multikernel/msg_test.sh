@@ -57,9 +57,9 @@ cid_of() {
 }
 
 # wait_until SECONDS COMMAND [ARGS...]: run COMMAND every 0.1 s until it
-# succeeds; false if it still fails after SECONDS.
+# succeeds; false if it still fails after SECONDS (times MK_TIME_SCALE).
 wait_until() {
-	local i n=$(($1 * 10))
+	local i n=$(($1 * 10 * MK_TIME_SCALE))
 
 	shift
 	for ((i = 0; i < n; i++)); do
@@ -88,7 +88,7 @@ start_spawn() {
 create_spawn() {
 	mkctl create "$1" --cpus "$2" --memory 256M --kernel "$KERNEL" \
 		--initrd "$INITRD" --cmdline "quiet loglevel=6" >/dev/null &&
-		start_spawn "$1"
+		mk_set_timeouts "$1" && start_spawn "$1"
 }
 
 console_has() {	# NAME TEXT

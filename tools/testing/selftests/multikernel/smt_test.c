@@ -61,7 +61,7 @@ TEST_F(smt, part_of_core_refused)
 }
 
 /* smt_split lets the admin lend one thread, and the spawn runs on it. */
-TEST_F_TIMEOUT(smt, split_allowed, 120)
+TEST_F_TIMEOUT(smt, split_allowed, MK_SECS(120))
 {
 	char cpus[32];
 
@@ -90,7 +90,7 @@ TEST_F(smt, rule_checked_at_start)
 }
 
 /* With SMT off, the parked thread is never lent; its core is the other. */
-TEST_F_TIMEOUT(smt, parked_thread_never_lent, 120)
+TEST_F_TIMEOUT(smt, parked_thread_never_lent, MK_SECS(120))
 {
 	struct host_snapshot off;
 	char cpus[32];

@@ -79,7 +79,7 @@ FIXTURE_TEARDOWN_PARENT(spawn)
 	remove_instance(INST_B);
 }
 
-TEST_F_TIMEOUT(spawn, one_cpu_ready, 120)
+TEST_F_TIMEOUT(spawn, one_cpu_ready, MK_SECS(120))
 {
 	char online[64], boot_ms[32];
 
@@ -96,7 +96,7 @@ TEST_F_TIMEOUT(spawn, one_cpu_ready, 120)
 	expect_host_whole(_metadata, &self->before);
 }
 
-TEST_F_TIMEOUT(spawn, two_cpus, 120)
+TEST_F_TIMEOUT(spawn, two_cpus, MK_SECS(120))
 {
 	configure(_metadata, INST_A, "2-3", "256M", NULL);
 	start_running(_metadata, INST_A);
@@ -105,7 +105,7 @@ TEST_F_TIMEOUT(spawn, two_cpus, 120)
 	expect_host_whole(_metadata, &self->before);
 }
 
-TEST_F_TIMEOUT(spawn, two_instances, 180)
+TEST_F_TIMEOUT(spawn, two_instances, MK_SECS(180))
 {
 	char state[32];
 
@@ -125,7 +125,7 @@ TEST_F_TIMEOUT(spawn, two_instances, 180)
 }
 
 /* Not stopped: no rmdir, no configuration change. */
-TEST_F_TIMEOUT(spawn, busy_while_started, 120)
+TEST_F_TIMEOUT(spawn, busy_while_started, MK_SECS(120))
 {
 	char path[PATH_MAX];
 
@@ -143,7 +143,7 @@ TEST_F_TIMEOUT(spawn, busy_while_started, 120)
 	expect_host_whole(_metadata, &self->before);
 }
 
-TEST_F_TIMEOUT(spawn, stop_start_cycles, 280)
+TEST_F_TIMEOUT(spawn, stop_start_cycles, MK_SECS(280))
 {
 	char state[32];
 	int i;
@@ -161,7 +161,7 @@ TEST_F_TIMEOUT(spawn, stop_start_cycles, 280)
 	}
 }
 
-TEST_F_TIMEOUT(spawn, panic_crashes_and_restarts, 180)
+TEST_F_TIMEOUT(spawn, panic_crashes_and_restarts, MK_SECS(180))
 {
 	char state[32], reason[160], line[256];
 
@@ -189,7 +189,7 @@ TEST_F_TIMEOUT(spawn, panic_crashes_and_restarts, 180)
 }
 
 /* A CPU spinning with interrupts off is taken back by kill. */
-TEST_F_TIMEOUT(spawn, hard_lockup_killed, 120)
+TEST_F_TIMEOUT(spawn, hard_lockup_killed, MK_SECS(120))
 {
 	char line[256];
 
@@ -259,7 +259,7 @@ static void expect_refused(struct __test_metadata *_metadata,
 	expect_host_whole(_metadata, before);
 }
 
-TEST_F_TIMEOUT(spawn, bad_images_refused, 60)
+TEST_F_TIMEOUT(spawn, bad_images_refused, MK_SECS(60))
 {
 	off_t size = file_size(KERNEL_PATH);
 
@@ -275,7 +275,7 @@ TEST_F_TIMEOUT(spawn, bad_images_refused, 60)
 	unlink(BAD_IMAGE);
 }
 
-TEST_F_TIMEOUT(spawn, early_panic_crashes, 120)
+TEST_F_TIMEOUT(spawn, early_panic_crashes, MK_SECS(120))
 {
 	char state[32], line[256];
 
@@ -295,7 +295,7 @@ TEST_F_TIMEOUT(spawn, early_panic_crashes, 120)
 	expect_host_whole(_metadata, &self->before);
 }
 
-TEST_F_TIMEOUT(spawn, stop_while_booting, 120)
+TEST_F_TIMEOUT(spawn, stop_while_booting, MK_SECS(120))
 {
 	char state[32];
 
@@ -316,7 +316,7 @@ TEST_F_TIMEOUT(spawn, stop_while_booting, 120)
  * NMI on a CPU still in its start-up code would shut the machine down.
  * The delays cover one measured boot.
  */
-TEST_F_TIMEOUT(spawn, kill_at_every_boot_stage, 240)
+TEST_F_TIMEOUT(spawn, kill_at_every_boot_stage, MK_SECS(240))
 {
 	unsigned int boot_ms, delay, step, starting = 0;
 	char buf[32];
@@ -342,7 +342,7 @@ TEST_F_TIMEOUT(spawn, kill_at_every_boot_stage, 240)
 }
 
 /* Power-off and reboot inside a spawn stop only that spawn. */
-TEST_F_TIMEOUT(spawn, poweroff_and_reboot_inside, 180)
+TEST_F_TIMEOUT(spawn, poweroff_and_reboot_inside, MK_SECS(180))
 {
 	static const char * const cmds[] = { "poweroff -f\n", "reboot -f\n" };
 	char state[32], line[256];
