@@ -23,10 +23,10 @@
 #include <linux/cpuhotplug.h>
 #include <linux/init.h>
 #include <linux/multikernel.h>
+#include <linux/smp.h>
 
 #include <asm/nmi.h>
 #include <asm/reboot.h>
-#include <asm/smp.h>
 
 #include "spawn.h"
 
