@@ -25,10 +25,14 @@
  *
  * No stream goes on with a hole in it: a packet that cannot be delivered
  * resets its connection at both ends (ECONNRESET).  A packet this kernel
- * cannot send resets the local socket and tells the other end with a
- * VSOCK_RESET message; one the host cannot route (the destination's ring
- * stayed full, see channel.c) gets the host to tell both ends.  A
- * VSOCK_RESET from a spawn can only name a connection with that spawn.
+ * cannot send resets the local socket, drops the connection's packets
+ * still queued behind it and tells the other end with a VSOCK_RESET
+ * message; one the host cannot route (the destination's ring stayed
+ * full, see channel.c) gets the host to tell both ends.  A VSOCK_RESET
+ * from a spawn can only name a connection with that spawn.  A reset
+ * socket takes no more data (EPIPE) and its reads fail with ECONNRESET
+ * until the error is read (SO_ERROR), then end: nothing sent after a
+ * reset is silently lost.
  *
  * Sending: each kernel this one sends to has its own queue and work item,
  * struct mk_vsock_peer: on the host one per instance id, in a spawn one,
@@ -38,14 +42,14 @@
  * before its connection is reset.  The work items run on mk_vsock_wq,
  * unbound and with room for every peer's work at once, so a peer that
  * stopped reading holds up its own queue only.  A packet the common code
- * built linear (all but MSG_ZEROCOPY ones) has header and payload next to
- * each other at skb->head and is written into the ring from there: no
- * copy of our own, and no 64 KiB buffer per peer.  Only a packet with
- * page frags is copied first, into the peer's txbuf, which its work item
- * allocates the first time it needs one and which then stays.  Those are
- * MSG_ZEROCOPY packets, whose frags are the sender's pages: every packet
- * is consumed once it was copied into the ring, or dropped, and that
- * completes a zero-copy send on the sender's error queue.
+ * built linear (control packets and payloads up to about 32 KiB) has
+ * header and payload next to each other at skb->head and is written into
+ * the ring from there.  A packet with page frags (a larger payload, or a
+ * MSG_ZEROCOPY send, whose frags are the sender's pages) is copied first,
+ * into the peer's txbuf, which its work item allocates the first time it
+ * needs one and which then stays.  Every packet is consumed once it was
+ * copied into the ring, or dropped, and that completes a zero-copy send
+ * on the sender's error queue.
  *
  * vsockmon taps see every packet this kernel sent, once it is in the
  * ring, and every packet it accepted, before the common code takes it;
@@ -98,16 +102,21 @@ static struct mk_vsock_peer mk_vsock_peers[MK_MAX_INSTANCES + 1];
 static struct workqueue_struct *mk_vsock_wq;
 
 /*
- * The sockets mk_vsock_reset_sock() resets: every one connected to @cid,
- * or with @one only the connection of the two ports.  Set under
- * mk_vsock_reset_lock, which serialises the walks over the sockets.
+ * What a reset or a purge concerns: everything with @cid, or with @one
+ * only the connection of the two ports (ours and @cid's).
  */
-static struct {
+struct mk_vsock_conn {
 	u64 cid;
 	bool one;
 	u32 local_port;
 	u32 remote_port;
-} mk_vsock_doomed;
+};
+
+/*
+ * The sockets mk_vsock_reset_sock() resets.  Set under
+ * mk_vsock_reset_lock, which serialises the walks over the sockets.
+ */
+static struct mk_vsock_conn mk_vsock_doomed;
 static DEFINE_MUTEX(mk_vsock_reset_lock);
 
 /**
@@ -266,42 +275,85 @@ static struct virtio_transport mk_vsock_transport = {
 	.send_pkt = mk_vsock_send_pkt,
 };
 
+static bool mk_vsock_conn_has(const struct mk_vsock_conn *c, u64 cid,
+			      u32 local_port, u32 remote_port)
+{
+	return cid == c->cid && (!c->one || (local_port == c->local_port &&
+					     remote_port == c->remote_port));
+}
+
 /*
  * Called under vsock's table lock, which keeps @sk alive; like the virtio
- * transports' reset, without the socket lock.  A connected socket stays
- * TCP_ESTABLISHED with SOCK_DONE and sk_err set: af_vsock checks the state
- * before sk_err, so this is what makes every later send and receive (once
- * what was received is read) fail with ECONNRESET rather than ENOTCONN,
- * and SOCK_DONE makes the close send nothing to the lost peer.
+ * transports' reset, without the socket lock.  As virtio's own handling
+ * of a RST, the socket is done and the peer shut down both ways, so sends
+ * fail with EPIPE and reads end (and poll wakes) once what was received is
+ * read; a sender blocked for room fails with ECONNRESET.  Beyond that, a
+ * connected socket stays TCP_ESTABLISHED with sk_err set: af_vsock checks
+ * the state before sk_err, so reads fail with ECONNRESET, not ENOTCONN or
+ * a clean end, until the error is read (SO_ERROR).
  */
 static void mk_vsock_reset_sock(struct sock *sk)
 {
 	struct vsock_sock *vsk = vsock_sk(sk);
 
-	if (vsk->remote_addr.svm_cid != mk_vsock_doomed.cid)
-		return;
-	if (mk_vsock_doomed.one &&
-	    (vsk->local_addr.svm_port != mk_vsock_doomed.local_port ||
-	     vsk->remote_addr.svm_port != mk_vsock_doomed.remote_port))
+	if (!mk_vsock_conn_has(&mk_vsock_doomed, vsk->remote_addr.svm_cid,
+			       vsk->local_addr.svm_port,
+			       vsk->remote_addr.svm_port))
 		return;
 	if (sk->sk_state != TCP_ESTABLISHED)
 		sk->sk_state = TCP_CLOSE;
 	sock_set_flag(sk, SOCK_DONE);
+	WRITE_ONCE(vsk->peer_shutdown, SHUTDOWN_MASK);
 	sk->sk_err = ECONNRESET;
 	sk_error_report(sk);
 }
 
-/* Reset the sockets connected to @cid, or with @one the one connection. */
-static void mk_vsock_reset(u64 cid, bool one, u32 local_port, u32 remote_port)
+/* Reset the sockets of @conn. */
+static void mk_vsock_reset(const struct mk_vsock_conn *conn)
 {
 	mutex_lock(&mk_vsock_reset_lock);
-	mk_vsock_doomed.cid = cid;
-	mk_vsock_doomed.one = one;
-	mk_vsock_doomed.local_port = local_port;
-	mk_vsock_doomed.remote_port = remote_port;
+	mk_vsock_doomed = *conn;
 	vsock_for_each_connected_socket(&mk_vsock_transport.transport,
 					mk_vsock_reset_sock);
 	mutex_unlock(&mk_vsock_reset_lock);
+}
+
+/* Drop the packets of @conn that wait to be sent. */
+static void mk_vsock_purge(const struct mk_vsock_conn *conn)
+{
+	struct mk_vsock_peer *peer = mk_vsock_peer_of(conn->cid);
+	struct virtio_vsock_hdr *hdr;
+	struct sk_buff_head doomed;
+	struct sk_buff *skb, *tmp;
+
+	if (!peer)
+		return;
+	__skb_queue_head_init(&doomed);
+	spin_lock_bh(&peer->txq.lock);
+	skb_queue_walk_safe(&peer->txq, skb, tmp) {
+		hdr = virtio_vsock_hdr(skb);
+		if (!mk_vsock_conn_has(conn, le64_to_cpu(hdr->dst_cid),
+				       le32_to_cpu(hdr->src_port),
+				       le32_to_cpu(hdr->dst_port)))
+			continue;
+		__skb_unlink(skb, &peer->txq);
+		__skb_queue_tail(&doomed, skb);
+	}
+	spin_unlock_bh(&peer->txq.lock);
+	while ((skb = __skb_dequeue(&doomed))) {
+		virtio_transport_consume_skb_sent(skb, false);
+		kfree_skb_reason(skb, SKB_DROP_REASON_QUEUE_PURGE);
+	}
+}
+
+/*
+ * End @conn here: drop what of it waits to be sent, which could only
+ * follow a lost packet, then reset its sockets.
+ */
+static void mk_vsock_end(const struct mk_vsock_conn *conn)
+{
+	mk_vsock_purge(conn);
+	mk_vsock_reset(conn);
 }
 
 /* Ask kernel @to over @ch to reset its end of a connection. */
@@ -314,21 +366,26 @@ static void mk_vsock_tell_reset(struct mk_chan *ch, u32 to, u64 remote_cid,
 		.remote_port = remote_port,
 	};
 
-	if (mk_msg_notify(ch, MULTIKERNEL_MSG_VSOCK_RESET, to, &r, sizeof(r)))
-		ch->stats.tx_dropped++;
+	/* A full notice queue or no memory is counted as tx_dropped. */
+	mk_msg_notify(ch, MULTIKERNEL_MSG_VSOCK_RESET, to, &r, sizeof(r));
 }
 
-/* A packet of ours that could not be sent: reset both ends. */
-static void mk_vsock_unsent(struct mk_chan *ch, u32 dst,
-			    const struct virtio_vsock_hdr *hdr)
+/* A packet of ours that could not be sent: end the connection, both ends. */
+static void mk_vsock_send_failed(struct mk_chan *ch, u32 dst,
+				 const struct virtio_vsock_hdr *hdr)
 {
-	u32 src_port = le32_to_cpu(hdr->src_port);
-	u32 dst_port = le32_to_cpu(hdr->dst_port);
+	struct mk_vsock_conn conn = {
+		.cid = le64_to_cpu(hdr->dst_cid),
+		.one = true,
+		.local_port = le32_to_cpu(hdr->src_port),
+		.remote_port = le32_to_cpu(hdr->dst_port),
+	};
 
 	if (le16_to_cpu(hdr->op) == VIRTIO_VSOCK_OP_RST)
 		return;
-	mk_vsock_reset(le64_to_cpu(hdr->dst_cid), true, src_port, dst_port);
-	mk_vsock_tell_reset(ch, dst, mk_vsock_cid, dst_port, src_port);
+	mk_vsock_end(&conn);
+	mk_vsock_tell_reset(ch, dst, mk_vsock_cid, conn.remote_port,
+			    conn.local_port);
 }
 
 /*
@@ -368,16 +425,21 @@ static void mk_vsock_tx_one(struct mk_vsock_peer *peer, struct sk_buff *skb)
 	/* Gone: mk_vsock_peer_gone() resets its sockets. */
 	ch = mk_chan_get(mk_vsock_peer_id(peer));
 	if (!ch)
-		goto out;
+		goto drop;
 	pkt = mk_vsock_flat(peer, skb);
 	if (!pkt || mk_msg_send_timeout(ch, MULTIKERNEL_MSG_VSOCK, dst, pkt,
-					len, MK_VSOCK_TX_TIMEOUT))
-		mk_vsock_unsent(ch, dst, hdr);
-	else
-		virtio_transport_deliver_tap_pkt(skb);
+					len, MK_VSOCK_TX_TIMEOUT)) {
+		mk_vsock_send_failed(ch, dst, hdr);
+		mk_chan_put(ch);
+		goto drop;
+	}
+	virtio_transport_deliver_tap_pkt(skb);
 	mk_chan_put(ch);
-out:
 	virtio_transport_consume_skb_sent(skb, true);
+	return;
+drop:
+	virtio_transport_consume_skb_sent(skb, false);
+	kfree_skb_reason(skb, SKB_DROP_REASON_QUEUE_PURGE);
 }
 
 static void mk_vsock_tx_work(struct work_struct *work)
@@ -389,30 +451,6 @@ static void mk_vsock_tx_work(struct work_struct *work)
 	while ((skb = virtio_vsock_skb_dequeue(&peer->txq))) {
 		mk_vsock_tx_one(peer, skb);
 		cond_resched();
-	}
-}
-
-/* Drop what waits to be sent to @cid; its sockets are reset next. */
-static void mk_vsock_purge(u64 cid)
-{
-	struct mk_vsock_peer *peer = mk_vsock_peer_of(cid);
-	struct sk_buff_head doomed;
-	struct sk_buff *skb, *tmp;
-
-	if (!peer)
-		return;
-	__skb_queue_head_init(&doomed);
-	spin_lock_bh(&peer->txq.lock);
-	skb_queue_walk_safe(&peer->txq, skb, tmp) {
-		if (le64_to_cpu(virtio_vsock_hdr(skb)->dst_cid) != cid)
-			continue;
-		__skb_unlink(skb, &peer->txq);
-		__skb_queue_tail(&doomed, skb);
-	}
-	spin_unlock_bh(&peer->txq.lock);
-	while ((skb = __skb_dequeue(&doomed))) {
-		virtio_transport_consume_skb_sent(skb, false);
-		kfree_skb(skb);
 	}
 }
 
@@ -534,8 +572,8 @@ static void mk_on_vsock_reset(struct mk_chan *ch,
 			      const struct multikernel_msg *msg,
 			      const void *payload)
 {
+	struct mk_vsock_conn conn = { .one = true };
 	struct multikernel_vsock_reset r;
-	u64 cid;
 
 	if (msg->len != sizeof(r)) {
 		ch->stats.rx_dropped++;
@@ -543,8 +581,11 @@ static void mk_on_vsock_reset(struct mk_chan *ch,
 	}
 	memcpy(&r, payload, sizeof(r));
 	/* Only the host speaks for another kernel. */
-	cid = msg->src == MK_HOST_ID ? r.remote_cid : mk_vsock_cid_of(msg->src);
-	mk_vsock_reset(cid, true, r.local_port, r.remote_port);
+	conn.cid = msg->src == MK_HOST_ID ? r.remote_cid :
+					    mk_vsock_cid_of(msg->src);
+	conn.local_port = r.local_port;
+	conn.remote_port = r.remote_port;
+	mk_vsock_end(&conn);
 }
 
 /**
@@ -552,15 +593,17 @@ static void mk_on_vsock_reset(struct mk_chan *ch,
  * @id: its instance id
  *
  * Drops the packets still queued for it and resets the sockets connected
- * to it.  Sleeps; callers are serialised by the host's teardown or by the
- * spawn's single channel.
+ * to it.
+ *
+ * Context: process context; sleeps.
  */
 void mk_vsock_peer_gone(u32 id)
 {
+	struct mk_vsock_conn conn = { .cid = mk_vsock_cid_of(id) };
+
 	if (mk_vsock_cid == VMADDR_CID_ANY || id > MK_MAX_INSTANCES)
 		return;
-	mk_vsock_purge(mk_vsock_cid_of(id));
-	mk_vsock_reset(mk_vsock_cid_of(id), false, 0, 0);
+	mk_vsock_end(&conn);
 }
 
 static int __init mk_vsock_init(void)

@@ -35,6 +35,9 @@
  *
  * Output, one line each:
  *   stream: bytes=N checksum=OK|BAD mb_per_s=X
+ *   after reset: so_error=N send=TEXT recv=TEXT   (on stderr, when the
+ *     stream ended reset: SO_ERROR's value, and what a send and a read
+ *     of the socket then give, "ok" or "EOF" or strerror())
  *   tap: requests=N responses=N out_bytes=N in_bytes=N drops=N
  *     (after tap's stream line) the connection's REQUEST and RESPONSE
  *     packets, the payload bytes it sent and received, and the packets
@@ -364,6 +367,16 @@ struct stream {
 	unsigned char out[CHUNK], in[CHUNK];
 };
 
+/* errno = the socket's pending error, which says why the stream ended. */
+static void take_so_error(int fd)
+{
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	if (!getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) && err)
+		errno = err;
+}
+
 /* Send what the socket takes; -1 on errors. */
 static int stream_send(struct stream *s)
 {
@@ -378,13 +391,18 @@ static int stream_send(struct stream *s)
 	}
 	n = send(s->fd, s->out + s->off, s->len - s->off,
 		 MSG_NOSIGNAL | MSG_DONTWAIT);
-	if (n < 0)
-		return errno == EAGAIN || errno == EINTR ? 0 : -1;
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n < 0) {
+		if (errno == EPIPE)
+			take_so_error(s->fd);
+		return -1;
+	}
 	s->off += n;
 	return 0;
 }
 
-/* Take what came back; -1 on errors or an early end. */
+/* Take what came back; -1 on errors or an early end (as ECONNRESET). */
 static int stream_recv(struct stream *s)
 {
 	ssize_t n = recv(s->fd, s->in, sizeof(s->in), MSG_DONTWAIT);
@@ -417,13 +435,38 @@ static int stream_pump(struct stream *s)
 				s->recvd);
 			return -1;
 		}
+		if (pfd.revents & POLLERR) {
+			take_so_error(s->fd);
+			return -1;
+		}
 		if ((pfd.revents & POLLOUT) && stream_send(s))
 			return -1;
-		if ((pfd.revents & (POLLIN | POLLHUP | POLLERR)) &&
-		    stream_recv(s))
+		if ((pfd.revents & (POLLIN | POLLHUP)) && stream_recv(s))
 			return -1;
 	}
 	return 0;
+}
+
+/*
+ * What a reset stream's socket does once its error is read: no send is
+ * taken, and reads end after what came before the reset.
+ */
+static void after_reset(int fd)
+{
+	char buf[4096], sent[64], read[64];
+	socklen_t len = sizeof(int);
+	int soerr = 0;
+	ssize_t n;
+
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
+	n = send(fd, "x", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+	snprintf(sent, sizeof(sent), "%s", n < 0 ? strerror(errno) : "ok");
+	do
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	while (n > 0);
+	snprintf(read, sizeof(read), "%s", n ? strerror(errno) : "EOF");
+	fprintf(stderr, "mk_vsock: after reset: so_error=%d send=%s recv=%s\n",
+		soerr, sent, read);
 }
 
 static int stream_test(const struct addr *a, unsigned long long bytes)
@@ -445,8 +488,11 @@ static int stream_test(const struct addr *a, unsigned long long bytes)
 	s->h_sent = FNV_OFFSET;
 	s->h_recv = FNV_OFFSET;
 	t0 = now_ns();
-	if (stream_pump(s))
+	if (stream_pump(s)) {
 		fprintf(stderr, "mk_vsock: stream: %s\n", strerror(errno));
+		if (errno == ECONNRESET)
+			after_reset(s->fd);
+	}
 	ns = now_ns() - t0;
 	close(s->fd);
 	ok = s->recvd == s->total && s->h_recv == s->h_sent;
