@@ -26,7 +26,12 @@
  * @kernel: absolute path of the bzImage
  * @initrd: absolute path of the initramfs, or NULL
  * @cmdline: the admin's command line, or NULL
- * @cpus: the instance's CPUs; the first one starts the kernel
+ * @slots: host CPU numbers of the spawn's CPU slots: the instance's CPUs,
+ *	the first of which starts the kernel, then the spares it may be given
+ *	while it runs
+ * @nr_cpus: entries of @slots that are the instance's CPUs
+ * @nr_slots: entries of @slots, at most MULTIKERNEL_MAX_CPUS
+ * @mem_block_size: the spawn's memory block size, 0 for no memory resizing
  * @id: instance id
  * @name: instance name
  * @comm_phys: communication region
@@ -39,7 +44,10 @@ struct multikernel_load {
 	const char *kernel;
 	const char *initrd;
 	const char *cmdline;
-	const struct cpumask *cpus;
+	const unsigned int *slots;
+	unsigned int nr_cpus;
+	unsigned int nr_slots;
+	u64 mem_block_size;
 	unsigned int id;
 	const char *name;
 	phys_addr_t comm_phys;
@@ -92,6 +100,8 @@ void multikernel_arch_lent_changed(void);
 bool multikernel_arch_ipi_broadcast(void);
 u32 multikernel_arch_doorbell_id(unsigned int cpu);
 void multikernel_arch_doorbell(u32 id);
+int multikernel_arch_spawn_add_cpu(u32 apic_id, char *why, size_t len);
+int multikernel_arch_spawn_remove_cpu(u32 apic_id, char *why, size_t len);
 
 /*
  * The boot record and the image's MKSP chunk, checked by the spawn, the

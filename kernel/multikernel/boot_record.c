@@ -16,6 +16,7 @@
  */
 
 #include <linux/bug.h>
+#include <linux/log2.h>
 #include <linux/errno.h>
 #include <linux/mm.h>
 #include <linux/minmax.h>
@@ -24,15 +25,51 @@
 #include <linux/string.h>
 #include <linux/unaligned.h>
 
-static_assert(sizeof(struct multikernel_boot_info) == MULTIKERNEL_BOOT_SIZE_V1);
+static_assert(offsetofend(struct multikernel_boot_info, apic_ids) ==
+	      MULTIKERNEL_BOOT_SIZE_V1);
+static_assert(sizeof(struct multikernel_boot_info) == MULTIKERNEL_BOOT_SIZE_V2);
 static_assert(offsetofend(struct multikernel_boot_info, comm_size) <=
 	      MULTIKERNEL_BOOT_SIZE_MIN);
 
 /* Bytes of the fields that exist in @version, as far as this kernel knows. */
 static u32 mk_boot_size_of(u32 version)
 {
-	/* Only version 1 so far; a newer one has at least its fields. */
-	return MULTIKERNEL_BOOT_SIZE_V1;
+	/* A version newer than ours has at least our fields. */
+	return version == 1 ? MULTIKERNEL_BOOT_SIZE_V1 :
+			      MULTIKERNEL_BOOT_SIZE_V2;
+}
+
+/* The CPU lists: counts in range, no APIC ID twice, none the host's. */
+static int mk_boot_check_cpus(const struct multikernel_boot_info *bi,
+			      const char **why)
+{
+	u32 i, j, n = bi->nr_cpus + bi->nr_spare_cpus;
+
+	if (!bi->nr_cpus || bi->nr_cpus > MULTIKERNEL_MAX_CPUS) {
+		*why = "CPU count out of range";
+		return -ERANGE;
+	}
+	if (bi->nr_spare_cpus > MULTIKERNEL_MAX_CPUS - bi->nr_cpus) {
+		*why = "spare CPU count out of range";
+		return -ERANGE;
+	}
+	for (i = 0; i < n; i++) {
+		u32 id = i < bi->nr_cpus ? bi->apic_ids[i] :
+			 bi->spare_apic_ids[i - bi->nr_cpus];
+
+		if (id == bi->host_bsp_apic_id) {
+			*why = "the host's boot CPU is listed as an instance CPU";
+			return -ERANGE;
+		}
+		for (j = i + 1; j < n; j++) {
+			if (id == (j < bi->nr_cpus ? bi->apic_ids[j] :
+				   bi->spare_apic_ids[j - bi->nr_cpus])) {
+				*why = "a CPU is listed twice";
+				return -ERANGE;
+			}
+		}
+	}
+	return 0;
 }
 
 /**
@@ -69,8 +106,6 @@ int multikernel_boot_record_comm(const void *rec, u32 len, u64 *phys,
 static int mk_boot_check_values(const struct multikernel_boot_info *bi,
 				const char **why)
 {
-	u32 i;
-
 	if (!bi->id || bi->id > MULTIKERNEL_MAX_ID) {
 		*why = "instance id out of range";
 		return -ERANGE;
@@ -79,17 +114,11 @@ static int mk_boot_check_values(const struct multikernel_boot_info *bi,
 		*why = "instance name empty or not terminated";
 		return -ERANGE;
 	}
-	if (!bi->nr_cpus || bi->nr_cpus > MULTIKERNEL_MAX_CPUS) {
-		*why = "CPU count out of range";
+	if (bi->mem_block_size && !is_power_of_2(bi->mem_block_size)) {
+		*why = "memory block size not a power of two";
 		return -ERANGE;
 	}
-	for (i = 0; i < bi->nr_cpus; i++) {
-		if (bi->apic_ids[i] == bi->host_bsp_apic_id) {
-			*why = "the host's boot CPU is listed as an instance CPU";
-			return -ERANGE;
-		}
-	}
-	return 0;
+	return mk_boot_check_cpus(bi, why);
 }
 
 /**
@@ -108,8 +137,9 @@ static int mk_boot_check_values(const struct multikernel_boot_info *bi,
  * Return: 0; -EMSGSIZE if @len is below MULTIKERNEL_BOOT_SIZE_MIN, @size
  * below what the version implies or @len below @size; -EPROTONOSUPPORT
  * for a version older than MULTIKERNEL_BOOT_VERSION_MIN; -ERANGE for a
- * value a spawn cannot run with (instance id, name, CPU count, the host's
- * boot CPU among the instance's, communication region).
+ * value a spawn cannot run with (instance id, name, CPU counts, a CPU
+ * listed twice, the host's boot CPU among the instance's, memory block
+ * size, communication region).
  */
 int multikernel_boot_record_check(const void *rec, u32 len,
 				  struct multikernel_boot_info *out,

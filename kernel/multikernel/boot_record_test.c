@@ -11,11 +11,11 @@
 #include <linux/unaligned.h>
 
 /* A record with room for a longer, future version behind it. */
-#define MK_TEST_FUTURE_SIZE	(MULTIKERNEL_BOOT_SIZE_V1 + 64)
+#define MK_TEST_FUTURE_SIZE	(MULTIKERNEL_BOOT_SIZE_V2 + 64)
 
 struct mk_test_rec {
 	struct multikernel_boot_info bi;
-	u8 tail[MK_TEST_FUTURE_SIZE - MULTIKERNEL_BOOT_SIZE_V1];
+	u8 tail[MK_TEST_FUTURE_SIZE - MULTIKERNEL_BOOT_SIZE_V2];
 };
 
 static void mk_test_fill(struct mk_test_rec *r)
@@ -147,6 +147,7 @@ static void mk_test_record_values(struct kunit *test)
 	struct multikernel_boot_info out;
 	struct mk_test_rec r;
 	const char *why;
+	u32 i;
 
 	mk_test_fill(&r);
 	r.bi.nr_cpus = 0;
@@ -158,6 +159,8 @@ static void mk_test_record_values(struct kunit *test)
 			-ERANGE);
 	r.bi.nr_cpus = MULTIKERNEL_MAX_CPUS;
 	r.bi.host_bsp_apic_id = 100;
+	for (i = 0; i < MULTIKERNEL_MAX_CPUS; i++)
+		r.bi.apic_ids[i] = i + 1;
 	KUNIT_EXPECT_EQ(test, mk_test_check(&r, sizeof(r.bi), &out, &why), 0);
 
 	mk_test_fill(&r);
@@ -186,6 +189,57 @@ static void mk_test_record_values(struct kunit *test)
 			-ERANGE);
 	KUNIT_EXPECT_STREQ(test, why,
 			   "the host's boot CPU is listed as an instance CPU");
+}
+
+/* Version 2: spare CPUs and the memory block size. */
+static void mk_test_record_spares(struct kunit *test)
+{
+	struct multikernel_boot_info out;
+	struct mk_test_rec r;
+	const char *why;
+
+	mk_test_fill(&r);
+	r.bi.nr_spare_cpus = 2;
+	r.bi.spare_apic_ids[0] = 1;
+	r.bi.spare_apic_ids[1] = 5;
+	r.bi.mem_block_size = 0x8000000;
+	KUNIT_EXPECT_EQ(test, mk_test_check(&r, sizeof(r.bi), &out, &why), 0);
+	KUNIT_EXPECT_EQ(test, out.nr_spare_cpus, 2);
+	KUNIT_EXPECT_EQ(test, out.spare_apic_ids[1], 5);
+	KUNIT_EXPECT_EQ(test, out.mem_block_size, 0x8000000ULL);
+
+	/* A version 1 record has none, whatever follows it. */
+	r.bi.version = 1;
+	r.bi.size = MULTIKERNEL_BOOT_SIZE_V1;
+	KUNIT_EXPECT_EQ(test, mk_test_check(&r, sizeof(r.bi), &out, &why), 0);
+	KUNIT_EXPECT_EQ(test, out.nr_spare_cpus, 0);
+	KUNIT_EXPECT_EQ(test, out.spare_apic_ids[0], 0);
+	KUNIT_EXPECT_EQ(test, out.mem_block_size, 0);
+	/* A version 2 record that ends where version 1 does is short. */
+	r.bi.version = 2;
+	KUNIT_EXPECT_EQ(test, mk_test_check(&r, sizeof(r.bi), &out, &why),
+			-EMSGSIZE);
+	r.bi.size = sizeof(r.bi);
+
+	r.bi.spare_apic_ids[1] = 3;
+	KUNIT_EXPECT_EQ(test, mk_test_check(&r, sizeof(r.bi), &out, &why),
+			-ERANGE);
+	KUNIT_EXPECT_STREQ(test, why, "a CPU is listed twice");
+	r.bi.spare_apic_ids[1] = r.bi.host_bsp_apic_id;
+	KUNIT_EXPECT_EQ(test, mk_test_check(&r, sizeof(r.bi), &out, &why),
+			-ERANGE);
+	KUNIT_EXPECT_STREQ(test, why,
+			   "the host's boot CPU is listed as an instance CPU");
+	r.bi.spare_apic_ids[1] = 5;
+	r.bi.nr_spare_cpus = MULTIKERNEL_MAX_CPUS - 1;
+	KUNIT_EXPECT_EQ(test, mk_test_check(&r, sizeof(r.bi), &out, &why),
+			-ERANGE);
+	KUNIT_EXPECT_STREQ(test, why, "spare CPU count out of range");
+	r.bi.nr_spare_cpus = 2;
+	r.bi.mem_block_size = 0x8000000 + 0x200000;
+	KUNIT_EXPECT_EQ(test, mk_test_check(&r, sizeof(r.bi), &out, &why),
+			-ERANGE);
+	KUNIT_EXPECT_STREQ(test, why, "memory block size not a power of two");
 }
 
 static void mk_test_record_comm(struct kunit *test)
@@ -310,6 +364,7 @@ static struct kunit_case mk_boot_record_cases[] = {
 	KUNIT_CASE(mk_test_record_short),
 	KUNIT_CASE(mk_test_record_old_version),
 	KUNIT_CASE(mk_test_record_values),
+	KUNIT_CASE(mk_test_record_spares),
 	KUNIT_CASE(mk_test_record_comm),
 	KUNIT_CASE(mk_test_chunk_accepted),
 	KUNIT_CASE(mk_test_chunk_refused),

@@ -138,7 +138,7 @@ int mk_msg_register_handler(u16 type, mk_msg_handler_t fn)
 
 static void mk_chan_kick(struct mk_chan *ch)
 {
-	multikernel_arch_doorbell(ch->peer_apic);
+	multikernel_arch_doorbell(READ_ONCE(ch->peer_apic));
 }
 
 /*

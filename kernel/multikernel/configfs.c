@@ -162,6 +162,17 @@ static ssize_t mk_boot_time_ms_show(struct config_item *item, char *page)
 	return sysfs_emit(page, "%llu\n", READ_ONCE(to_mk_instance(item)->boot_ms));
 }
 
+static ssize_t mk_resize_reason_show(struct config_item *item, char *page)
+{
+	struct mk_instance *inst = to_mk_instance(item);
+	ssize_t len;
+
+	mutex_lock(&mk_instances_lock);
+	len = sysfs_emit(page, "%s\n", inst->resize_reason);
+	mutex_unlock(&mk_instances_lock);
+	return len;
+}
+
 static ssize_t mk_crash_reason_show(struct config_item *item, char *page)
 {
 	struct mk_instance *inst = to_mk_instance(item);
@@ -245,6 +256,7 @@ static ssize_t mk_smt_split_store(struct config_item *item, const char *page,
 CONFIGFS_ATTR_RO(mk_, id);
 CONFIGFS_ATTR_RO(mk_, boot_time_ms);
 CONFIGFS_ATTR_RO(mk_, crash_reason);
+CONFIGFS_ATTR_RO(mk_, resize_reason);
 CONFIGFS_ATTR(mk_, boot_timeout_ms);
 CONFIGFS_ATTR(mk_, stop_timeout_ms);
 CONFIGFS_ATTR(mk_, heartbeat_timeout_ms);
@@ -270,6 +282,7 @@ static struct configfs_attribute *mk_instance_attrs[] = {
 	&mk_attr_stop_timeout_ms,
 	&mk_attr_heartbeat_timeout_ms,
 	&mk_attr_crash_reason,
+	&mk_attr_resize_reason,
 	NULL,
 };
 

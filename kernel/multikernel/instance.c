@@ -279,14 +279,174 @@ int mk_check_cores(struct mk_instance *inst, const struct cpumask *req,
 }
 
 /**
+ * mk_resize_refused() - log and keep why a resize was refused
+ * @inst: the instance
+ * @err: the error the write returns
+ * @fmt: the reason, for the log and resize_reason
+ *
+ * Return: @err.
+ */
+int mk_resize_refused(struct mk_instance *inst, int err, const char *fmt, ...)
+{
+	char why[MK_REASON_LEN];
+	va_list args;
+
+	va_start(args, fmt);
+	vscnprintf(why, sizeof(why), fmt, args);
+	va_end(args);
+	pr_info("%s: resize refused: %s (%d)\n", mk_instance_name(inst), why,
+		err);
+	mutex_lock(&mk_instances_lock);
+	strscpy(inst->resize_reason, why, sizeof(inst->resize_reason));
+	mutex_unlock(&mk_instances_lock);
+	return err;
+}
+
+/* The instance other than @self whose cpus has @cpu; caller holds the lock. */
+static struct mk_instance *mk_cpu_owner(const struct mk_instance *self,
+					unsigned int cpu)
+{
+	struct mk_instance *inst;
+
+	lockdep_assert_held(&mk_instances_lock);
+	list_for_each_entry(inst, &mk_instances, node)
+		if (inst != self && cpumask_test_cpu(cpu, inst->cpus))
+			return inst;
+	return NULL;
+}
+
+/* A running instance's new CPUs: each has a slot in the spawn. */
+static int mk_check_new_cpus(struct mk_instance *inst,
+			     const struct cpumask *add)
+{
+	unsigned int cpu, i;
+
+	for_each_cpu(cpu, add) {
+		for (i = 0; i < inst->nr_slots; i++)
+			if (inst->slots[i] == cpu)
+				break;
+		if (i == inst->nr_slots)
+			return -ENOSPC;
+	}
+	return 0;
+}
+
+/* Say which of the new CPUs made mk_check_new_cpus() fail with @err. */
+static int mk_refuse_new_cpus(struct mk_instance *inst,
+			      const struct cpumask *add, int err)
+{
+	struct mk_instance *owner;
+	unsigned int cpu;
+	char name[MK_NAME_MAX + 1] = "";
+
+	mutex_lock(&mk_instances_lock);
+	for_each_cpu(cpu, add) {
+		owner = mk_cpu_owner(inst, cpu);
+		if (owner) {
+			strscpy(name, mk_instance_name(owner), sizeof(name));
+			break;
+		}
+	}
+	mutex_unlock(&mk_instances_lock);
+	if (err == -EBUSY)
+		return mk_resize_refused(inst, err, "CPU %u belongs to instance %s",
+					 cpu, name);
+	return mk_resize_refused(inst, err,
+				 "no CPU slot in the spawn for a CPU of %*pbl",
+				 cpumask_pr_args(add));
+}
+
+/**
+ * mk_instance_reserve_cpus() - check a running instance's new CPU set and
+ *	count its new CPUs the instance's
+ * @inst: the running instance; caller holds its run_lock and resize_lock
+ * @req: the CPUs it is to hold
+ * @add: set to those of @req it does not hold yet
+ * @buf: the value written, for the log
+ *
+ * The set is checked as a stopped instance's is; the new CPUs go into the
+ * instance's cpus under the same lock hold, so that no other instance can
+ * be given them meanwhile.
+ *
+ * Return: 0; -EBUSY if the instance does not run or a CPU belongs to
+ * another instance (the reason names it); -ENOSPC for a CPU the spawn has
+ * no slot for; the errors of mk_check_cpus() and mk_check_cores().
+ */
+int mk_instance_reserve_cpus(struct mk_instance *inst,
+			     const struct cpumask *req, struct cpumask *add,
+			     const char *buf)
+{
+	cpumask_var_t taken;
+	const char *why = NULL;
+	int ret;
+
+	if (!alloc_cpumask_var(&taken, GFP_KERNEL))
+		return -ENOMEM;
+	mutex_lock(&mk_instances_lock);
+	cpumask_andnot(add, req, inst->cpus);
+	mk_cpus_taken(inst, taken);
+	if (inst->state != MK_RUNNING) {
+		why = "the instance is not running";
+		ret = -EBUSY;
+	} else {
+		ret = mk_check_cpus(req, cpu_present_mask, cpu_online_mask,
+				    taken, &why);
+	}
+	/* Named below, as mk_check_cpus() does not know the owner. */
+	if (ret == -EBUSY && cpumask_intersects(req, taken))
+		why = NULL;
+	if (!ret)
+		ret = mk_check_new_cpus(inst, add);
+	if (!ret)
+		ret = mk_check_cores(inst, req, inst->smt_split, buf);
+	if (!ret) {
+		cpumask_or(inst->cpus, inst->cpus, add);
+		inst->resize_reason[0] = '\0';
+	}
+	mutex_unlock(&mk_instances_lock);
+	free_cpumask_var(taken);
+	if (why)
+		return mk_resize_refused(inst, ret, "%s", why);
+	if (ret == -EBUSY || ret == -ENOSPC)
+		return mk_refuse_new_cpus(inst, add, ret);
+	return ret;
+}
+
+/**
+ * mk_instance_set_held_cpus() - record the CPUs a started instance holds
+ * @inst: the instance
+ * @cpus: what it holds now
+ */
+void mk_instance_set_held_cpus(struct mk_instance *inst,
+			       const struct cpumask *cpus)
+{
+	mutex_lock(&mk_instances_lock);
+	cpumask_copy(inst->cpus, cpus);
+	mutex_unlock(&mk_instances_lock);
+}
+
+/* Under the lock: a running instance's new cpus go to resize.c. */
+static bool mk_instance_running(struct mk_instance *inst)
+{
+	bool running;
+
+	mutex_lock(&mk_instances_lock);
+	running = inst->state == MK_RUNNING;
+	mutex_unlock(&mk_instances_lock);
+	return running;
+}
+
+/**
  * mk_instance_set_cpus() - validate and set the CPUs of an instance
- * @inst: a stopped instance
+ * @inst: the instance
  * @buf: cpulist, NUL-terminated
  *
- * The online-CPU check is a snapshot; starting the instance checks again.
+ * A stopped instance gets the set for its next start; the online-CPU
+ * check is a snapshot and starting checks again.  A running instance is
+ * given the set at once (mk_resize_cpus()).
  *
  * Return: 0 or the errno of mk_parse_cpulist() or mk_check_cpus(); -EBUSY
- * if @inst is not stopped.
+ * if @inst is neither stopped nor running; the errors of mk_resize_cpus().
  */
 int mk_instance_set_cpus(struct mk_instance *inst, const char *buf)
 {
@@ -306,8 +466,15 @@ int mk_instance_set_cpus(struct mk_instance *inst, const char *buf)
 	if (ret == -ENODEV) {
 		mk_reject(name, "cpus", buf, "a CPU in the list does not exist", ret);
 		goto out;
+	} else if (ret && mk_instance_running(inst)) {
+		mk_resize_refused(inst, ret, "a running instance keeps at least one CPU");
+		goto out;
 	} else if (ret) {
 		mk_reject(name, "cpus", buf, "not a non-empty cpulist", ret);
+		goto out;
+	}
+	if (mk_instance_running(inst)) {
+		ret = mk_resize_cpus(inst, req, buf);
 		goto out;
 	}
 

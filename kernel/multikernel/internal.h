@@ -89,10 +89,19 @@ enum mk_state_cmd {
  * @stop_timeout_ms: how long a clean stop may take before it is forced
  * @heartbeat_timeout_ms: how long a running spawn may stay silent
  * @smt_split: the instance may get some threads of a core, not all
+ * @resize_lock: serialises the resizes of a running instance (resize.c);
+ *	nests outside @run_lock
+ * @resize_reason: why the last resize was refused, empty if it was not
  * @run_lock: serialises start, stop, kill and the watchdog (lifecycle.c)
  * @active: CPUs and memory are lent; the watchdog runs
- * @host_online: CPUs of @cpus the host had online when the instance started
- * @unproven: lent CPUs not proven back in the host yet
+ * @gen: starts so far; a resize that waited for the spawn compares it
+ * @host_online: CPUs the host had online before it lent them
+ * @unproven: lent CPUs not proven back in the host yet: while the
+ *	instance runs, the CPUs it holds, those in transit included
+ * @slots: host CPU numbers of the spawn's CPU slots, in boot record order
+ * @nr_boot_slots: entries of @slots the instance started with
+ * @nr_slots: entries of @slots
+ * @doorbell_cpu: the CPU of the instance the host's doorbells go to
  * @mem_phys: the instance's pool memory, 0 when none
  * @low_phys: its conventional-memory slice, 0 when none
  * @watch: the watchdog: console drain and state changes
@@ -114,9 +123,11 @@ enum mk_state_cmd {
  * @msg_broken: the spawn broke the message protocol
  * @msg_reason: the reason to report for either
  *
- * The configuration and @state are protected by mk_instances_lock; the
- * run-time fields from @active to @shutdown_acked by @run_lock: the
- * watchdog keeps the last three from the communication region's words.
+ * The configuration, @state and @resize_reason are protected by
+ * mk_instances_lock; the run-time fields from @active to @shutdown_acked
+ * by @run_lock: the watchdog keeps the last three from the communication
+ * region's words.  A running instance's @cpus is what it holds, CPUs
+ * being added included; @resize_lock serialises changes to it.
  */
 struct mk_instance {
 	struct config_item item;
@@ -133,10 +144,17 @@ struct mk_instance {
 	unsigned int heartbeat_timeout_ms;
 	bool smt_split;
 
+	struct mutex resize_lock;	/* see resize.c */
+	char resize_reason[MK_REASON_LEN];
 	struct mutex run_lock;	/* see lifecycle.c */
 	bool active;
+	u64 gen;
 	cpumask_var_t host_online;
 	cpumask_var_t unproven;
+	unsigned int slots[MULTIKERNEL_MAX_CPUS];
+	unsigned int nr_boot_slots;
+	unsigned int nr_slots;
+	unsigned int doorbell_cpu;
 	phys_addr_t mem_phys;
 	phys_addr_t low_phys;
 	struct delayed_work watch;
@@ -217,6 +235,13 @@ int mk_instance_set_smt_split(struct mk_instance *inst, const char *buf);
 int mk_check_cores(struct mk_instance *inst, const struct cpumask *req,
 		   bool split, const char *buf);
 int mk_instance_request(struct mk_instance *inst, const char *buf);
+int mk_instance_reserve_cpus(struct mk_instance *inst,
+			     const struct cpumask *req, struct cpumask *add,
+			     const char *buf);
+void mk_instance_set_held_cpus(struct mk_instance *inst,
+			       const struct cpumask *cpus);
+int mk_resize_refused(struct mk_instance *inst, int err, const char *fmt, ...)
+	__printf(3, 4);
 int mk_instances_holding(char *names, size_t len);
 int mk_instances_get_holding(struct mk_instance **insts);
 
@@ -226,6 +251,17 @@ int mk_lifecycle_init(void);
 int mk_instance_start(struct mk_instance *inst);
 int mk_instance_stop(struct mk_instance *inst, bool force);
 void mk_instance_run_init(struct mk_instance *inst);
+int mk_take_cpu(struct mk_instance *inst, unsigned int cpu);
+int mk_prove_cpu(struct mk_instance *inst, unsigned int cpu);
+void mk_crash(struct mk_instance *inst, const char *why);
+
+/* resize.c */
+/* Step of memory changes of a running instance: the spawn's memory block. */
+#define MK_RESIZE_GRANULE	SZ_128M
+/* Longest a spawn may take to add or remove a CPU. */
+#define MK_RESIZE_TIMEOUT_MS	30000
+int mk_resize_cpus(struct mk_instance *inst, const struct cpumask *req,
+		   const char *buf);
 
 /* host_ops.c */
 int mk_host_ops_init(void);
@@ -244,6 +280,7 @@ void mk_console_last_line(struct mk_console *con, char *line, size_t len);
 int mk_msg_host_init(void);
 int mk_msg_host_open(struct mk_instance *inst);
 void mk_msg_host_close(struct mk_instance *inst);
+void mk_msg_host_doorbell_to(struct mk_instance *inst, unsigned int cpu);
 enum mk_msg_event mk_msg_host_event(struct mk_instance *inst, char *why,
 				    size_t len);
 #ifdef CONFIG_MULTIKERNEL_VSOCK
@@ -259,12 +296,20 @@ static inline void mk_vsock_refuse_routed(u32 from, u32 to, const void *pkt,
 #endif
 
 /* msg_test.c: fault injection, test configurations only */
+#define MK_TEST_RESIZE_REFUSE	1	/* refuse the next resize request */
+#define MK_TEST_RESIZE_SILENT	2	/* never answer it */
 #ifdef CONFIG_MULTIKERNEL_MSG_TEST
 bool mk_test_fail_reclaim(unsigned int cpu);
+int mk_test_resize_fault(void);
 #else
 static inline bool mk_test_fail_reclaim(unsigned int cpu)
 {
 	return false;
+}
+
+static inline int mk_test_resize_fault(void)
+{
+	return 0;
 }
 #endif
 

@@ -173,14 +173,14 @@ static void mk_init_comm(struct mk_instance *inst)
  * wait a bounded time for them.  Neither what the spawn says nor the count
  * it keeps is trusted: they only decide which CPUs get the NMI and end the
  * wait early; INIT and the host's bring-up follow for every CPU
- * regardless.  Bit N of spawn_nmi_cpus is the boot record's Nth CPU,
- * which is the Nth of inst->cpus.
+ * regardless, and only CPUs the instance holds get an NMI.  Bit N of
+ * spawn_nmi_cpus is slot N of the boot record, inst->slots[N].
  */
 static void mk_park_cpus(struct mk_instance *inst)
 {
 	struct multikernel_comm *comm = mk_comm(inst);
 	ktime_t until = ktime_add_ms(ktime_get(), MK_PARK_WAIT_MS);
-	unsigned int cpu, nr = 0, sent = 0;
+	unsigned int cpu, nr, sent = 0;
 	u64 ready;
 	u32 base;
 
@@ -190,24 +190,32 @@ static void mk_park_cpus(struct mk_instance *inst)
 	base = READ_ONCE(comm->spawn_parked);
 	WRITE_ONCE(comm->host_stop, MULTIKERNEL_STOP_PARK);
 	smp_mb();	/* the stop word before the NMIs */
-	for_each_cpu(cpu, inst->cpus) {
-		if (nr < 64 && (ready & BIT_ULL(nr)) &&
+	for (nr = 0; nr < inst->nr_slots; nr++) {
+		cpu = inst->slots[nr];
+		if ((ready & BIT_ULL(nr)) &&
 		    cpumask_test_cpu(cpu, inst->unproven)) {
 			multikernel_arch_park_cpu(cpu);
 			sent++;
 		}
-		nr++;
 	}
 	while (READ_ONCE(comm->spawn_parked) - base < sent &&
 	       ktime_before(ktime_get(), until))
 		usleep_range(500, 1000);
 }
 
-/*
- * Bring @cpu up through the host's own hotplug path: it succeeds only once
- * the CPU ran the host's startup code, which proves it left the spawn.
+/**
+ * mk_prove_cpu() - take a lent CPU back, with proof
+ * @inst: the instance holding @cpu
+ * @cpu: a CPU of @inst that has been sent INIT
+ *
+ * Brings @cpu up through the host's own hotplug path, which succeeds only
+ * once the CPU ran the host's startup code: that proves it left the spawn.
+ * Caller holds run_lock.
+ *
+ * Return: 0, with @cpu no longer lent; the hotplug core's error, with
+ * @cpu still lent and not proven back.
  */
-static int mk_prove_cpu(struct mk_instance *inst, unsigned int cpu)
+int mk_prove_cpu(struct mk_instance *inst, unsigned int cpu)
 {
 	int ret;
 
@@ -304,38 +312,92 @@ static int mk_teardown(struct mk_instance *inst, enum mk_state final)
 	return 0;
 }
 
-static void mk_crash(struct mk_instance *inst, const char *why)
+/**
+ * mk_crash() - end a started instance that failed
+ * @inst: an active instance
+ * @why: the reason, kept for the crash report
+ *
+ * Caller holds run_lock.  Takes everything back (mk_teardown()).
+ */
+void mk_crash(struct mk_instance *inst, const char *why)
 {
 	strscpy(inst->reason, why, sizeof(inst->reason));
 	pr_info("%s: crashed: %s\n", mk_instance_name(inst), inst->reason);
 	mk_teardown(inst, MK_CRASHED);
 }
 
+/**
+ * mk_take_cpu() - lend one CPU to an instance
+ * @inst: the instance
+ * @cpu: a CPU no instance holds
+ *
+ * Marks @cpu lent and held by @inst first, so that taking it offline stops
+ * IPI broadcasts and any teardown from then on takes it back, then takes
+ * it offline through the hotplug core; remembers whether it was online.
+ * Caller holds run_lock.
+ *
+ * Return: 0; the hotplug core's error, with nothing changed.
+ */
+int mk_take_cpu(struct mk_instance *inst, unsigned int cpu)
+{
+	bool online = cpu_online(cpu);
+	int ret;
+
+	mk_mark_lent(cpu, true);
+	ret = online ? remove_cpu(cpu) : 0;
+	if (ret) {
+		mk_mark_lent(cpu, false);
+		pr_info("%s: CPU %u cannot be taken offline: %d\n",
+			mk_instance_name(inst), cpu, ret);
+		return ret;
+	}
+	cpumask_set_cpu(cpu, inst->unproven);
+	if (online)
+		cpumask_set_cpu(cpu, inst->host_online);
+	else
+		cpumask_clear_cpu(cpu, inst->host_online);
+	return 0;
+}
+
 /*
- * Take the CPUs of @inst from the host, remembering which were online; on
- * failure give back what was taken.
+ * Take the CPUs of @inst from the host; on failure give back what was
+ * taken.
  */
 static int mk_take_cpus(struct mk_instance *inst)
 {
 	unsigned int cpu, bad;
 	int ret;
 
-	cpumask_and(inst->host_online, inst->cpus, cpu_online_mask);
 	cpumask_clear(inst->unproven);
 	for_each_cpu(cpu, inst->cpus) {
-		/* Marked first, so that taking it offline stops broadcasts. */
-		mk_mark_lent(cpu, true);
-		ret = cpu_online(cpu) ? remove_cpu(cpu) : 0;
-		if (ret) {
-			mk_mark_lent(cpu, false);
-			pr_info("%s: CPU %u cannot be taken offline: %d\n",
-				mk_instance_name(inst), cpu, ret);
-			/* Nothing ran on them yet: the host's bring-up suffices. */
+		ret = mk_take_cpu(inst, cpu);
+		/* Nothing ran on them yet: the host's bring-up suffices. */
+		if (ret)
 			return mk_reclaim_cpus(inst, false, &bad) ? -EIO : ret;
-		}
-		cpumask_set_cpu(cpu, inst->unproven);
 	}
 	return 0;
+}
+
+/*
+ * The spawn's CPU slots: the instance's CPUs, the first of which starts
+ * it, then every other CPU the host may lend, which the spawn reserves so
+ * that it can be given them while it runs (resize.c).  Never CPU 0.
+ */
+static void mk_plan_slots(struct mk_instance *inst)
+{
+	unsigned int cpu, n = 0;
+
+	for_each_cpu(cpu, inst->cpus)
+		if (n < MULTIKERNEL_MAX_CPUS)
+			inst->slots[n++] = cpu;
+	inst->nr_boot_slots = n;
+	for_each_present_cpu(cpu) {
+		if (n == MULTIKERNEL_MAX_CPUS)
+			break;
+		if (cpu && !cpumask_test_cpu(cpu, inst->cpus))
+			inst->slots[n++] = cpu;
+	}
+	inst->nr_slots = n;
 }
 
 static int mk_load(struct mk_instance *inst, u64 *entry, u64 *bp)
@@ -344,7 +406,10 @@ static int mk_load(struct mk_instance *inst, u64 *entry, u64 *bp)
 		.kernel		= inst->kernel,
 		.initrd		= inst->initrd,
 		.cmdline	= inst->cmdline,
-		.cpus		= inst->cpus,
+		.slots		= inst->slots,
+		.nr_cpus	= inst->nr_boot_slots,
+		.nr_slots	= inst->nr_slots,
+		.mem_block_size	= MK_RESIZE_GRANULE,
 		.id		= inst->id,
 		.name		= mk_instance_name(inst),
 		.comm_phys	= inst->mem_phys,
@@ -376,6 +441,7 @@ static int mk_prepare(struct mk_instance *inst, u64 *entry, u64 *bp)
 		return -ENOSPC;
 	}
 	mk_init_comm(inst);
+	mk_plan_slots(inst);
 	ret = mk_msg_host_open(inst);
 	if (ret)
 		return ret;
@@ -477,6 +543,7 @@ int mk_instance_start(struct mk_instance *inst)
 		goto stopped;
 
 	inst->started = ktime_get();
+	inst->gen++;
 	inst->last_beat = 0;
 	inst->last_heartbeat = ktime_get_ns();
 	inst->shutdown_acked = false;
@@ -696,6 +763,7 @@ out:
  */
 void mk_instance_run_init(struct mk_instance *inst)
 {
+	mutex_init(&inst->resize_lock);
 	mutex_init(&inst->run_lock);
 	INIT_DELAYED_WORK(&inst->watch, mk_watch);
 	inst->boot_timeout_ms = MK_BOOT_TIMEOUT_MS;

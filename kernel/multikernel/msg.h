@@ -130,7 +130,9 @@ typedef int (*mk_msg_route_t)(struct mk_chan *ch,
  * @rx: the ring we consume
  * @self: our kernel number
  * @peer: the peer's kernel number
- * @peer_apic: APIC ID the peer's doorbell goes to
+ * @peer_apic: APIC ID the peer's doorbell goes to; the host may move it
+ *	while the channel is open (mk_msg_host_doorbell_to()), so it is read
+ *	with READ_ONCE()
  * @owner: the user's context (the host's instance); it must stay valid
  *	until mk_chan_close() returned, not longer
  * @route: takes messages whose dst is not @self, or NULL
@@ -220,6 +222,16 @@ int mk_msg_reply(struct mk_chan *ch, const struct multikernel_msg *req,
 int mk_msg_notify(struct mk_chan *ch, u16 type, u32 dst, const void *data,
 		  u32 len);
 void mk_chan_get_stats(struct mk_chan *ch, struct mk_chan_stats *st);
+
+/**
+ * struct mk_resize_resp - response to a resize request
+ * @rz: the request's payload, echoed
+ * @why: on a refusal, text saying why; not terminated when full
+ */
+struct mk_resize_resp {
+	struct multikernel_resize rz;
+	char why[MULTIKERNEL_RESIZE_REASON_LEN];
+};
 
 /* msg_spawn.c */
 void mk_spawn_heartbeat_pause(bool pause);

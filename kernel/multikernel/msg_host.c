@@ -150,6 +150,7 @@ int mk_msg_host_open(struct mk_instance *inst)
 	struct mk_chan *ch;
 	int ret;
 
+	inst->doorbell_cpu = cpu;
 	ch = mk_chan_create(__va(inst->mem_phys), true, MK_HOST_ID, inst->id,
 			    multikernel_arch_doorbell_id(cpu));
 	if (!ch)
@@ -168,6 +169,22 @@ int mk_msg_host_open(struct mk_instance *inst)
 	}
 	inst->chan = ch;
 	return 0;
+}
+
+/**
+ * mk_msg_host_doorbell_to() - send the doorbells of an instance elsewhere
+ * @inst: a started instance
+ * @cpu: another CPU it holds, online in the spawn
+ *
+ * The spawn takes its doorbell on any of its CPUs.  Moved before the CPU
+ * that took them goes, so that none is lost.  Caller holds run_lock.
+ */
+void mk_msg_host_doorbell_to(struct mk_instance *inst, unsigned int cpu)
+{
+	inst->doorbell_cpu = cpu;
+	if (inst->chan)
+		WRITE_ONCE(inst->chan->peer_apic,
+			   multikernel_arch_doorbell_id(cpu));
 }
 
 /* Tell the other instances that @id is gone, for their sockets. */

@@ -825,6 +825,20 @@ bool mk_test_fail_reclaim(unsigned int cpu)
 	return cpu && READ_ONCE(mk_fail_reclaim_cpu) == cpu;
 }
 
+/* Spawn: what the next resize request meets (MK_TEST_RESIZE_*), once. */
+static u32 mk_resize_fault;
+
+/**
+ * mk_test_resize_fault() - take the fault set for the next resize request
+ *
+ * Return: 0, MK_TEST_RESIZE_REFUSE or MK_TEST_RESIZE_SILENT; the fault is
+ * then cleared.
+ */
+int mk_test_resize_fault(void)
+{
+	return xchg(&mk_resize_fault, 0);
+}
+
 static int __init mk_msg_test_init(void)
 {
 	struct dentry *dir;
@@ -841,6 +855,9 @@ static int __init mk_msg_test_init(void)
 	if (!multikernel_spawn_info())
 		debugfs_create_u32("fail_reclaim_cpu", 0600, dir,
 				   &mk_fail_reclaim_cpu);
+	else
+		debugfs_create_u32("resize_fault", 0600, dir,
+				   &mk_resize_fault);
 	if (mk_pool_present())
 		multikernel_boot_record_hook_init(dir);
 	pr_warn("message test hooks enabled: not for production\n");

@@ -50,11 +50,21 @@ static ssize_t ipi_broadcast_show(struct kobject *kobj,
 
 static struct kobj_attribute ipi_broadcast_attr = __ATTR_RO(ipi_broadcast);
 
+/* The step in which a running instance's memory grows or shrinks. */
+static ssize_t resize_granule_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", (u64)MK_RESIZE_GRANULE);
+}
+
+static struct kobj_attribute resize_granule_attr = __ATTR_RO(resize_granule);
+
 static struct attribute *mk_global_attrs[] = {
 	&max_instances_attr.attr,
 	&max_running_attr.attr,
 	&min_memory_attr.attr,
 	&ipi_broadcast_attr.attr,
+	&resize_granule_attr.attr,
 	NULL,
 };
 

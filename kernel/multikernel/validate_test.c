@@ -216,8 +216,9 @@ static void mk_test_spawn_text(struct kunit *test)
 
 /*
  * An instance that is not stopped refuses every configuration change with
- * -EBUSY and keeps its values.  The instance is private to the test: it is
- * never listed, so no other code can see it.
+ * -EBUSY and keeps its values; one that says it runs but holds nothing
+ * (it was never started) refuses a new CPU set too.  The instance is
+ * private to the test: it is never listed, so no other code can see it.
  */
 static void mk_test_busy_when_not_stopped(struct kunit *test)
 {
@@ -232,6 +233,9 @@ static void mk_test_busy_when_not_stopped(struct kunit *test)
 	inst = kunit_kzalloc(test, sizeof(*inst), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, inst);
 	KUNIT_ASSERT_TRUE(test, zalloc_cpumask_var(&inst->cpus, GFP_KERNEL));
+	KUNIT_ASSERT_TRUE(test, zalloc_cpumask_var(&inst->unproven,
+						   GFP_KERNEL));
+	mk_instance_run_init(inst);
 	config_item_init_type_name(&inst->item, "kunit", NULL);
 
 	for (i = 0; i < ARRAY_SIZE(busy); i++) {
@@ -250,6 +254,7 @@ static void mk_test_busy_when_not_stopped(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mk_instance_set_cmdline(inst, "quiet"), 0);
 	KUNIT_EXPECT_STREQ(test, inst->cmdline, "quiet");
 	kfree(inst->cmdline);
+	free_cpumask_var(inst->unproven);
 	free_cpumask_var(inst->cpus);
 }
 

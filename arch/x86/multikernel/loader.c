@@ -133,7 +133,8 @@ static void mk_fill_boot_info(struct multikernel_boot_info *bi,
 			      const struct multikernel_load *ld)
 {
 	struct timespec64 now;
-	unsigned int cpu;
+	unsigned int i;
+	u32 id;
 
 	bi->version = mk_boot_version();
 	bi->size = sizeof(*bi);
@@ -141,11 +142,14 @@ static void mk_fill_boot_info(struct multikernel_boot_info *bi,
 	strscpy(bi->name, ld->name, sizeof(bi->name));
 	bi->host_apic_id = per_cpu(x86_cpu_to_apicid, 0);
 	bi->host_bsp_apic_id = per_cpu(x86_cpu_to_apicid, 0);
-	for_each_cpu(cpu, ld->cpus) {
-		if (bi->nr_cpus == MULTIKERNEL_MAX_CPUS)
-			break;
-		bi->apic_ids[bi->nr_cpus++] = per_cpu(x86_cpu_to_apicid, cpu);
+	for (i = 0; i < ld->nr_slots && i < MULTIKERNEL_MAX_CPUS; i++) {
+		id = per_cpu(x86_cpu_to_apicid, ld->slots[i]);
+		if (i < ld->nr_cpus)
+			bi->apic_ids[bi->nr_cpus++] = id;
+		else
+			bi->spare_apic_ids[bi->nr_spare_cpus++] = id;
 	}
+	bi->mem_block_size = ld->mem_block_size;
 	bi->tsc_khz = tsc_khz;
 	bi->cpu_khz = cpu_khz;
 	bi->lapic_timer_hz = (u64)lapic_timer_period * HZ;

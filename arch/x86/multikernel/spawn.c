@@ -15,6 +15,8 @@
 
 #include <linux/init.h>
 #include <linux/io.h>
+#include <linux/log2.h>
+#include <linux/memory.h>
 #include <linux/multikernel.h>
 #include <linux/notifier.h>
 #include <linux/panic_notifier.h>
@@ -166,6 +168,9 @@ static void __init mk_timer_init(void)
  * topology code takes the first CPU it is told about for the real boot
  * CPU and, as the spawn does not start on it, refuses to ever start it
  * instead of assuming a crash kernel and limiting itself to one CPU.
+ * The spare CPUs are registered as disabled, like firmware's hot-pluggable
+ * ones: each gets a possible CPU number, so that the host can hand it
+ * over while the spawn runs (spawn_cpus.c).
  */
 static void __init mk_parse_smp_cfg(void)
 {
@@ -177,7 +182,25 @@ static void __init mk_parse_smp_cfg(void)
 	for (i = 0; i < mk_boot.nr_cpus; i++)
 		topology_register_apic(mk_boot.apic_ids[i], CPU_ACPIID_INVALID,
 				       true);
+	for (i = 0; i < mk_boot.nr_spare_cpus; i++)
+		topology_register_apic(mk_boot.spare_apic_ids[i],
+				       CPU_ACPIID_INVALID, false);
 	smp_found_config = 1;
+}
+
+/*
+ * Memory the host adds later comes in blocks of the size it chose, which
+ * must be this kernel's memory block size whatever the address of its
+ * boot memory would make it.
+ */
+static void __init mk_set_memory_block_size(void)
+{
+#ifdef CONFIG_MEMORY_HOTPLUG
+	if (mk_boot.mem_block_size &&
+	    set_memory_block_size_order(ilog2(mk_boot.mem_block_size)))
+		pr_warn("cannot use %llu-byte memory blocks: no memory can be added\n",
+			mk_boot.mem_block_size);
+#endif
 }
 
 static int __init mk_pci_arch_init(void)
@@ -263,6 +286,12 @@ static void __init mk_init_platform(void)
 	machine_ops.crash_shutdown		= mk_crash_shutdown;
 
 	setup_force_cpu_cap(X86_FEATURE_TSC_KNOWN_FREQ);
+	/*
+	 * The host checked this TSC against its own clocks; a spawn has only
+	 * jiffies to check it against, which its TSC-driven timer makes, and
+	 * which are late whenever a CPU comes up or goes.
+	 */
+	setup_force_cpu_cap(X86_FEATURE_TSC_RELIABLE);
 
 #ifdef CONFIG_PCI
 	pci_probe = 0;
@@ -273,9 +302,10 @@ static void __init mk_init_platform(void)
 #endif
 	atomic_notifier_chain_register(&panic_notifier_list, &mk_panic_nb);
 
+	mk_set_memory_block_size();
 	mk_spawn_console_early(mk_boot.comm_phys, mk_boot.comm_size);
-	pr_info("spawn \"%s\" (id %u) on %u CPU(s)\n", mk_boot.name, mk_boot.id,
-		mk_boot.nr_cpus);
+	pr_info("spawn \"%s\" (id %u) on %u CPU(s), %u more may be added\n",
+		mk_boot.name, mk_boot.id, mk_boot.nr_cpus, mk_boot.nr_spare_cpus);
 }
 
 static bool __init mk_x2apic_available(void)

@@ -41,7 +41,7 @@ static int mk_park_nmi(unsigned int type, struct pt_regs *regs)
 	mk_spawn_park();
 }
 
-/* The bit of this CPU in spawn_nmi_cpus: its place in the boot record. */
+/* The bit of this CPU in spawn_nmi_cpus: its slot in the boot record. */
 static int mk_park_bit(unsigned int cpu)
 {
 	const struct multikernel_boot_info *bi = multikernel_spawn_info();
@@ -51,6 +51,9 @@ static int mk_park_bit(unsigned int cpu)
 	for (i = 0; i < bi->nr_cpus; i++)
 		if (bi->apic_ids[i] == apic_id)
 			return i;
+	for (i = 0; i < bi->nr_spare_cpus; i++)
+		if (bi->spare_apic_ids[i] == apic_id)
+			return bi->nr_cpus + i;
 	return -1;
 }
 

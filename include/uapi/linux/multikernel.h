@@ -31,9 +31,10 @@
  *   A host starts only images whose oldest accepted record version is not
  *   newer than the one it writes, and whose own version it still speaks.
  */
-#define MULTIKERNEL_BOOT_VERSION	1	/* the version this tree writes */
+#define MULTIKERNEL_BOOT_VERSION	2	/* the version this tree writes */
 #define MULTIKERNEL_BOOT_VERSION_MIN	1	/* the oldest it reads */
 #define MULTIKERNEL_BOOT_SIZE_V1	392	/* record bytes in version 1 */
+#define MULTIKERNEL_BOOT_SIZE_V2	664	/* record bytes in version 2 */
 #define MULTIKERNEL_BOOT_SIZE_MIN	MULTIKERNEL_BOOT_SIZE_V1
 #define MULTIKERNEL_NAME_LEN		40
 #define MULTIKERNEL_MAX_CPUS		64
@@ -83,8 +84,20 @@ struct multikernel_spawn_chunk {
  * @comm_size: size of the communication region in bytes, page aligned,
  *	at least MULTIKERNEL_COMM_MIN_SIZE
  * @apic_ids: APIC IDs of the instance's CPUs
+ * @mem_block_size: version 2: the memory block size the spawn must use, a
+ *	power of two; memory added while it runs comes in such blocks,
+ *	aligned to their size; 0: no memory is added while it runs
+ * @nr_spare_cpus: version 2: entries in @spare_apic_ids; @nr_cpus plus
+ *	@nr_spare_cpus is at most MULTIKERNEL_MAX_CPUS
+ * @reserved: zero
+ * @spare_apic_ids: version 2: APIC IDs of CPUs the host may add while the
+ *	spawn runs; the spawn reserves a CPU number for each, so that it can
+ *	bring the CPU up when the host hands it over (MULTIKERNEL_MSG_CPU_ADD)
  *
- * Version 1 ends after @apic_ids (MULTIKERNEL_BOOT_SIZE_V1 bytes).
+ * Version 1 ends after @apic_ids (MULTIKERNEL_BOOT_SIZE_V1 bytes), version
+ * 2 after @spare_apic_ids (MULTIKERNEL_BOOT_SIZE_V2 bytes).  The spawn's
+ * CPUs are numbered by their place in the record, @apic_ids first, then
+ * @spare_apic_ids: that "slot" is what bit N of spawn_nmi_cpus means.
  */
 struct multikernel_boot_info {
 	__u32 version;
@@ -104,6 +117,10 @@ struct multikernel_boot_info {
 	__u64 comm_phys;
 	__u64 comm_size;
 	__u32 apic_ids[MULTIKERNEL_MAX_CPUS];
+	__u64 mem_block_size;
+	__u32 nr_spare_cpus;
+	__u32 spare_apic_ids[MULTIKERNEL_MAX_CPUS];
+	__u32 reserved;
 };
 
 /* Communication region: a header page, then the console rings. */
@@ -152,7 +169,7 @@ enum multikernel_host_request {
  *	a timer of its own; the host's watchdog reads it
  * @panic_msg: reason of a panic, NUL terminated, written by the spawn
  * @spawn_nmi_cpus: the CPUs of the spawn that handle the stop NMI, bit N
- *	for the CPU of apic_ids[N] in the boot record, written by the spawn:
+ *	for the CPU in slot N of the boot record, written by the spawn:
  *	a CPU's bit is set once it runs with the spawn's IDT and handler, and
  *	cleared before the spawn takes it offline.  The host sends the stop
  *	NMI only to these CPUs; an NMI on a CPU still in its start-up code
@@ -287,6 +304,36 @@ struct multikernel_vsock_reset {
 	__u32 remote_port;
 };
 
+/**
+ * struct multikernel_resize - payload of the resize requests and responses
+ * @phys: memory requests: start of the block, aligned to its size
+ * @size: memory requests: bytes, a multiple of mem_block_size
+ * @apic_id: CPU requests: the APIC ID of the CPU
+ * @reserved: zero
+ *
+ * MULTIKERNEL_MSG_CPU_ADD, _CPU_REMOVE, _MEM_ADD and _MEM_REMOVE are
+ * requests from the host to a spawn, never routed.  The response echoes
+ * the request's struct and may follow it with text, up to
+ * MULTIKERNEL_RESIZE_REASON_LEN bytes, saying why the spawn refused; the
+ * host checks the echo and treats the text as untrusted.  A request for
+ * what is already done (adding a CPU the spawn runs, removing one it does
+ * not have) succeeds.
+ *
+ * CPU_ADD: the host has taken the CPU offline and sent it INIT; the spawn
+ * brings it up with its own CPU hotplug, into its own trampoline.
+ * CPU_REMOVE: the spawn takes the CPU down with its own CPU hotplug and
+ * forgets it; once it answered 0 the host sends INIT and brings the CPU
+ * up itself.  A request the spawn does not answer in time crashes it.
+ */
+struct multikernel_resize {
+	__u64 phys;
+	__u64 size;
+	__u32 apic_id;
+	__u32 reserved;
+};
+
+#define MULTIKERNEL_RESIZE_REASON_LEN	96
+
 #define MULTIKERNEL_MSG_F_REQUEST	0x1	/* a response is expected */
 #define MULTIKERNEL_MSG_F_RESPONSE	0x2	/* answers request @id */
 
@@ -305,6 +352,8 @@ enum multikernel_msg_type {
 	MULTIKERNEL_MSG_VSOCK_RESET,	/* reset one connection; payload:
 					 * struct multikernel_vsock_reset
 					 */
+	MULTIKERNEL_MSG_CPU_ADD,	/* request: struct multikernel_resize */
+	MULTIKERNEL_MSG_CPU_REMOVE,	/* request: struct multikernel_resize */
 	MULTIKERNEL_MSG_NR_TYPES,
 };
 

@@ -1,0 +1,352 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# CPUs added to and removed from running instances by writing their cpus
+# attribute: what the spawn sees after each write, that its processes
+# survive, every refusal with its exact errno and reason, CPUs moved
+# between instances and resizes of two instances at once, and that after
+# many cycles the host has exactly the CPUs and pool memory it had.  Two
+# spawns, A (starts on CPU 1) and B (on CPU 3), need CPUs 0-3.
+
+DIR="$(dirname "$(readlink -f "$0")")"
+source "${DIR}"/../kselftest/ktap_helpers.sh
+source "${DIR}"/mk_lib.sh
+
+INSTANCES=/sys/kernel/config/multikernel/instances
+CONSOLES=/sys/kernel/multikernel/instances
+ONLINE=/sys/devices/system/cpu/online
+POOL_FREE=/sys/kernel/multikernel/pool/free
+FAULT=/sys/kernel/debug/multikernel/resize_fault
+KERNEL=/boot/bzImage
+INITRD=/boot/spawn-initrd.cpio.gz
+A=kst-rsz-a
+B=kst-rsz-b
+BOOT_WAIT_S=90
+CYCLES=50
+TMP=
+ERR=
+HOST_ONLINE=
+HOST_POOL=
+
+remove_instances() {
+	local name
+
+	for name in "$A" "$B"; do
+		if [ -d "$INSTANCES/$name" ]; then
+			echo kill > "$INSTANCES/$name/state" 2>/dev/null
+			mk_keep_console "$name"
+			rmdir "$INSTANCES/$name"
+		fi
+	done
+}
+
+cleanup() {
+	jobs -p | xargs -r kill 2>/dev/null
+	remove_instances
+	rm -rf "$TMP"
+}
+
+attr() {
+	cat "$INSTANCES/$1/$2" 2>/dev/null
+}
+
+# wait_until SECONDS COMMAND [ARGS...]: run COMMAND every 0.1 s until it
+# succeeds; false if it still fails after SECONDS (times MK_TIME_SCALE).
+wait_until() {
+	local i n=$(($1 * 10 * MK_TIME_SCALE))
+
+	shift
+	for ((i = 0; i < n; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+state_is() {	# NAME STATE
+	[ "$(attr "$1" state)" = "$2" ]
+}
+
+console_has() {	# NAME TEXT
+	grep -q -- "$2" "$CONSOLES/$1/console" 2>/dev/null
+}
+
+# create_spawn NAME CPUS: boot NAME until its agent answers.
+create_spawn() {
+	mkctl create "$1" --cpus "$2" --memory 256M --kernel "$KERNEL" \
+		--initrd "$INITRD" --cmdline "quiet loglevel=6" >/dev/null &&
+		mk_set_timeouts "$1" &&
+		echo start > "$INSTANCES/$1/state" &&
+		wait_until "$BOOT_WAIT_S" state_is "$1" running &&
+		wait_until 30 console_has "$1" mk-ready
+}
+
+# put NAME CPUS: write NAME's cpus; ERR is the errno text of a refusal.
+put() {
+	ERR=
+	if ! { echo "$2" > "$INSTANCES/$1/cpus"; } 2>"$TMP/err"; then
+		ERR=$(sed 's/.*: //' "$TMP/err")
+		return 1
+	fi
+}
+
+# sees NAME: the spawn's online CPUs and nproc, "LIST/N".
+sees() {
+	echo "$(mkctl exec "$1" -- cat "$ONLINE")/$(mkctl exec "$1" -- nproc)"
+}
+
+# count LIST: how many CPUs a cpulist names.
+count() {
+	local n=0 r
+
+	for r in ${1//,/ }; do
+		if [[ "$r" == *-* ]]; then
+			n=$((n + ${r#*-} - ${r%-*} + 1))
+		else
+			n=$((n + 1))
+		fi
+	done
+	echo "$n"
+}
+
+# spawn_has NAME N: the spawn has N CPUs online and nproc agrees.
+spawn_has() {
+	local seen
+
+	seen=$(sees "$1")
+	[ "$(count "${seen%/*}")" = "$2" ] && [ "${seen#*/}" = "$2" ]
+}
+
+report() {
+	if [ "$1" -eq 0 ]; then
+		ktap_test_pass "$2"
+	else
+		ktap_test_fail "$2"
+	fi
+}
+
+# ck WHAT COMMAND [ARGS...]: run COMMAND; if it fails, say WHAT and clear
+# OK, the result of the test that runs.
+ck() {
+	local what=$1
+
+	shift
+	"$@" && return 0
+	ktap_print_msg "failed: $what"
+	ktap_print_msg "  cpus A=$(attr "$A" cpus) B=$(attr "$B" cpus), host $(cat "$ONLINE")"
+	ktap_print_msg "  err '$ERR', reason '$(reason_of "$A")'"
+	OK=1
+	return 1
+}
+
+online_is() {	# LIST
+	[ "$(cat "$ONLINE")" = "$1" ]
+}
+
+reason_of() {
+	attr "$1" resize_reason
+}
+
+# Each step of 1 -> 1-3 -> 1 while a busy loop runs in the spawn.
+test_grow_shrink_busy() {
+	local pid step
+
+	OK=0
+	mkctl exec "$A" -- sh -c 'echo $$ > /tmp/busy; while :; do :; done' \
+		> /dev/null 2>&1 &
+	ck "busy loop starts" wait_until 10 mkctl exec "$A" -- test -s /tmp/busy
+	pid=$(mkctl exec "$A" -- cat /tmp/busy)
+	for step in 1-2 1-3 1-2 1; do
+		ck "write $step" put "$A" "$step"
+		ck "cpus reads $step" [ "$(attr "$A" cpus)" = "$step" ]
+		ck "spawn on $step ($(sees "$A"))" spawn_has "$A" "$(count "$step")"
+	done
+	ck "busy loop survives" mkctl exec "$A" -- kill -0 "$pid"
+	mkctl exec "$A" -- kill "$pid"
+	ck "host online" online_is 0,2-3
+	report $OK "grow 1 -> 3 CPUs and back under load: the spawn follows, its process survives"
+}
+
+# The spawn's first CPU goes (1-2, then 2): exec, ping, console still work.
+test_remove_first_cpu() {
+	OK=0
+	ck "write 1-2" put "$A" 1-2
+	ck "write 2" put "$A" 2
+	ck "spawn on one CPU" spawn_has "$A" 1
+	ck "exec" [ "$(mkctl exec "$A" -- cat /sys/kernel/multikernel/self/name)" = "$A" ]
+	ck "ping" mkctl ping -c 3 "$A" > /dev/null
+	echo 'echo mk-resize-echo-$((6 * 7))' > "$CONSOLES/$A/console_in"
+	ck "console echoes" wait_until 10 console_has "$A" mk-resize-echo-42
+	ck "host online" online_is 0-1,3
+	ck "write 1" put "$A" 1
+	report $OK "remove the spawn's first CPU: exec, ping and the console still work"
+}
+
+# Each refusal with its errno and reason, and the instance unchanged.
+test_refusals() {
+	local ok=0
+
+	put "$A" "" && ok=1
+	[ "$ERR" = "Invalid argument" ] || { ktap_print_msg "empty: $ERR"; ok=1; }
+	[ "$(reason_of "$A")" = "a running instance keeps at least one CPU" ] || ok=1
+
+	put "$A" 1,3 && ok=1
+	[ "$ERR" = "Device or resource busy" ] || { ktap_print_msg "owned: $ERR"; ok=1; }
+	[ "$(reason_of "$A")" = "CPU 3 belongs to instance $B" ] || {
+		ktap_print_msg "owned: $(reason_of "$A")"; ok=1; }
+
+	put "$A" 0,1 && ok=1
+	[ "$ERR" = "Invalid argument" ] || { ktap_print_msg "CPU 0: $ERR"; ok=1; }
+
+	mkctl exec "$A" -- sh -c "echo 1 > $FAULT" || ok=1
+	put "$A" 1-2 && ok=1
+	[ "$ERR" = "Device or resource busy" ] || { ktap_print_msg "spawn: $ERR"; ok=1; }
+	[ "$(reason_of "$A")" = "CPU 2: refused by the test hook" ] || {
+		ktap_print_msg "spawn: $(reason_of "$A")"; ok=1; }
+	[ "$(cat "$ONLINE")" = 0,2 ] || ok=1
+
+	put "$A" 1-2 || ok=1
+	mkctl exec "$A" -- sh -c "echo 1 > $FAULT" || ok=1
+	put "$A" 2 && ok=1
+	[ "$ERR" = "Device or resource busy" ] || { ktap_print_msg "remove: $ERR"; ok=1; }
+	[ "$(reason_of "$A")" = "CPU 1: refused by the test hook" ] || ok=1
+	[ "$(attr "$A" cpus)" = 1-2 ] && spawn_has "$A" 2 || ok=1
+	put "$A" 1 || ok=1
+	spawn_has "$A" 1 && [ "$(cat "$ONLINE")" = 0,2 ] || ok=1
+	report $ok "refusals, each with its errno and reason; nothing changes"
+}
+
+# A removed CPU is gone for the spawn's own user space too.
+test_spawn_cannot_online_removed() {
+	local ok=0
+
+	put "$A" 1-2 && put "$A" 1 || ok=1
+	mkctl exec "$A" -- test -e /sys/devices/system/cpu/cpu1 && ok=1
+	mkctl exec "$A" -- sh -c 'echo 1 > /sys/devices/system/cpu/cpu1/online' \
+		2>/dev/null && ok=1
+	spawn_has "$A" 1 && [ "$(cat "$ONLINE")" = 0,2 ] || ok=1
+	report $ok "the spawn's user space cannot bring back a CPU it gave up"
+}
+
+# CPU 3 goes from B to A, and back.
+test_move_between_instances() {
+	OK=0
+	ck "B 2-3" put "$B" 2-3
+	ck "B 2" put "$B" 2
+	ck "A 1,3" put "$A" 1,3
+	ck "A on two" spawn_has "$A" 2
+	ck "B on one" spawn_has "$B" 1
+	ck "A 1" put "$A" 1
+	ck "B 3" put "$B" 3
+	ck "A on one" spawn_has "$A" 1
+	ck "B on one" spawn_has "$B" 1
+	ck "host online" online_is 0,2
+	report $OK "a CPU moves from one running instance to another and back"
+}
+
+# A and B grow and shrink at the same time, CPU 2 between them.
+test_two_at_once() {
+	local i pa pb
+
+	OK=0
+	for i in 1 2 3; do
+		( put "$A" 1-2; put "$A" 1 ) & pa=$!
+		( put "$B" 2-3; put "$B" 3 ) & pb=$!
+		ck "A ends" wait $pa
+		ck "B ends" wait $pb
+	done
+	ck "A cpus" [ "$(attr "$A" cpus)" = 1 ]
+	ck "B cpus" [ "$(attr "$B" cpus)" = 3 ]
+	ck "A on one" spawn_has "$A" 1
+	ck "B on one" spawn_has "$B" 1
+	ck "host online" online_is 0,2
+	report $OK "two instances resized at once: each ends as asked"
+}
+
+# Many mixed steps; afterwards the host is exactly as before.
+test_cycles() {
+	local ok=0 i sets=(1-2 1 2 1,2 1)
+
+	for ((i = 0; i < CYCLES; i++)); do
+		put "$A" "${sets[i % ${#sets[@]}]}" ||
+			{ ktap_print_msg "cycle $i: $ERR"; ok=1; break; }
+	done
+	put "$A" 1 || ok=1
+	spawn_has "$A" 1 || ok=1
+	mkctl ping -c 1 "$A" > /dev/null || ok=1
+	[ "$(cat "$ONLINE")" = 0,2 ] || ok=1
+	report $ok "$CYCLES add/remove cycles: the instance answers, the host has its CPUs"
+}
+
+# A spawn that does not answer is crashed, and everything comes back.
+test_spawn_silent() {
+	local ok=0
+
+	mkctl exec "$A" -- sh -c "echo 2 > $FAULT" || ok=1
+	mk_expect_report "$A" "crashed on purpose: resize not answered"
+	put "$A" 1-2 && ok=1
+	[ "$ERR" = "Connection timed out" ] || { ktap_print_msg "silent: $ERR"; ok=1; }
+	state_is "$A" crashed || ok=1
+	attr "$A" crash_reason | grep -q "^no answer within 30000 ms to adding CPU 2" || ok=1
+	[ "$(attr "$A" cpus)" = 1 ] || ok=1
+	[ "$(cat "$ONLINE")" = 0-2 ] || ok=1
+	report $ok "a spawn that does not answer is crashed (ETIMEDOUT); its CPUs come back"
+}
+
+# B starts once A has grown to every CPU there is.
+test_second_instance() {
+	create_spawn "$B" 3
+	report $? "a second instance starts on the CPU the first one gave back"
+}
+
+# A kill while the spawn holds a CPU add: the write fails, all comes back.
+test_kill_during_add() {
+	local pid
+
+	OK=0
+	ck "fault set" mkctl exec "$B" -- sh -c "echo 2 > $FAULT"
+	( put "$B" 2-3; echo "$ERR" > "$TMP/kill-err" ) & pid=$!
+	ck "CPU 2 taken" wait_until 10 online_is 0-1
+	ck "kill" eval 'echo kill > "$INSTANCES/$B/state"'
+	ck "write ends" wait $pid
+	ck "write reset ($(cat "$TMP/kill-err"))" \
+		[ "$(cat "$TMP/kill-err")" = "Connection reset by peer" ]
+	ck "B stopped" state_is "$B" stopped
+	ck "B cpus as before" [ "$(attr "$B" cpus)" = 3 ]
+	ck "host online" online_is 0-3
+	report $OK "a kill during a CPU add: the write fails with ECONNRESET, every CPU is back"
+}
+
+TESTS=(test_grow_shrink_busy test_remove_first_cpu test_second_instance
+       test_refusals
+       test_spawn_cannot_online_removed test_move_between_instances
+       test_two_at_once test_cycles test_spawn_silent test_kill_during_add)
+
+ktap_print_header
+if [ ! -w "$FAULT" ] && [ ! -d /sys/kernel/debug/multikernel ]; then
+	ktap_skip_all "no multikernel debugfs (CONFIG_MULTIKERNEL_MSG_TEST)"
+	exit "$KSFT_SKIP"
+fi
+if [ "$(cat "$ONLINE")" != 0-3 ]; then
+	ktap_skip_all "needs CPUs 0-3 online"
+	exit "$KSFT_SKIP"
+fi
+remove_instances
+TMP=$(mktemp -d) || ktap_exit_fail_msg "mktemp failed"
+trap cleanup EXIT
+HOST_POOL=$(cat "$POOL_FREE")
+HOST_ONLINE=$(cat "$ONLINE")
+create_spawn "$A" 1 || ktap_exit_fail_msg "spawn $A did not start"
+
+if [ -n "${RESIZE_TEST_ONLY:-}" ]; then
+	read -r -a TESTS <<< "$RESIZE_TEST_ONLY"
+else
+	ktap_set_plan $((${#TESTS[@]} + 1))
+fi
+for t in "${TESTS[@]}"; do
+	"$t"
+done
+remove_instances
+[ "$(cat "$ONLINE")" = "$HOST_ONLINE" ] && [ "$(cat "$POOL_FREE")" = "$HOST_POOL" ]
+report $? "afterwards the host has its CPUs ($HOST_ONLINE) and pool bytes ($HOST_POOL) again"
+ktap_finished
