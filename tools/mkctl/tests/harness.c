@@ -261,7 +261,7 @@ int fake_console(const char *name, const char *output)
  *
  * The pool is 1G of 2M granules, all free; max_instances is 64 and
  * min_memory 64M; there are no instances.  mkctl's stdin, stdout and
- * stderr are files there too.
+ * stderr are files there too, and so are the refusals of fake_refuse().
  *
  * Return: 0 or -errno.
  */
@@ -269,7 +269,7 @@ int fake_setup(void)
 {
 	static const char * const dirs[] = {
 		"config", "config/instances", "sys", "sys/pool",
-		"sys/instances",
+		"sys/instances", "refuse",
 	};
 	static const char * const files[][2] = {
 		{ "sys/max_instances", "64\n" },
@@ -298,7 +298,31 @@ int fake_setup(void)
 	setenv("MKCTL_CONFIGFS", fake_path("config"), 1);
 	setenv("MKCTL_SYSFS", fake_path("sys"), 1);
 	setenv("MKCTL_SYSDEVICES", fake_path("devices"), 1);
+	setenv("FAKEKERNEL_REFUSE", fake_path("refuse"), 1);
 	return 0;
+}
+
+/**
+ * fake_refuse() - make the fake kernel refuse writes to an attribute
+ * @name: the instance
+ * @attr: its attribute, e.g. "memory"
+ * @err: the errno that the writes fail with, positive; 0 to take them
+ *	again
+ *
+ * Works with fake_kernel() only.  A refused write leaves the file as it
+ * was.
+ *
+ * Return: 0 or -errno.
+ */
+int fake_refuse(const char *name, const char *attr, int err)
+{
+	char rel[256], val[16];
+
+	snprintf(rel, sizeof(rel), "refuse/%s.%s", name, attr);
+	if (!err)
+		return fake_unlink(rel);
+	snprintf(val, sizeof(val), "%d\n", err);
+	return fake_write(rel, val);
 }
 
 static int remove_one(const char *path, const struct stat *st, int flag,

@@ -57,6 +57,7 @@ int fake_instance(const char *name, const char *id, const char *state,
 		  const char *cpus, const char *memory, const char *kernel,
 		  const char *cmdline);
 int fake_console(const char *name, const char *output);
+int fake_refuse(const char *name, const char *attr, int err);
 
 /* What one run of mkctl printed and returned. */
 struct run {
