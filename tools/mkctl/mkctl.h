@@ -36,9 +36,12 @@ enum mk_op {
 	MK_STATE	= 1 << 7,
 	MK_START	= 1 << 8,	/* "start" written to state */
 	MK_STOP		= 1 << 9,	/* "stop" or "kill" written to state */
+	MK_LIVE_CPUS	= 1 << 10,	/* cpus of a running instance */
+	MK_LIVE_MEMORY	= 1 << 11,	/* memory of a running instance */
 };
 
 #define MK_IMAGE	(MK_KERNEL | MK_INITRD)
+#define MK_LIVE		(MK_LIVE_CPUS | MK_LIVE_MEMORY)
 #define MK_CONFIG	(MK_CPUS | MK_MEMORY | MK_IMAGE | MK_CMDLINE)
 #define MK_ANY		(~0u)
 

@@ -259,8 +259,8 @@ int fake_console(const char *name, const char *output)
 /**
  * fake_setup() - make a fresh fake tree and point mkctl at it
  *
- * The pool is 1G of 2M granules, all free; max_instances is 64 and
- * min_memory 64M; there are no instances.  mkctl's stdin, stdout and
+ * The pool is 1G of 2M granules, all free; max_instances is 64,
+ * min_memory 64M and resize_granule 128M; there are no instances.  mkctl's stdin, stdout and
  * stderr are files there too, and so are the refusals of fake_refuse().
  *
  * Return: 0 or -errno.
@@ -274,6 +274,7 @@ int fake_setup(void)
 	static const char * const files[][2] = {
 		{ "sys/max_instances", "64\n" },
 		{ "sys/min_memory", "67108864\n" },
+		{ "sys/resize_granule", "134217728\n" },
 		{ "sys/pool/size", "1073741824\n" },
 		{ "sys/pool/free", "1073741824\n" },
 		{ "sys/pool/largest_free", "1073741824\n" },

@@ -297,6 +297,86 @@ static bool errmsg_memory(void)
 	return ok;
 }
 
+static bool errmsg_live_cpus(void)
+{
+	const char *last =
+		"the instance would lose its last CPU; keep at least one of its CPUs in the list";
+	bool ok;
+
+	ok = explains(MK_LIVE_CPUS, "0-2", EINVAL,
+		      "CPU 0 is the host's boot CPU and cannot be lent");
+	ok &= explains(MK_LIVE_CPUS, "", EINVAL, last);
+	ok &= explains(MK_LIVE_CPUS, "4-5", EINVAL, last);
+	ok &= explains(MK_LIVE_CPUS, "two", EINVAL,
+		       "not a CPU list like \"2-3,5\"");
+	ok &= explains(MK_LIVE_CPUS, "99", ENODEV,
+		       "a CPU in the list does not exist");
+	ok &= explains(MK_LIVE_CPUS, "2-3", EBUSY,
+		       "a CPU is owned elsewhere or the instance could not take it offline");
+	ok &= explains(MK_LIVE_CPUS, "2-4", ENOSPC, "no free CPU to add");
+	ok &= explains(MK_LIVE_CPUS, "2-4", ETIMEDOUT,
+		       "instance web did not answer and is now crashed; its console may say why: mkctl log web");
+	ok &= explains(MK_LIVE_CPUS, "2-4", EOPNOTSUPP,
+		       "the kernel of web cannot add or remove CPUs live; stop it to change them");
+	ok &= explains(MK_LIVE_CPUS, "2-4", EPERM,
+		       "permission denied: needs CAP_SYS_ADMIN (run as root)");
+	ok &= !fake_instance("db", "1", "running", "4-5", "64M", "/k", "") &&
+	      explains(MK_LIVE_CPUS, "2-4", EBUSY,
+		       "CPU 4 belongs to instance db; choose another CPU, or stop db and give it other CPUs");
+	return ok;
+}
+
+static bool errmsg_live_memory(void)
+{
+	const char *steps =
+		"a running instance's memory grows and shrinks in multiples of the resize granule";
+	char want[256];
+	bool ok;
+
+	snprintf(want, sizeof(want), "%s (128M)", steps);
+	ok = explains(MK_LIVE_MEMORY, "200M", EINVAL, want);
+	ok &= !fake_unlink("sys/resize_granule") &&
+	      explains(MK_LIVE_MEMORY, "200M", EINVAL, steps);
+	ok &= explains(MK_LIVE_MEMORY, "1.5G", EINVAL,
+		       "not a size: give bytes with an optional K, M or G suffix");
+	ok &= explains(MK_LIVE_MEMORY, "0", EINVAL, "cannot be zero");
+	ok &= explains(MK_LIVE_MEMORY, "32M", ERANGE,
+		       "smaller than the minimum (64M)");
+	ok &= !fake_write("sys/pool/free", "536870912\n") &&
+	      explains(MK_LIVE_MEMORY, "1G", ENOSPC,
+		       "not enough free memory in the pool to grow it (free: 512M)");
+	ok &= explains(MK_LIVE_MEMORY, "128M", EBUSY,
+		       "free memory inside the instance before shrinking");
+	ok &= explains(MK_LIVE_MEMORY, "384M", ETIMEDOUT,
+		       "instance web did not answer and is now crashed; its console may say why: mkctl log web");
+	ok &= explains(MK_LIVE_MEMORY, "384M", EOPNOTSUPP,
+		       "the kernel of web cannot resize its memory live; stop it to change it");
+	return ok;
+}
+
+static bool errmsg_resize_reason(void)
+{
+	const char *reason =
+		"instance web uses 190M of 256M; free memory inside it before shrinking";
+	char line[256];
+	bool ok;
+
+	snprintf(line, sizeof(line), "%s\n", reason);
+	ok = !fake_console("web", "") &&
+	     !fake_write("sys/instances/web/resize_reason", line);
+	ok = ok && explains(MK_LIVE_MEMORY, "128M", EBUSY, reason);
+	ok &= explains(MK_LIVE_CPUS, "2", EBUSY, reason);
+	/* Not a live resize, or refused before one was tried. */
+	ok &= explains(MK_MEMORY, "128M", EBUSY,
+		       "instance web is not stopped; stop it first");
+	ok &= explains(MK_LIVE_MEMORY, "128M", EPERM,
+		       "permission denied: needs CAP_SYS_ADMIN (run as root)");
+	ok &= !fake_write("sys/instances/web/resize_reason", "\n") &&
+	      explains(MK_LIVE_MEMORY, "128M", EBUSY,
+		       "free memory inside the instance before shrinking");
+	return ok;
+}
+
 static bool errmsg_images(void)
 {
 	bool ok;
@@ -525,6 +605,11 @@ const struct test_case unit_tests[] = {
 	{ "mk_explain: cpus errors", errmsg_cpus },
 	{ "mk_explain: a busy CPU names its instance", errmsg_cpu_owner },
 	{ "mk_explain: memory errors, with sysfs sizes", errmsg_memory },
+	{ "mk_explain: live cpus errors", errmsg_live_cpus },
+	{ "mk_explain: live memory errors, with the resize granule",
+	  errmsg_live_memory },
+	{ "mk_explain: the host's resize_reason comes first",
+	  errmsg_resize_reason },
 	{ "mk_explain: kernel, initrd and cmdline errors", errmsg_images },
 	{ "mk_explain: rmdir and state errors", errmsg_rmdir_state },
 	{ "mk_explain: start errors", errmsg_start },
