@@ -162,6 +162,7 @@ void json_obj_begin(struct json_obj *o, FILE *f);
 void json_obj_str(struct json_obj *o, const char *key, const char *val);
 void json_obj_num(struct json_obj *o, const char *key,
 		  unsigned long long val);
+void json_obj_obj(struct json_obj *o, const char *key, struct json_obj *child);
 void json_obj_end(struct json_obj *o);
 
 /* errmsg.c */

@@ -194,11 +194,30 @@ static void print_object(FILE *f, const void *members)
 	json_obj_end(&o);
 }
 
+static void print_nested(FILE *f, const void *arg)
+{
+	struct json_obj o, child, empty;
+
+	(void)arg;
+	json_obj_begin(&o, f);
+	json_obj_str(&o, "name", "web");
+	json_obj_obj(&o, "cpus", &child);
+	json_obj_str(&child, "old", "1");
+	json_obj_str(&child, "new", "1-3");
+	json_obj_end(&child);
+	json_obj_obj(&o, "none", &empty);
+	json_obj_end(&empty);
+	json_obj_num(&o, "n", 1);
+	json_obj_end(&o);
+}
+
 static bool json_objects(void)
 {
 	return prints("empty object", print_object, NULL, "{}") &&
 	       prints("object", print_object, "",
-		      "{\"name\":\"w\\\"1\",\"memory\":268435456,\"max\":18446744073709551615}");
+		      "{\"name\":\"w\\\"1\",\"memory\":268435456,\"max\":18446744073709551615}") &&
+	       prints("nested", print_nested, NULL,
+		      "{\"name\":\"web\",\"cpus\":{\"old\":\"1\",\"new\":\"1-3\"},\"none\":{},\"n\":1}");
 }
 
 static bool explains(unsigned int op, const char *value, int err,
@@ -598,7 +617,8 @@ const struct test_case unit_tests[] = {
 	{ "cpulist_first: lowest CPU of valid lists", cpulist_valid },
 	{ "cpulist_first: rejects malformed lists", cpulist_invalid },
 	{ "json_string: escaping", json_escapes },
-	{ "json_obj: members and separators", json_objects },
+	{ "json_obj: members, separators, objects in objects",
+	  json_objects },
 	{ "mk_explain: mkdir errors", errmsg_mkdir },
 	{ "mk_explain: limit unreadable from sysfs", errmsg_sysfs_missing },
 	{ "mk_explain: EPERM and EACCES", errmsg_permission },
