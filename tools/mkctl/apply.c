@@ -220,20 +220,10 @@ int mk_plan_check(const struct mk_plan *p)
 /* Write attribute order[@i]; 0, or -1 after printing the refusal. */
 static int write_one(const struct mk_plan *p, size_t i)
 {
-	const char *name = p->conf->name, *val;
-	char file[PATH_MAX], buf[32], why[256];
-	const char *attr = mk_conf_key_name(order[i].key);
-	int err;
+	char buf[32];
 
-	val = value(p, order[i].key, buf, sizeof(buf));
-	err = mk_inst_path(file, sizeof(file), name, attr);
-	if (!err)
-		err = mk_write_attr(file, val);
-	if (!err)
-		return 0;
-	mk_err("%s %s: %s \"%s\": %s", CMD, name, attr, val,
-	       mk_explain(why, sizeof(why), order[i].op, name, val, -err));
-	return -1;
+	return mk_set(CMD, p->conf->name, mk_conf_key_name(order[i].key),
+		      order[i].op, value(p, order[i].key, buf, sizeof(buf)));
 }
 
 /* Make the instance and write what is to be written. */

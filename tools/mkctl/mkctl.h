@@ -63,6 +63,7 @@ extern const struct mk_cmd mk_cmd_start;
 extern const struct mk_cmd mk_cmd_spawn;
 extern const struct mk_cmd mk_cmd_stop;
 extern const struct mk_cmd mk_cmd_restart;
+extern const struct mk_cmd mk_cmd_update;
 extern const struct mk_cmd mk_cmd_log;
 extern const struct mk_cmd mk_cmd_console;
 extern const struct mk_cmd mk_cmd_apply;
@@ -195,6 +196,8 @@ int mk_instance_read(const char *name, struct mk_instance *inst,
 		     const char **attr);
 void mk_instance_report(const char *cmd, const char *name, int err,
 			const char *attr);
+int mk_set(const char *cmd, const char *name, const char *attr,
+	   unsigned int op, const char *val);
 void mk_instance_json(FILE *f, const struct mk_instance *inst);
 int mk_instances_scan(struct dirent ***names);
 void mk_instances_free(struct dirent **names, int n);

@@ -257,6 +257,23 @@ int fake_console(const char *name, const char *output)
 }
 
 /**
+ * fake_online() - make the CPUs online in the fake sysfs topology
+ * @cpus: a cpulist, e.g. "0-7"; no core or node files are made
+ *
+ * Return: 0 or -errno.
+ */
+int fake_online(const char *cpus)
+{
+	char val[256];
+
+	if ((mkdir(fake_path("devices"), 0755) && errno != EEXIST) ||
+	    (mkdir(fake_path("devices/cpu"), 0755) && errno != EEXIST))
+		return -errno;
+	snprintf(val, sizeof(val), "%s\n", cpus);
+	return fake_write("devices/cpu/online", val);
+}
+
+/**
  * fake_setup() - make a fresh fake tree and point mkctl at it
  *
  * The pool is 1G of 2M granules, all free; max_instances is 64,
