@@ -2,11 +2,14 @@
 /*
  * mkctl apply, per instance: compare what a configuration file says with
  * what configfs shows (the plan), refuse to change an instance that is
- * not stopped, then make, write and start what differs.
+ * not stopped, unless it runs and only its CPUs and memory differ, then
+ * make, write and start what differs.  A running instance gets its new
+ * CPUs and memory live, as mkctl update gives them.
  *
  * Values a file leaves out: initrd and cmdline are empty, the timeouts
  * keep whatever the instance has, and cpu_count keeps the instance's
- * CPUs if it has that many.
+ * CPUs if it has that many.  A running instance with another cpu_count
+ * keeps its CPUs too, and gets free ones added or its highest taken.
  */
 #include <errno.h>
 #include <limits.h>
@@ -22,18 +25,22 @@
 #define CMD		"apply"
 #define BIT(k)		(1u << (k))
 
+/* What a running instance can be changed in, live. */
+#define LIVE		(BIT(MK_CONF_CPUS) | BIT(MK_CONF_MEMORY))
+
 /* The keys apply writes, in the order it writes them. */
 static const struct {
 	enum mk_conf_key key;
 	unsigned int op;	/* for mk_explain() */
+	unsigned int live_op;	/* the same, written to a running instance */
 } order[] = {
-	{ MK_CONF_CPUS, MK_CPUS },
-	{ MK_CONF_MEMORY, MK_MEMORY },
-	{ MK_CONF_KERNEL, MK_KERNEL },
-	{ MK_CONF_INITRD, MK_INITRD },
-	{ MK_CONF_CMDLINE, MK_CMDLINE },
-	{ MK_CONF_BOOT_TIMEOUT, 0 },
-	{ MK_CONF_STOP_TIMEOUT, 0 },
+	{ MK_CONF_CPUS, MK_CPUS, MK_LIVE_CPUS },
+	{ MK_CONF_MEMORY, MK_MEMORY, MK_LIVE_MEMORY },
+	{ MK_CONF_KERNEL, MK_KERNEL, 0 },
+	{ MK_CONF_INITRD, MK_INITRD, 0 },
+	{ MK_CONF_CMDLINE, MK_CMDLINE, 0 },
+	{ MK_CONF_BOOT_TIMEOUT, 0, 0 },
+	{ MK_CONF_STOP_TIMEOUT, 0, 0 },
 };
 
 /* The value of @key to write, in @buf if it has to be formatted. */
@@ -75,13 +82,30 @@ static bool timeout_differs(const char *name, const char *attr,
 	       mk_read_u64(file, &now) || now != ms;
 }
 
-/* Set p->cpus, from the file or picked; 0 or -1 after a message. */
+/*
+ * Give the running instance cpu_count CPUs in @set, which holds its CPUs:
+ * free ones added, or its highest taken away.
+ */
+static int resize_cpus(const struct mk_plan *p, struct mk_cpuset *set,
+		       const struct mk_cpuset *planned)
+{
+	unsigned int have = mk_cpuset_count(set), want = p->conf->cpu_count;
+
+	if (want < have)
+		return mk_cpuset_drop(set, have - want) ? -1 : 0;
+	return mk_cpus_grow(CMD, p->conf->name, set, want - have, planned);
+}
+
+/*
+ * Set p->cpus, from the file, or cpu_count of them: those of @now if it
+ * has as many, else picked afresh, or from @now if @running.  Picked
+ * CPUs are added to @planned.  0, or -1 after a message.
+ */
 static int plan_cpus(struct mk_plan *p, const struct mk_cpuset *now,
-		     struct mk_cpuset *planned)
+		     bool running, struct mk_cpuset *planned)
 {
 	const struct mk_conf *c = p->conf;
 	struct mk_cpuset *set;
-	unsigned int cpu;
 	int err;
 
 	if (c->cpus[0]) {
@@ -90,13 +114,22 @@ static int plan_cpus(struct mk_plan *p, const struct mk_cpuset *now,
 	}
 	if (now && mk_cpuset_count(now) == c->cpu_count)
 		return mk_cpuset_format(now, p->cpus, sizeof(p->cpus)) ? -1 : 0;
-	if (mk_cpus_choose(CMD, c->name, c->cpu_count, planned, p->cpus,
-			   sizeof(p->cpus)))
-		return -1;
 	set = malloc(sizeof(*set));
-	err = !set || mk_cpuset_parse(p->cpus, set);
-	for (cpu = 0; !err && cpu < MK_MAX_CPUS; cpu++)
-		planned->cpu[cpu] |= set->cpu[cpu];
+	if (!set) {
+		mk_err("%s %s: out of memory", CMD, c->name);
+		return -1;
+	}
+	if (running) {
+		*set = *now;
+		err = resize_cpus(p, set, planned) ||
+		      mk_cpuset_format(set, p->cpus, sizeof(p->cpus));
+	} else {
+		err = mk_cpus_choose(CMD, c->name, c->cpu_count, planned,
+				     p->cpus, sizeof(p->cpus)) ||
+		      mk_cpuset_parse(p->cpus, set);
+	}
+	if (!err)
+		mk_cpuset_or(planned, set);
 	free(set);
 	return err ? -1 : 0;
 }
@@ -106,11 +139,12 @@ static int plan_update(struct mk_plan *p, const struct mk_instance *inst,
 		       struct mk_cpuset *planned)
 {
 	const struct mk_conf *c = p->conf;
+	bool running = !strcmp(inst->state, "running");
 	struct mk_cpuset now, want;
 
 	if (mk_cpuset_parse(inst->cpus, &now))
 		memset(&now, 0, sizeof(now));
-	if (plan_cpus(p, &now, planned))
+	if (plan_cpus(p, &now, running, planned))
 		return -1;
 	if (mk_cpuset_parse(p->cpus, &want) || !mk_cpuset_equal(&now, &want))
 		p->change |= BIT(MK_CONF_CPUS);
@@ -128,6 +162,7 @@ static int plan_update(struct mk_plan *p, const struct mk_instance *inst,
 	if (c->line[MK_CONF_STOP_TIMEOUT] &&
 	    timeout_differs(c->name, "stop_timeout_ms", c->stop_timeout_ms))
 		p->change |= BIT(MK_CONF_STOP_TIMEOUT);
+	p->live = running && p->change && !(p->change & ~LIVE);
 	return 0;
 }
 
@@ -164,7 +199,7 @@ int mk_plan_make(struct mk_plan *p, const struct mk_conf *c,
 				p->change |= BIT(order[i].key);
 		p->change |= BIT(MK_CONF_CPUS);
 		p->start = c->start;
-		return plan_cpus(p, NULL, planned);
+		return plan_cpus(p, NULL, false, planned);
 	}
 	inst = malloc(sizeof(*inst));
 	if (!inst) {
@@ -202,6 +237,8 @@ static const char *keys(unsigned int change, char *buf, size_t size)
  * mk_plan_check() - refuse to change an instance that is not stopped
  * @p: the plan
  *
+ * A running instance whose CPUs and memory alone differ is resized live.
+ *
  * Return: 0, or -1 after naming the instance, what differs, and the fix.
  */
 int mk_plan_check(const struct mk_plan *p)
@@ -209,7 +246,8 @@ int mk_plan_check(const struct mk_plan *p)
 	const char *name = p->conf->name;
 	char what[256];
 
-	if (!p->exists || !p->change || !strcmp(p->state, "stopped"))
+	if (!p->exists || !p->change || p->live ||
+	    !strcmp(p->state, "stopped"))
 		return 0;
 	mk_err("%s %s: is %s and differs from %s in %s; stop it first: mkctl stop %s",
 	       CMD, name, p->state, p->conf->file,
@@ -220,24 +258,21 @@ int mk_plan_check(const struct mk_plan *p)
 /* Write attribute order[@i]; 0, or -1 after printing the refusal. */
 static int write_one(const struct mk_plan *p, size_t i)
 {
-	const char *name = p->conf->name, *val;
-	char file[PATH_MAX], buf[32], why[256];
-	const char *attr = mk_conf_key_name(order[i].key);
-	int err;
+	char buf[32];
 
-	val = value(p, order[i].key, buf, sizeof(buf));
-	err = mk_inst_path(file, sizeof(file), name, attr);
-	if (!err)
-		err = mk_write_attr(file, val);
-	if (!err)
-		return 0;
-	mk_err("%s %s: %s \"%s\": %s", CMD, name, attr, val,
-	       mk_explain(why, sizeof(why), order[i].op, name, val, -err));
-	return -1;
+	return mk_set(CMD, p->conf->name, mk_conf_key_name(order[i].key),
+		      p->live ? order[i].live_op : order[i].op,
+		      value(p, order[i].key, buf, sizeof(buf)));
 }
 
-/* Make the instance and write what is to be written. */
-static int execute(const struct mk_plan *p)
+/* What execute() did. */
+struct done {
+	unsigned int change;	/* 1 << MK_CONF_* of the values written */
+	bool start;		/* started it */
+};
+
+/* Make the instance and write what is to be written; say so in @d. */
+static int execute(const struct mk_plan *p, struct done *d)
 {
 	const char *name = p->conf->name;
 	char dir[PATH_MAX], why[256];
@@ -256,8 +291,12 @@ static int execute(const struct mk_plan *p)
 		}
 	}
 	for (i = 0; i < ARRAY_SIZE(order); i++) {
-		if (!(p->change & BIT(order[i].key)) || !write_one(p, i))
+		if (!(p->change & BIT(order[i].key)))
 			continue;
+		if (!write_one(p, i)) {
+			d->change |= BIT(order[i].key);
+			continue;
+		}
 		if (!p->exists && rmdir(dir))
 			mk_err("%s %s: removing the instance failed: %s", CMD,
 			       name, strerror(errno));
@@ -265,17 +304,22 @@ static int execute(const struct mk_plan *p)
 	}
 	if (p->start && mk_start(CMD, name))
 		return -1;
+	d->start = p->start;
 	return 0;
 }
 
-/* "web: created, started" or, with @dry_run, "web: would be ...". */
-static void report(const struct mk_plan *p, bool dry_run)
+/*
+ * "web: created, started", "web: updated live (memory)" or, with
+ * @dry_run, "web: would be ...": what @d says was done to @p's instance.
+ */
+static void report(const struct mk_plan *p, const struct done *d,
+		   bool dry_run)
 {
 	char what[256];
 	const char *sep = "";
 
 	printf("%s: ", p->conf->name);
-	if (!p->change && !p->start) {
+	if (!d->change && !d->start) {
 		puts("unchanged");
 		return;
 	}
@@ -284,11 +328,12 @@ static void report(const struct mk_plan *p, bool dry_run)
 	if (!p->exists) {
 		fputs("created", stdout);
 		sep = ", ";
-	} else if (p->change) {
-		printf("updated (%s)", keys(p->change, what, sizeof(what)));
+	} else if (d->change) {
+		printf("updated%s (%s)", p->live ? " live" : "",
+		       keys(d->change, what, sizeof(what)));
 		sep = ", ";
 	}
-	if (p->start)
+	if (d->start)
 		printf("%sstarted", sep);
 	putchar('\n');
 }
@@ -298,14 +343,25 @@ static void report(const struct mk_plan *p, bool dry_run)
  * @p: the plan, checked with mk_plan_check()
  * @dry_run: only say what would be done
  *
- * A new instance whose attribute is refused is removed again.
+ * A new instance whose attribute is refused is removed again.  Of one
+ * that exists, what was written before the refusal is still said.
  *
  * Return: 0, or -1 after printing what failed.
  */
 int mk_plan_run(const struct mk_plan *p, bool dry_run)
 {
-	if (!dry_run && execute(p))
-		return -1;
-	report(p, dry_run);
-	return 0;
+	struct done d = { p->change, p->start };
+
+	if (dry_run) {
+		report(p, &d, true);
+		return 0;
+	}
+	memset(&d, 0, sizeof(d));
+	if (!execute(p, &d)) {
+		report(p, &d, false);
+		return 0;
+	}
+	if (p->exists && d.change)
+		report(p, &d, false);
+	return -1;
 }

@@ -5,7 +5,8 @@
  *
  * Every file is parsed before anything is changed, and every plan is
  * checked before any is carried out: a bad file, two files for one
- * instance, or a running instance whose configuration differs leave
+ * instance, or an instance that is not stopped and differs in more than
+ * what a running one can change live (its CPUs and memory) leave
  * everything as it was.  Then each instance is made, updated and started
  * as its plan says; one that fails does not keep the others from being
  * applied, but makes the exit status 1.
@@ -225,9 +226,11 @@ const struct mk_cmd mk_cmd_apply = {
 		"in " CONF_DIR ", in sorted order), then create each\n"
 		"instance that is missing, update the settings that differ,\n"
 		"and start it if the file says start = yes and it is not\n"
-		"running.  Prints one line per instance: created, updated,\n"
-		"started or unchanged.  Nothing is changed if a file is wrong,\n"
-		"or if an instance that is not stopped would need changes.\n"
+		"running.  A running instance whose CPUs or memory alone\n"
+		"differ gets them live, as update gives them.  Prints one line\n"
+		"per instance: created, updated, updated live, started or\n"
+		"unchanged.  Nothing is changed if a file is wrong, or if an\n"
+		"instance that is not stopped would need other changes.\n"
 		"\n"
 		"  --dry-run   only print what would be done\n",
 	.run = run_apply,

@@ -53,6 +53,7 @@ struct mk_plan {
 	bool exists;			/* the instance exists already */
 	char state[32];			/* its state, "stopped" if new */
 	unsigned int change;		/* 1 << MK_CONF_* of values to write */
+	bool live;			/* running: resize it, cpus and memory */
 	bool start;			/* start it */
 	char cpus[MK_VALUE_MAX + 1];	/* the CPUs it gets */
 };

@@ -191,3 +191,39 @@ bool mk_cpuset_equal(const struct mk_cpuset *a, const struct mk_cpuset *b)
 {
 	return !memcmp(a->cpu, b->cpu, sizeof(a->cpu));
 }
+
+/**
+ * mk_cpuset_or() - add the CPUs of one set to another
+ * @set: the set added to
+ * @more: the CPUs to add
+ */
+void mk_cpuset_or(struct mk_cpuset *set, const struct mk_cpuset *more)
+{
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < MK_MAX_CPUS; cpu++)
+		set->cpu[cpu] |= more->cpu[cpu];
+}
+
+/**
+ * mk_cpuset_drop() - take the highest-numbered CPUs out of a set
+ * @set: the CPUs
+ * @n: how many to take out
+ *
+ * Return: 0, or -ENOSPC if @set has @n CPUs or fewer (none would be left;
+ * @set is left as it was).
+ */
+int mk_cpuset_drop(struct mk_cpuset *set, unsigned int n)
+{
+	unsigned int cpu = MK_MAX_CPUS;
+
+	if (mk_cpuset_count(set) <= n)
+		return -ENOSPC;
+	while (n && cpu--) {
+		if (set->cpu[cpu]) {
+			set->cpu[cpu] = false;
+			n--;
+		}
+	}
+	return 0;
+}

@@ -31,6 +31,8 @@ int mk_cpuset_parse(const char *list, struct mk_cpuset *set);
 int mk_cpuset_format(const struct mk_cpuset *set, char *buf, size_t size);
 unsigned int mk_cpuset_count(const struct mk_cpuset *set);
 bool mk_cpuset_equal(const struct mk_cpuset *a, const struct mk_cpuset *b);
+void mk_cpuset_or(struct mk_cpuset *set, const struct mk_cpuset *more);
+int mk_cpuset_drop(struct mk_cpuset *set, unsigned int n);
 
 /* cpupick.c */
 unsigned int mk_cpus_free(const struct mk_topo *t,
@@ -45,5 +47,7 @@ int mk_topo_read(struct mk_topo *t);
 int mk_cpus_taken(const char *self, struct mk_cpuset *taken);
 int mk_cpus_choose(const char *cmd, const char *name, unsigned int n,
 		   const struct mk_cpuset *also_taken, char *buf, size_t size);
+int mk_cpus_grow(const char *cmd, const char *name, struct mk_cpuset *set,
+		 unsigned int n, const struct mk_cpuset *also_taken);
 
 #endif /* MKCTL_CPUSET_H */

@@ -6,6 +6,11 @@
  * person can act on.  A CPU refused because another instance has it is
  * explained by naming that instance, found by reading the instances'
  * cpus.
+ *
+ * A refused live resize (cpus or memory written to a running instance)
+ * is explained by the host itself: the one line it leaves in the
+ * instance's sysfs file resize_reason.  Only without one does the errno
+ * say it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -27,6 +32,8 @@ enum ctx {
 	CTX_MIN_MEMORY,		/* sysfs min_memory */
 	CTX_GRANULE,		/* sysfs pool/granule */
 	CTX_LARGEST_FREE,	/* sysfs pool/largest_free */
+	CTX_POOL_FREE,		/* sysfs pool/free */
+	CTX_RESIZE_GRANULE,	/* " (128M)" from resize_granule, or "" */
 	CTX_VALUE,		/* the value written, or "the kernel" */
 };
 
@@ -35,6 +42,14 @@ static bool has_cpu0(const char *value)
 	unsigned long first;
 
 	return !cpulist_first(value, &first) && first == 0;
+}
+
+/* Empty, or a list: nothing wrong with it but what it leaves out. */
+static bool keeps_none(const char *value)
+{
+	unsigned long first;
+
+	return !value[0] || !cpulist_first(value, &first);
 }
 
 static bool not_size(const char *value)
@@ -82,23 +97,41 @@ static const struct errmsg {
 	{ MK_MKDIR, ENOSPC, NULL, CTX_MAX_INSTANCES,
 	  "too many instances (max %s)" },
 	{ MK_RMDIR, ENOENT, NULL, CTX_NAME, "no instance named %s" },
-	{ MK_CPUS, EINVAL, has_cpu0, CTX_NONE,
+	{ MK_CPUS | MK_LIVE_CPUS, EINVAL, has_cpu0, CTX_NONE,
 	  "CPU 0 is the host's boot CPU and cannot be lent" },
-	{ MK_CPUS, EINVAL, NULL, CTX_NONE,
+	{ MK_LIVE_CPUS, EINVAL, keeps_none, CTX_NONE,
+	  "the instance would lose its last CPU; keep at least one of its CPUs in the list" },
+	{ MK_CPUS | MK_LIVE_CPUS, EINVAL, NULL, CTX_NONE,
 	  "not a CPU list like \"2-3,5\"" },
-	{ MK_CPUS, ENODEV, NULL, CTX_NONE,
+	{ MK_CPUS | MK_LIVE_CPUS, ENODEV, NULL, CTX_NONE,
 	  "a CPU in the list does not exist" },
 	{ MK_CPUS, EBUSY, NULL, CTX_NONE,
 	  "a CPU in the list belongs to another instance or is the host's last online CPU" },
-	{ MK_MEMORY, EINVAL, not_size, CTX_NONE,
+	{ MK_LIVE_CPUS, EBUSY, NULL, CTX_NONE,
+	  "a CPU is owned elsewhere or the instance could not take it offline" },
+	{ MK_LIVE_CPUS, ENOSPC, NULL, CTX_NONE, "no free CPU to add" },
+	{ MK_MEMORY | MK_LIVE_MEMORY, EINVAL, not_size, CTX_NONE,
 	  "not a size: give bytes with an optional K, M or G suffix" },
-	{ MK_MEMORY, EINVAL, is_zero, CTX_NONE, "cannot be zero" },
+	{ MK_MEMORY | MK_LIVE_MEMORY, EINVAL, is_zero, CTX_NONE,
+	  "cannot be zero" },
 	{ MK_MEMORY, EINVAL, NULL, CTX_GRANULE,
 	  "not a multiple of the pool granule (%s)" },
-	{ MK_MEMORY, ERANGE, NULL, CTX_MIN_MEMORY,
+	{ MK_LIVE_MEMORY, EINVAL, NULL, CTX_RESIZE_GRANULE,
+	  "a running instance's memory grows and shrinks in multiples of the resize granule%s" },
+	{ MK_MEMORY | MK_LIVE_MEMORY, ERANGE, NULL, CTX_MIN_MEMORY,
 	  "smaller than the minimum (%s)" },
 	{ MK_MEMORY, ENOSPC, NULL, CTX_POOL_SIZE,
 	  "larger than the memory pool (%s)" },
+	{ MK_LIVE_MEMORY, ENOSPC, NULL, CTX_POOL_FREE,
+	  "not enough free memory in the pool to grow it (free: %s)" },
+	{ MK_LIVE_MEMORY, EBUSY, NULL, CTX_NONE,
+	  "free memory inside the instance before shrinking" },
+	{ MK_LIVE, ETIMEDOUT, NULL, CTX_NAME,
+	  "instance %s did not answer and is now crashed; its console may say why: mkctl log %s" },
+	{ MK_LIVE_CPUS, EOPNOTSUPP, NULL, CTX_NAME,
+	  "the kernel of %s cannot add or remove CPUs live; stop it to change them" },
+	{ MK_LIVE_MEMORY, EOPNOTSUPP, NULL, CTX_NAME,
+	  "the kernel of %s cannot resize its memory live; stop it to change it" },
 	{ MK_IMAGE, EINVAL, is_relative, CTX_NONE, "not an absolute path" },
 	{ MK_IMAGE, EINVAL, NULL, CTX_NONE, "not a regular file" },
 	{ MK_IMAGE, ENAMETOOLONG, NULL, CTX_NONE, "path too long" },
@@ -130,8 +163,11 @@ static const char *ctx_string(enum ctx ctx, const char *name,
 		[CTX_MIN_MEMORY] = "min_memory",
 		[CTX_GRANULE] = "pool/granule",
 		[CTX_LARGEST_FREE] = "pool/largest_free",
+		[CTX_POOL_FREE] = "pool/free",
+		[CTX_RESIZE_GRANULE] = "resize_granule",
 	};
 	unsigned long long val;
+	char sz[24];
 
 	if (ctx == CTX_NONE)
 		return "";
@@ -140,24 +176,52 @@ static const char *ctx_string(enum ctx ctx, const char *name,
 	if (ctx == CTX_VALUE)
 		return value && *value ? value : "the kernel";
 	if (mk_sys_u64(attrs[ctx], &val))
-		return "unknown";
+		return ctx == CTX_RESIZE_GRANULE ? "" : "unknown";
 	if (ctx == CTX_MAX_INSTANCES) {
 		snprintf(buf, size, "%llu", val);
+		return buf;
+	}
+	if (ctx == CTX_RESIZE_GRANULE) {
+		snprintf(buf, size, " (%s)", size_format(val, sz, sizeof(sz)));
 		return buf;
 	}
 	return size_format(val, buf, size);
 }
 
-/* Copy @msg to @buf with its "%s", if any, replaced by @arg. */
+/* Copy @msg to @buf with each "%s" in it replaced by @arg. */
 static void fill(char *buf, size_t size, const char *msg, const char *arg)
 {
-	const char *hole = strstr(msg, "%s");
+	const char *hole;
+	size_t len = 0;
+	int n;
 
-	if (hole)
-		snprintf(buf, size, "%.*s%s%s", (int)(hole - msg), msg, arg,
-			 hole + 2);
-	else
-		snprintf(buf, size, "%s", msg);
+	buf[0] = '\0';
+	while ((hole = strstr(msg, "%s"))) {
+		n = snprintf(buf + len, size - len, "%.*s%s",
+			     (int)(hole - msg), msg, arg);
+		if (n < 0 || (size_t)n >= size - len)
+			return;
+		len += n;
+		msg = hole + 2;
+	}
+	snprintf(buf + len, size - len, "%s", msg);
+}
+
+/*
+ * Copy the host's reason for the refused live resize of @name, if it
+ * left one, to @buf.  A write refused for want of privileges never got
+ * as far as a resize.
+ */
+static bool resize_reason(char *buf, size_t size, const char *name, int err)
+{
+	char file[PATH_MAX], reason[MK_VALUE_MAX + 1];
+
+	if (err == EPERM || err == EACCES ||
+	    mk_sys_inst_path(file, sizeof(file), name, "resize_reason") ||
+	    mk_read_attr(file, reason, sizeof(reason)) || !reason[0])
+		return false;
+	snprintf(buf, size, "%s", reason);
+	return true;
 }
 
 /* Is a CPU of @want in instance @other's cpus?  Store the lowest in @cpu. */
@@ -218,8 +282,9 @@ static bool cpu_owner(char *buf, size_t size, const char *name,
  * @err: the errno, positive
  *
  * Sizes and limits in the sentence are read from sysfs, the owner of a
- * busy CPU from configfs.  An errno the table does not know gets
- * strerror()'s text.
+ * busy CPU from configfs.  For MK_LIVE_CPUS and MK_LIVE_MEMORY the host's
+ * own reason in resize_reason comes first.  An errno the table does not
+ * know gets strerror()'s text.
  *
  * Return: @buf
  */
@@ -229,7 +294,9 @@ const char *mk_explain(char *buf, size_t size, unsigned int op,
 	const struct errmsg *e;
 	char ctx[32];
 
-	if ((op & MK_CPUS) && err == EBUSY &&
+	if ((op & MK_LIVE) && resize_reason(buf, size, name, err))
+		return buf;
+	if ((op & (MK_CPUS | MK_LIVE_CPUS)) && err == EBUSY &&
 	    cpu_owner(buf, size, name, value))
 		return buf;
 	for (e = errmsgs; e < errmsgs + ARRAY_SIZE(errmsgs); e++) {

@@ -171,6 +171,32 @@ void mk_instance_report(const char *cmd, const char *name, int err,
 }
 
 /**
+ * mk_set() - write an attribute of an instance, saying why if refused
+ * @cmd: the command, for the message
+ * @name: the instance
+ * @attr: the attribute, e.g. "memory"
+ * @op: the operation, for mk_explain()
+ * @val: the value
+ *
+ * Return: 0, or -1 after printing "CMD NAME: ATTR "VAL": why".
+ */
+int mk_set(const char *cmd, const char *name, const char *attr,
+	   unsigned int op, const char *val)
+{
+	char file[PATH_MAX], why[256];
+	int err;
+
+	err = mk_inst_path(file, sizeof(file), name, attr);
+	if (!err)
+		err = mk_write_attr(file, val);
+	if (!err)
+		return 0;
+	mk_err("%s %s: %s \"%s\": %s", cmd, name, attr, val,
+	       mk_explain(why, sizeof(why), op, name, val, -err));
+	return -1;
+}
+
+/**
  * mk_instance_json() - print an instance as a JSON object
  * @f: where to print
  * @inst: the instance

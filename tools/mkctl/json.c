@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Just enough JSON for --json: strings, unsigned numbers and flat objects.
+ * Just enough JSON for --json: strings, unsigned numbers and objects.
  * Bytes of 0x80 and above are copied as they are, so UTF-8 text stays
  * readable; control characters are escaped.
  */
@@ -88,6 +88,19 @@ void json_obj_num(struct json_obj *o, const char *key,
 {
 	json_key(o, key);
 	fprintf(o->f, "%llu", val);
+}
+
+/**
+ * json_obj_obj() - start a member whose value is an object
+ * @o: the object
+ * @key: the member's name
+ * @child: the state of the member's object, to be given its members and
+ *	then ended with json_obj_end() before @o gets another member
+ */
+void json_obj_obj(struct json_obj *o, const char *key, struct json_obj *child)
+{
+	json_key(o, key);
+	json_obj_begin(child, o->f);
 }
 
 /**

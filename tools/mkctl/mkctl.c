@@ -22,6 +22,7 @@ static const struct mk_cmd * const cmds[] = {
 	&mk_cmd_spawn,
 	&mk_cmd_stop,
 	&mk_cmd_restart,
+	&mk_cmd_update,
 	&mk_cmd_destroy,
 	&mk_cmd_list,
 	&mk_cmd_status,

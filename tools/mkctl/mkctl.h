@@ -36,9 +36,12 @@ enum mk_op {
 	MK_STATE	= 1 << 7,
 	MK_START	= 1 << 8,	/* "start" written to state */
 	MK_STOP		= 1 << 9,	/* "stop" or "kill" written to state */
+	MK_LIVE_CPUS	= 1 << 10,	/* cpus of a running instance */
+	MK_LIVE_MEMORY	= 1 << 11,	/* memory of a running instance */
 };
 
 #define MK_IMAGE	(MK_KERNEL | MK_INITRD)
+#define MK_LIVE		(MK_LIVE_CPUS | MK_LIVE_MEMORY)
 #define MK_CONFIG	(MK_CPUS | MK_MEMORY | MK_IMAGE | MK_CMDLINE)
 #define MK_ANY		(~0u)
 
@@ -60,6 +63,7 @@ extern const struct mk_cmd mk_cmd_start;
 extern const struct mk_cmd mk_cmd_spawn;
 extern const struct mk_cmd mk_cmd_stop;
 extern const struct mk_cmd mk_cmd_restart;
+extern const struct mk_cmd mk_cmd_update;
 extern const struct mk_cmd mk_cmd_log;
 extern const struct mk_cmd mk_cmd_console;
 extern const struct mk_cmd mk_cmd_apply;
@@ -159,6 +163,7 @@ void json_obj_begin(struct json_obj *o, FILE *f);
 void json_obj_str(struct json_obj *o, const char *key, const char *val);
 void json_obj_num(struct json_obj *o, const char *key,
 		  unsigned long long val);
+void json_obj_obj(struct json_obj *o, const char *key, struct json_obj *child);
 void json_obj_end(struct json_obj *o);
 
 /* errmsg.c */
@@ -191,6 +196,8 @@ int mk_instance_read(const char *name, struct mk_instance *inst,
 		     const char **attr);
 void mk_instance_report(const char *cmd, const char *name, int err,
 			const char *attr);
+int mk_set(const char *cmd, const char *name, const char *attr,
+	   unsigned int op, const char *val);
 void mk_instance_json(FILE *f, const struct mk_instance *inst);
 int mk_instances_scan(struct dirent ***names);
 void mk_instances_free(struct dirent **names, int n);

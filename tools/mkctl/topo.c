@@ -175,7 +175,6 @@ struct choice {
 static int gather(const char *cmd, const char *name, struct choice *c,
 		  const struct mk_cpuset *also_taken)
 {
-	unsigned int cpu;
 	int err;
 
 	err = mk_topo_read(&c->topo);
@@ -191,9 +190,33 @@ static int gather(const char *cmd, const char *name, struct choice *c,
 		return -1;
 	}
 	if (also_taken)
-		for (cpu = 0; cpu < MK_MAX_CPUS; cpu++)
-			c->taken.cpu[cpu] |= also_taken->cpu[cpu];
+		mk_cpuset_or(&c->taken, also_taken);
 	return 0;
+}
+
+/* Pick @n free CPUs for @name into @pick; 0, or -1 after a message. */
+static int choose(const char *cmd, const char *name, unsigned int n,
+		  const struct mk_cpuset *also_taken, struct mk_cpuset *pick)
+{
+	struct choice *c = calloc(1, sizeof(*c));
+	int ret = -1;
+
+	if (!c) {
+		mk_err("%s %s: out of memory", cmd, name);
+		return -1;
+	}
+	if (gather(cmd, name, c, also_taken))
+		goto out;
+	if (mk_cpus_pick(&c->topo, &c->taken, n, &c->pick)) {
+		mk_err("%s %s: cannot pick %u CPUs: only %u are free (online, not CPU 0, not given to an instance)",
+		       cmd, name, n, mk_cpus_free(&c->topo, &c->taken, &c->free));
+		goto out;
+	}
+	*pick = c->pick;
+	ret = 0;
+out:
+	free(c);
+	return ret;
 }
 
 /**
@@ -210,26 +233,53 @@ static int gather(const char *cmd, const char *name, struct choice *c,
 int mk_cpus_choose(const char *cmd, const char *name, unsigned int n,
 		   const struct mk_cpuset *also_taken, char *buf, size_t size)
 {
-	struct choice *c = calloc(1, sizeof(*c));
+	struct mk_cpuset *pick = malloc(sizeof(*pick));
 	int ret = -1;
 
-	if (!c) {
+	if (!pick) {
 		mk_err("%s %s: out of memory", cmd, name);
 		return -1;
 	}
-	if (gather(cmd, name, c, also_taken))
-		goto out;
-	if (mk_cpus_pick(&c->topo, &c->taken, n, &c->pick)) {
-		mk_err("%s %s: cannot pick %u CPUs: only %u are free (online, not CPU 0, not given to an instance)",
-		       cmd, name, n, mk_cpus_free(&c->topo, &c->taken, &c->free));
-		goto out;
+	if (!choose(cmd, name, n, also_taken, pick)) {
+		ret = mk_cpuset_format(pick, buf, size);
+		if (ret)
+			mk_err("%s %s: CPU list too long", cmd, name);
 	}
-	if (mk_cpuset_format(&c->pick, buf, size)) {
-		mk_err("%s %s: CPU list too long", cmd, name);
-		goto out;
+	free(pick);
+	return ret ? -1 : 0;
+}
+
+/**
+ * mk_cpus_grow() - add free CPUs to an instance's
+ * @cmd: the command, for messages
+ * @name: the instance
+ * @set: its CPUs, to which the CPUs picked are added
+ * @n: how many CPUs to add
+ * @also_taken: CPUs that count as taken besides the instances', or NULL
+ *
+ * The CPUs are picked as mk_cpus_choose() picks them, with those of @set
+ * taken too.
+ *
+ * Return: 0, or -1 after printing why not.
+ */
+int mk_cpus_grow(const char *cmd, const char *name, struct mk_cpuset *set,
+		 unsigned int n, const struct mk_cpuset *also_taken)
+{
+	struct mk_cpuset *taken = malloc(2 * sizeof(*taken));
+	struct mk_cpuset *pick;
+	int ret;
+
+	if (!taken) {
+		mk_err("%s %s: out of memory", cmd, name);
+		return -1;
 	}
-	ret = 0;
-out:
-	free(c);
+	pick = taken + 1;
+	*taken = *set;
+	if (also_taken)
+		mk_cpuset_or(taken, also_taken);
+	ret = choose(cmd, name, n, taken, pick);
+	if (!ret)
+		mk_cpuset_or(set, pick);
+	free(taken);
 	return ret;
 }

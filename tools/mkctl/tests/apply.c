@@ -4,6 +4,7 @@
  * (with fakekernel.so preloaded, so that mkdir makes an instance) and
  * check what it printed and what configfs holds afterwards.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,9 +24,7 @@ static char etc[PATH_MAX];
 static bool setup(void)
 {
 	snprintf(etc, sizeof(etc), "%s", fake_path("etc"));
-	return !mkdir(etc, 0755) && !mkdir(fake_path("devices"), 0755) &&
-	       !mkdir(fake_path("devices/cpu"), 0755) &&
-	       !fake_write("devices/cpu/online", "0-7\n") &&
+	return !mkdir(etc, 0755) && !fake_online("0-7") &&
 	       !fake_write("etc/web.conf", WEB_CONF) &&
 	       !fake_write("etc/db.conf", DB_CONF) && !fake_kernel();
 }
@@ -140,14 +139,83 @@ static bool apply_running_differs(void)
 
 	ok = setup() &&
 	     !fake_instance("web", "1", "running", "2-3", "128M",
-			    "/boot/bzImage", "");
+			    "/boot/old-bzImage", "");
 	snprintf(want, sizeof(want),
-		 "mkctl: apply web: is running and differs from %s/web.conf in memory; stop it first: mkctl stop web\n",
+		 "mkctl: apply web: is running and differs from %s/web.conf in memory, kernel; stop it first: mkctl stop web\n",
+		 etc);
+	ok = ok && !run_mkctl(&r, "apply", etc, NULL) &&
+	     expect_run(&r, 1, "", want);
+	ok = ok && !fake_write("config/instances/web/kernel", "/boot/bzImage\n") &&
+	     !fake_write("config/instances/web/state", "starting\n");
+	snprintf(want, sizeof(want),
+		 "mkctl: apply web: is starting and differs from %s/web.conf in memory; stop it first: mkctl stop web\n",
 		 etc);
 	ok = ok && !run_mkctl(&r, "apply", etc, NULL) &&
 	     expect_run(&r, 1, "", want);
 	return ok && attr_is("web", "memory", "128M\n") &&
 	       expect_int("db made", fake_exists("config/instances/db"), false);
+}
+
+/* Only cpus and memory differ: a running instance gets them live. */
+static bool apply_running_resizes(void)
+{
+	struct run r;
+	bool ok;
+
+	ok = setup() && !fake_unlink("etc/db.conf") &&
+	     !fake_instance("web", "1", "running", "2", "128M",
+			    "/boot/bzImage", "") &&
+	     !run_mkctl(&r, "apply", "--dry-run", etc, NULL) &&
+	     expect_run(&r, 0, "web: would be updated live (cpus, memory)\n",
+			"") &&
+	     attr_is("web", "cpus", "2\n");
+	ok = ok && !run_mkctl(&r, "apply", etc, NULL) &&
+	     expect_run(&r, 0, "web: updated live (cpus, memory)\n", "");
+	return ok && attr_is("web", "cpus", "2-3") &&
+	       attr_is("web", "memory", "256M") &&
+	       attr_is("web", "state", "running\n") &&
+	       attr_is("web", "kernel", "/boot/bzImage\n");
+}
+
+/* cpu_count of a running instance: its CPUs kept, more or fewer. */
+static bool apply_running_cpu_count(void)
+{
+	struct run r;
+	bool ok;
+
+	ok = setup() &&
+	     !fake_write("etc/db.conf", "cpu_count = 3\nmemory = 64M\nkernel = /k\n") &&
+	     !fake_instance("web", "1", "stopped", "2-3", "256M",
+			    "/boot/bzImage", "") &&
+	     !fake_instance("db", "2", "running", "1,4", "64M", "/k", "") &&
+	     !fake_write("etc/web.conf", "cpus = 2-3\nmemory = 256M\nkernel = /boot/bzImage\n");
+	ok = ok && !run_mkctl(&r, "apply", etc, NULL) &&
+	     expect_run(&r, 0, "db: updated live (cpus)\nweb: unchanged\n",
+			"") &&
+	     attr_is("db", "cpus", "1,4-5");
+	ok = ok && !fake_write("etc/db.conf", "cpu_count = 1\nmemory = 64M\nkernel = /k\n") &&
+	     !run_mkctl(&r, "apply", etc, NULL) &&
+	     expect_run(&r, 0, "db: updated live (cpus)\nweb: unchanged\n",
+			"") &&
+	     attr_is("db", "cpus", "1");
+	return ok;
+}
+
+/* The memory refused after the CPUs changed: both are said. */
+static bool apply_running_refused(void)
+{
+	struct run r;
+	bool ok;
+
+	ok = setup() && !fake_unlink("etc/db.conf") &&
+	     !fake_instance("web", "1", "running", "2", "512M",
+			    "/boot/bzImage", "") &&
+	     !fake_refuse("web", "memory", EBUSY) &&
+	     !run_mkctl(&r, "apply", etc, NULL) &&
+	     expect_run(&r, 1, "web: updated live (cpus)\n",
+			"mkctl: apply web: memory \"256M\": free memory inside the instance before shrinking\n");
+	return ok && attr_is("web", "cpus", "2-3") &&
+	       attr_is("web", "memory", "512M\n");
 }
 
 static bool apply_start_only(void)
@@ -226,6 +294,12 @@ const struct test_case apply_tests[] = {
 	{ "apply: updates what differs on a stopped instance", apply_updates },
 	{ "apply: a running instance that differs stops everything",
 	  apply_running_differs },
+	{ "apply: a running instance's cpus and memory change live",
+	  apply_running_resizes },
+	{ "apply: cpu_count of a running instance adds or drops CPUs",
+	  apply_running_cpu_count },
+	{ "apply: memory refused live after the CPUs changed",
+	  apply_running_refused },
 	{ "apply: starts a crashed instance with the same config",
 	  apply_start_only },
 	{ "apply: a bad file changes nothing", apply_bad_file },

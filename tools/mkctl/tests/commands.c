@@ -3,6 +3,7 @@
  * Command cases: run the mkctl binary against the fake tree and check its
  * exit status, stdout and stderr exactly.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -376,6 +377,20 @@ static bool create_rollback(void)
 			       fake_exists("config/instances/web"), false);
 }
 
+static bool create_refused(void)
+{
+	struct run r;
+	bool ok;
+
+	ok = !fake_kernel() && !fake_refuse("web", "memory", EINVAL) &&
+	     !run_mkctl(&r, "create", "web", "--cpus", "2-3", "--memory",
+			"3M", "--kernel", "/boot/bzImage", NULL) &&
+	     expect_run(&r, 1, "",
+			"mkctl: create web: memory \"3M\": not a multiple of the pool granule (2M)\n");
+	return ok && expect_int("rolled back",
+			       fake_exists("config/instances/web"), false);
+}
+
 static bool create_exists(void)
 {
 	struct run r;
@@ -464,6 +479,8 @@ const struct test_case command_tests[] = {
 	{ "pool without a pool reserved", pool_without_pool },
 	{ "no multikernel tree: not available", unavailable },
 	{ "create: failed write removes the instance", create_rollback },
+	{ "create: a value the kernel refuses is explained, rolled back",
+	  create_refused },
 	{ "create: name taken", create_exists },
 	{ "create: relative kernel that does not exist",
 	  create_relative_kernel },

@@ -3,25 +3,40 @@
  * Preloaded into mkctl by the tests (LD_PRELOAD): a mkdir() in the fake
  * configfs's instances/ directory also makes the attribute files that the
  * kernel would show there, with their values for a new instance (the id
- * is the number of entries in instances/); and a write to a file of the
+ * is the number of entries in instances/), and an rmdir() there removes
+ * them again; and a write to a file of the
  * fake configfs replaces what it held, as a configfs store does.
+ *
+ * A write to instances/NAME/ATTR is refused, leaving the file as it was,
+ * while the file NAME.ATTR in $FAKEKERNEL_REFUSE holds an errno: the
+ * kernel's answer to a value it does not take.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define MAX_FDS		1024	/* the fds whose refusal is remembered */
 
 typedef int (*mkdir_fn)(const char *path, mode_t mode);
+typedef int (*rmdir_fn)(const char *path);
 typedef int (*open_fn)(const char *path, int flags, ...);
+typedef ssize_t (*write_fn)(int fd, const void *buf, size_t len);
+typedef int (*close_fn)(int fd);
+
+/* The errno that writes to each open fd get, or 0. */
+static int refused[MAX_FDS];
 
 static const char * const attrs[][2] = {
 	{ "state", "stopped" }, { "cpus", "" }, { "memory", "0" },
@@ -57,19 +72,30 @@ static int count(const char *dir)
 	return n;
 }
 
-static void populate(const char *path)
+/* Is @path a directory in the fake configfs's instances/? */
+static bool is_instance(const char *path)
 {
 	const char *root = getenv("MKCTL_CONFIGFS");
-	char parent[PATH_MAX], id[16];
 	const char *slash = strrchr(path, '/');
+	size_t len;
+
+	if (!root || !*root || !slash)
+		return false;
+	len = strlen(root);
+	return slash - path == (ptrdiff_t)len + 10 &&
+	       !strncmp(path, root, len) &&
+	       !strncmp(path + len, "/instances", 10);
+}
+
+static void populate(const char *path)
+{
+	char parent[PATH_MAX], id[16];
 	size_t i;
 
-	if (!root || !slash)
+	if (!is_instance(path))
 		return;
-	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - path), path);
-	if (strncmp(parent, root, strlen(root)) ||
-	    strcmp(parent + strlen(root), "/instances"))
-		return;
+	snprintf(parent, sizeof(parent), "%.*s",
+		 (int)(strrchr(path, '/') - path), path);
 	snprintf(id, sizeof(id), "%d", count(parent));
 	put(path, "id", id);
 	for (i = 0; i < ARRAY_SIZE(attrs); i++)
@@ -93,6 +119,41 @@ int mkdir(const char *path, mode_t mode)
 	return ret;
 }
 
+/* Remove the files of instance directory @path, as configfs does. */
+static void depopulate(const char *path)
+{
+	char file[PATH_MAX];
+	struct dirent *d;
+	DIR *dp;
+
+	if (!is_instance(path))
+		return;
+	dp = opendir(path);
+	if (!dp)
+		return;
+	while ((d = readdir(dp))) {
+		if (d->d_type != DT_REG)
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", path, d->d_name);
+		unlink(file);
+	}
+	closedir(dp);
+}
+
+/**
+ * rmdir() - remove a directory, and an instance's files in instances/
+ * @path: the directory
+ *
+ * Return: what the C library's rmdir() returns.
+ */
+int rmdir(const char *path)
+{
+	rmdir_fn real = (rmdir_fn)dlsym(RTLD_NEXT, "rmdir");
+
+	depopulate(path);
+	return real(path);
+}
+
 static bool in_configfs(const char *path)
 {
 	const char *root = getenv("MKCTL_CONFIGFS");
@@ -100,16 +161,53 @@ static bool in_configfs(const char *path)
 	return root && *root && !strncmp(path, root, strlen(root));
 }
 
+/* The errno in $FAKEKERNEL_REFUSE/NAME.ATTR for configfs @path, or 0. */
+static int refusal(const char *path)
+{
+	const char *root = getenv("MKCTL_CONFIGFS");
+	const char *dir = getenv("FAKEKERNEL_REFUSE");
+	const char *rel, *slash;
+	char file[PATH_MAX];
+	int err = 0;
+	FILE *f;
+
+	if (!dir || !*dir || !in_configfs(path))
+		return 0;
+	rel = path + strlen(root);
+	if (strncmp(rel, "/instances/", 11))
+		return 0;
+	rel += 11;
+	slash = strchr(rel, '/');
+	if (!slash || strchr(slash + 1, '/'))
+		return 0;
+	snprintf(file, sizeof(file), "%s/%.*s.%s", dir, (int)(slash - rel),
+		 rel, slash + 1);
+	f = fopen(file, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%d", &err) != 1)
+		err = 0;
+	fclose(f);
+	return err;
+}
+
 static int reopen(const char *fn, const char *path, int flags, va_list ap)
 {
 	open_fn real = (open_fn)dlsym(RTLD_NEXT, fn);
+	int fd, err = 0;
 	mode_t mode = 0;
 
 	if (flags & O_CREAT)
 		mode = va_arg(ap, mode_t);
-	if ((flags & O_ACCMODE) == O_WRONLY && in_configfs(path))
-		flags |= O_TRUNC;
-	return real(path, flags, mode);
+	if ((flags & O_ACCMODE) == O_WRONLY && in_configfs(path)) {
+		err = refusal(path);
+		if (!err)
+			flags |= O_TRUNC;
+	}
+	fd = real(path, flags, mode);
+	if (fd >= 0 && fd < MAX_FDS)
+		refused[fd] = err;
+	return fd;
 }
 
 /**
@@ -146,4 +244,39 @@ int open64(const char *path, int flags, ...)
 	fd = reopen("open64", path, flags, ap);
 	va_end(ap);
 	return fd;
+}
+
+/**
+ * write() - write to a file; refused as $FAKEKERNEL_REFUSE says
+ * @fd: the file
+ * @buf: the bytes
+ * @len: how many
+ *
+ * Return: what the C library's write() returns, or -1 with the errno of
+ * the refusal.
+ */
+ssize_t write(int fd, const void *buf, size_t len)
+{
+	write_fn real = (write_fn)dlsym(RTLD_NEXT, "write");
+
+	if (fd >= 0 && fd < MAX_FDS && refused[fd]) {
+		errno = refused[fd];
+		return -1;
+	}
+	return real(fd, buf, len);
+}
+
+/**
+ * close() - close a file, forgetting its refusal
+ * @fd: the file
+ *
+ * Return: what the C library's close() returns.
+ */
+int close(int fd)
+{
+	close_fn real = (close_fn)dlsym(RTLD_NEXT, "close");
+
+	if (fd >= 0 && fd < MAX_FDS)
+		refused[fd] = 0;
+	return real(fd);
 }

@@ -80,6 +80,13 @@ static bool completion(void)
 	ok &= expect_str("mkctl help po", complete("mkctl help po", 2),
 			 "pool\n");
 	ok &= expect_str("mkctl e", complete("mkctl e", 1), "exec\n");
+	ok &= expect_str("mkctl u", complete("mkctl u", 1), "update\n");
+	ok &= expect_str("mkctl update w", complete("mkctl update w", 2),
+			 "web\n");
+	ok &= expect_str("mkctl update web --", complete("mkctl update web --", 3),
+			 "--cpus --memory --json --help\n");
+	ok &= expect_str("mkctl update web --cpus ''",
+			 complete("mkctl update web --cpus \"\"", 4), "\n");
 	ok &= expect_str("mkctl ping web --", complete("mkctl ping web --", 3),
 			 "--count --interval --json --help\n");
 	ok &= expect_str("mkctl ping w", complete("mkctl ping w", 2), "web\n");

@@ -257,11 +257,28 @@ int fake_console(const char *name, const char *output)
 }
 
 /**
+ * fake_online() - make the CPUs online in the fake sysfs topology
+ * @cpus: a cpulist, e.g. "0-7"; no core or node files are made
+ *
+ * Return: 0 or -errno.
+ */
+int fake_online(const char *cpus)
+{
+	char val[256];
+
+	if ((mkdir(fake_path("devices"), 0755) && errno != EEXIST) ||
+	    (mkdir(fake_path("devices/cpu"), 0755) && errno != EEXIST))
+		return -errno;
+	snprintf(val, sizeof(val), "%s\n", cpus);
+	return fake_write("devices/cpu/online", val);
+}
+
+/**
  * fake_setup() - make a fresh fake tree and point mkctl at it
  *
- * The pool is 1G of 2M granules, all free; max_instances is 64 and
- * min_memory 64M; there are no instances.  mkctl's stdin, stdout and
- * stderr are files there too.
+ * The pool is 1G of 2M granules, all free; max_instances is 64,
+ * min_memory 64M and resize_granule 128M; there are no instances.  mkctl's stdin, stdout and
+ * stderr are files there too, and so are the refusals of fake_refuse().
  *
  * Return: 0 or -errno.
  */
@@ -269,11 +286,12 @@ int fake_setup(void)
 {
 	static const char * const dirs[] = {
 		"config", "config/instances", "sys", "sys/pool",
-		"sys/instances",
+		"sys/instances", "refuse",
 	};
 	static const char * const files[][2] = {
 		{ "sys/max_instances", "64\n" },
 		{ "sys/min_memory", "67108864\n" },
+		{ "sys/resize_granule", "134217728\n" },
 		{ "sys/pool/size", "1073741824\n" },
 		{ "sys/pool/free", "1073741824\n" },
 		{ "sys/pool/largest_free", "1073741824\n" },
@@ -298,7 +316,31 @@ int fake_setup(void)
 	setenv("MKCTL_CONFIGFS", fake_path("config"), 1);
 	setenv("MKCTL_SYSFS", fake_path("sys"), 1);
 	setenv("MKCTL_SYSDEVICES", fake_path("devices"), 1);
+	setenv("FAKEKERNEL_REFUSE", fake_path("refuse"), 1);
 	return 0;
+}
+
+/**
+ * fake_refuse() - make the fake kernel refuse writes to an attribute
+ * @name: the instance
+ * @attr: its attribute, e.g. "memory"
+ * @err: the errno that the writes fail with, positive; 0 to take them
+ *	again
+ *
+ * Works with fake_kernel() only.  A refused write leaves the file as it
+ * was.
+ *
+ * Return: 0 or -errno.
+ */
+int fake_refuse(const char *name, const char *attr, int err)
+{
+	char rel[256], val[16];
+
+	snprintf(rel, sizeof(rel), "refuse/%s.%s", name, attr);
+	if (!err)
+		return fake_unlink(rel);
+	snprintf(val, sizeof(val), "%d\n", err);
+	return fake_write(rel, val);
 }
 
 static int remove_one(const char *path, const struct stat *st, int flag,

@@ -33,6 +33,8 @@ extern const struct test_case conf_tests[];
 extern const size_t nr_conf_tests;
 extern const struct test_case apply_tests[];
 extern const size_t nr_apply_tests;
+extern const struct test_case update_tests[];
+extern const size_t nr_update_tests;
 extern const struct test_case json_key_tests[];
 extern const size_t nr_json_key_tests;
 extern const struct test_case file_tests[];
@@ -57,6 +59,8 @@ int fake_instance(const char *name, const char *id, const char *state,
 		  const char *cpus, const char *memory, const char *kernel,
 		  const char *cmdline);
 int fake_console(const char *name, const char *output);
+int fake_online(const char *cpus);
+int fake_refuse(const char *name, const char *attr, int err);
 
 /* What one run of mkctl printed and returned. */
 struct run {

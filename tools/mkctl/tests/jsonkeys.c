@@ -72,22 +72,30 @@ static bool doc_keys(const char *what, char *keys, size_t size)
 	return keys[0] != '\0';
 }
 
-/* The keys of the first JSON object in @json, comma-separated. */
+/*
+ * The keys of the first JSON object in @json, comma-separated; not those
+ * of the objects in it.
+ */
 static void json_keys(const char *json, char *keys, size_t size)
 {
-	const char *p = strchr(json, '{'), *str = NULL;
+	const char *p = json ? strchr(json, '{') : NULL, *str = NULL;
 	bool in_str = false;
+	int depth = 0;
 
 	keys[0] = '\0';
-	for (; p && *p && *p != '}'; p++) {
+	for (; p && *p; p++) {
 		if (in_str && *p == '\\') {
 			p++;
 		} else if (*p == '"') {
 			in_str = !in_str;
 			if (in_str)
 				str = p + 1;
-			else if (p[1] == ':')
+			else if (p[1] == ':' && depth == 1)
 				add_key(keys, size, str, p - str);
+		} else if (!in_str && *p == '{') {
+			depth++;
+		} else if (!in_str && *p == '}' && !--depth) {
+			return;
 		}
 	}
 }
@@ -132,9 +140,26 @@ static bool pool_keys(void)
 	       expect_run(&r, 0, NULL, "") && same_keys("pool", r.out);
 }
 
+/* update --json: the keys of the object, then those of each change. */
+static bool update_keys(void)
+{
+	struct run r;
+	bool ok;
+
+	ok = !fake_online("0-7") && !fake_kernel() &&
+	     !fake_instance("web", "1", "running", "1", "128M", "/k", "");
+	ok = ok && !run_mkctl(&r, "update", "web", "--cpus", "+1",
+			      "--memory", "+128M", "--json", NULL) &&
+	     expect_run(&r, 0, NULL, "") && same_keys("update", r.out) &&
+	     same_keys("update change", strstr(r.out, "\"cpus\":")) &&
+	     same_keys("update change", strstr(r.out, "\"memory\":"));
+	return ok;
+}
+
 const struct test_case json_key_tests[] = {
 	{ "status/list --json keys are mkctl.rst's", instance_keys },
 	{ "pool --json keys are mkctl.rst's", pool_keys },
+	{ "update --json keys are mkctl.rst's", update_keys },
 };
 
 const size_t nr_json_key_tests = ARRAY_SIZE(json_key_tests);

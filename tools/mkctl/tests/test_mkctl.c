@@ -93,6 +93,7 @@ int main(int argc, char **argv)
 		{ cpu_tests, nr_cpu_tests },
 		{ conf_tests, nr_conf_tests },
 		{ apply_tests, nr_apply_tests },
+		{ update_tests, nr_update_tests },
 		{ json_key_tests, nr_json_key_tests },
 		{ file_tests, nr_file_tests },
 		{ agent_tests, nr_agent_tests },

@@ -194,11 +194,30 @@ static void print_object(FILE *f, const void *members)
 	json_obj_end(&o);
 }
 
+static void print_nested(FILE *f, const void *arg)
+{
+	struct json_obj o, child, empty;
+
+	(void)arg;
+	json_obj_begin(&o, f);
+	json_obj_str(&o, "name", "web");
+	json_obj_obj(&o, "cpus", &child);
+	json_obj_str(&child, "old", "1");
+	json_obj_str(&child, "new", "1-3");
+	json_obj_end(&child);
+	json_obj_obj(&o, "none", &empty);
+	json_obj_end(&empty);
+	json_obj_num(&o, "n", 1);
+	json_obj_end(&o);
+}
+
 static bool json_objects(void)
 {
 	return prints("empty object", print_object, NULL, "{}") &&
 	       prints("object", print_object, "",
-		      "{\"name\":\"w\\\"1\",\"memory\":268435456,\"max\":18446744073709551615}");
+		      "{\"name\":\"w\\\"1\",\"memory\":268435456,\"max\":18446744073709551615}") &&
+	       prints("nested", print_nested, NULL,
+		      "{\"name\":\"web\",\"cpus\":{\"old\":\"1\",\"new\":\"1-3\"},\"none\":{},\"n\":1}");
 }
 
 static bool explains(unsigned int op, const char *value, int err,
@@ -294,6 +313,86 @@ static bool errmsg_memory(void)
 		       "larger than the memory pool (1G)");
 	ok &= explains(MK_MEMORY, "64M", EBUSY,
 		       "instance web is not stopped; stop it first");
+	return ok;
+}
+
+static bool errmsg_live_cpus(void)
+{
+	const char *last =
+		"the instance would lose its last CPU; keep at least one of its CPUs in the list";
+	bool ok;
+
+	ok = explains(MK_LIVE_CPUS, "0-2", EINVAL,
+		      "CPU 0 is the host's boot CPU and cannot be lent");
+	ok &= explains(MK_LIVE_CPUS, "", EINVAL, last);
+	ok &= explains(MK_LIVE_CPUS, "4-5", EINVAL, last);
+	ok &= explains(MK_LIVE_CPUS, "two", EINVAL,
+		       "not a CPU list like \"2-3,5\"");
+	ok &= explains(MK_LIVE_CPUS, "99", ENODEV,
+		       "a CPU in the list does not exist");
+	ok &= explains(MK_LIVE_CPUS, "2-3", EBUSY,
+		       "a CPU is owned elsewhere or the instance could not take it offline");
+	ok &= explains(MK_LIVE_CPUS, "2-4", ENOSPC, "no free CPU to add");
+	ok &= explains(MK_LIVE_CPUS, "2-4", ETIMEDOUT,
+		       "instance web did not answer and is now crashed; its console may say why: mkctl log web");
+	ok &= explains(MK_LIVE_CPUS, "2-4", EOPNOTSUPP,
+		       "the kernel of web cannot add or remove CPUs live; stop it to change them");
+	ok &= explains(MK_LIVE_CPUS, "2-4", EPERM,
+		       "permission denied: needs CAP_SYS_ADMIN (run as root)");
+	ok &= !fake_instance("db", "1", "running", "4-5", "64M", "/k", "") &&
+	      explains(MK_LIVE_CPUS, "2-4", EBUSY,
+		       "CPU 4 belongs to instance db; choose another CPU, or stop db and give it other CPUs");
+	return ok;
+}
+
+static bool errmsg_live_memory(void)
+{
+	const char *steps =
+		"a running instance's memory grows and shrinks in multiples of the resize granule";
+	char want[256];
+	bool ok;
+
+	snprintf(want, sizeof(want), "%s (128M)", steps);
+	ok = explains(MK_LIVE_MEMORY, "200M", EINVAL, want);
+	ok &= !fake_unlink("sys/resize_granule") &&
+	      explains(MK_LIVE_MEMORY, "200M", EINVAL, steps);
+	ok &= explains(MK_LIVE_MEMORY, "1.5G", EINVAL,
+		       "not a size: give bytes with an optional K, M or G suffix");
+	ok &= explains(MK_LIVE_MEMORY, "0", EINVAL, "cannot be zero");
+	ok &= explains(MK_LIVE_MEMORY, "32M", ERANGE,
+		       "smaller than the minimum (64M)");
+	ok &= !fake_write("sys/pool/free", "536870912\n") &&
+	      explains(MK_LIVE_MEMORY, "1G", ENOSPC,
+		       "not enough free memory in the pool to grow it (free: 512M)");
+	ok &= explains(MK_LIVE_MEMORY, "128M", EBUSY,
+		       "free memory inside the instance before shrinking");
+	ok &= explains(MK_LIVE_MEMORY, "384M", ETIMEDOUT,
+		       "instance web did not answer and is now crashed; its console may say why: mkctl log web");
+	ok &= explains(MK_LIVE_MEMORY, "384M", EOPNOTSUPP,
+		       "the kernel of web cannot resize its memory live; stop it to change it");
+	return ok;
+}
+
+static bool errmsg_resize_reason(void)
+{
+	const char *reason =
+		"instance web uses 190M of 256M; free memory inside it before shrinking";
+	char line[256];
+	bool ok;
+
+	snprintf(line, sizeof(line), "%s\n", reason);
+	ok = !fake_console("web", "") &&
+	     !fake_write("sys/instances/web/resize_reason", line);
+	ok = ok && explains(MK_LIVE_MEMORY, "128M", EBUSY, reason);
+	ok &= explains(MK_LIVE_CPUS, "2", EBUSY, reason);
+	/* Not a live resize, or refused before one was tried. */
+	ok &= explains(MK_MEMORY, "128M", EBUSY,
+		       "instance web is not stopped; stop it first");
+	ok &= explains(MK_LIVE_MEMORY, "128M", EPERM,
+		       "permission denied: needs CAP_SYS_ADMIN (run as root)");
+	ok &= !fake_write("sys/instances/web/resize_reason", "\n") &&
+	      explains(MK_LIVE_MEMORY, "128M", EBUSY,
+		       "free memory inside the instance before shrinking");
 	return ok;
 }
 
@@ -518,13 +617,19 @@ const struct test_case unit_tests[] = {
 	{ "cpulist_first: lowest CPU of valid lists", cpulist_valid },
 	{ "cpulist_first: rejects malformed lists", cpulist_invalid },
 	{ "json_string: escaping", json_escapes },
-	{ "json_obj: members and separators", json_objects },
+	{ "json_obj: members, separators, objects in objects",
+	  json_objects },
 	{ "mk_explain: mkdir errors", errmsg_mkdir },
 	{ "mk_explain: limit unreadable from sysfs", errmsg_sysfs_missing },
 	{ "mk_explain: EPERM and EACCES", errmsg_permission },
 	{ "mk_explain: cpus errors", errmsg_cpus },
 	{ "mk_explain: a busy CPU names its instance", errmsg_cpu_owner },
 	{ "mk_explain: memory errors, with sysfs sizes", errmsg_memory },
+	{ "mk_explain: live cpus errors", errmsg_live_cpus },
+	{ "mk_explain: live memory errors, with the resize granule",
+	  errmsg_live_memory },
+	{ "mk_explain: the host's resize_reason comes first",
+	  errmsg_resize_reason },
 	{ "mk_explain: kernel, initrd and cmdline errors", errmsg_images },
 	{ "mk_explain: rmdir and state errors", errmsg_rmdir_state },
 	{ "mk_explain: start errors", errmsg_start },
