@@ -516,7 +516,7 @@ static const char *mk_memory_reason(int err)
  * @buf: size, NUL-terminated
  *
  * Return: 0 or the errno of mk_parse_memory() or mk_check_memory(); -EBUSY
- * if @inst is not stopped.
+ * if @inst is not stopped; -EOPNOTSUPP if it runs.
  */
 int mk_instance_set_memory(struct mk_instance *inst, const char *buf)
 {
@@ -532,6 +532,10 @@ int mk_instance_set_memory(struct mk_instance *inst, const char *buf)
 	if (ret)
 		return mk_reject(name, "memory", buf, mk_memory_reason(ret), ret);
 
+	/* Memory of a running instance does not change yet: CPUs do. */
+	if (mk_instance_running(inst))
+		return mk_resize_refused(inst, -EOPNOTSUPP,
+					 "the memory of a running instance cannot change yet; stop it first");
 	mutex_lock(&mk_instances_lock);
 	ret = mk_check_stopped(inst, "memory", buf);
 	if (!ret)

@@ -30,6 +30,9 @@
  *   vsock-spoof ID       spawn: send the host one vsock packet (a connect
  *                        request) whose source is instance ID's CID
  *
+ * In a spawn, multikernel/resize_fault makes the next resize request fail:
+ * 1 refuses it with -EBUSY, 2 leaves it unanswered.
+ *
  * Test messages carry a sequence number and a payload derived from it.
  * Commands are serialised by one mutex per kernel.
  */

@@ -9,7 +9,7 @@
  *
  * A refused live resize (cpus or memory written to a running instance)
  * is explained by the host itself: the one line it leaves in the
- * instance's sysfs file resize_reason.  Only without one does the errno
+ * instance's configfs file resize_reason.  Only without one does the errno
  * say it.
  */
 #include <dirent.h>
@@ -217,7 +217,7 @@ static bool resize_reason(char *buf, size_t size, const char *name, int err)
 	char file[PATH_MAX], reason[MK_VALUE_MAX + 1];
 
 	if (err == EPERM || err == EACCES ||
-	    mk_sys_inst_path(file, sizeof(file), name, "resize_reason") ||
+	    mk_inst_path(file, sizeof(file), name, "resize_reason") ||
 	    mk_read_attr(file, reason, sizeof(reason)) || !reason[0])
 		return false;
 	snprintf(buf, size, "%s", reason);

@@ -199,7 +199,8 @@ int fake_unlink(const char *rel)
  * @kernel: its kernel
  * @cmdline: its cmdline; initrd is always empty
  *
- * boot_time_ms is 0, crash_reason empty, the timeouts the defaults.
+ * boot_time_ms is 0, crash_reason and resize_reason empty, the timeouts
+ * the defaults.
  * Every value gets a trailing newline, as the kernel shows it.
  *
  * Return: 0 or -errno.
@@ -213,7 +214,7 @@ int fake_instance(const char *name, const char *id, const char *state,
 		{ "memory", memory }, { "kernel", kernel }, { "initrd", "" },
 		{ "cmdline", cmdline }, { "boot_time_ms", "0" },
 		{ "boot_timeout_ms", "30000" }, { "stop_timeout_ms", "10000" },
-		{ "crash_reason", "" },
+		{ "crash_reason", "" }, { "resize_reason", "" },
 	};
 	char rel[256], val[PATH_MAX];
 	size_t i;

@@ -381,8 +381,9 @@ static bool errmsg_resize_reason(void)
 	bool ok;
 
 	snprintf(line, sizeof(line), "%s\n", reason);
-	ok = !fake_console("web", "") &&
-	     !fake_write("sys/instances/web/resize_reason", line);
+	ok = !fake_instance("web", "1", "running", "2", "256M", "/k", "") &&
+	     !fake_console("web", "") &&
+	     !fake_write("config/instances/web/resize_reason", line);
 	ok = ok && explains(MK_LIVE_MEMORY, "128M", EBUSY, reason);
 	ok &= explains(MK_LIVE_CPUS, "2", EBUSY, reason);
 	/* Not a live resize, or refused before one was tried. */
@@ -390,7 +391,7 @@ static bool errmsg_resize_reason(void)
 		       "instance web is not stopped; stop it first");
 	ok &= explains(MK_LIVE_MEMORY, "128M", EPERM,
 		       "permission denied: needs CAP_SYS_ADMIN (run as root)");
-	ok &= !fake_write("sys/instances/web/resize_reason", "\n") &&
+	ok &= !fake_write("config/instances/web/resize_reason", "\n") &&
 	      explains(MK_LIVE_MEMORY, "128M", EBUSY,
 		       "free memory inside the instance before shrinking");
 	return ok;

@@ -33,7 +33,7 @@ static bool web(const char *state, const char *cpus)
 static bool reason(const char *line)
 {
 	return !fake_console("web", "") &&
-	       !fake_write("sys/instances/web/resize_reason", line);
+	       !fake_write("config/instances/web/resize_reason", line);
 }
 
 static bool update_usage(void)

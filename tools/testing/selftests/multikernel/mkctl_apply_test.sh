@@ -215,6 +215,30 @@ test_apply_update() {
 	report $? "apply updates a stopped instance's changed value"
 }
 
+# A running instance whose file changed only in cpus gets them live.
+test_apply_running_live() {
+	local c free= want ok=0
+
+	for c in 1 2; do
+		[ "$c" != "$(attr "$DB" cpus)" ] && [ "$c" != "$WEB_CPUS" ] &&
+			free=$c && break
+	done
+	want="$free,$WEB_CPUS"
+	[ $((free + 1)) -eq "$WEB_CPUS" ] && want="$free-$WEB_CPUS"
+	sed -i "s/^cpus = .*/cpus = $want/" "$CONF/$WEB.conf"
+	run apply "$CONF"
+	[ "$RC" -eq "$EXIT_OK" ] && grep -qx "$WEB: updated live (cpus)" <<< "$OUT" &&
+		expect_attr "$WEB" cpus "$want" &&
+		[ "$(attr "$WEB" state)" = running ] || ok=1
+	sed -i "s/^cpus = .*/cpus = $WEB_CPUS/" "$CONF/$WEB.conf"
+	run apply "$CONF"
+	[ "$RC" -eq "$EXIT_OK" ] && grep -qx "$WEB: updated live (cpus)" <<< "$OUT" &&
+		expect_attr "$WEB" cpus "$WEB_CPUS" &&
+		[ "$(attr "$WEB" state)" = running ] || ok=1
+	[ "$ok" -eq 0 ] || ktap_print_msg "out: $OUT $ERR"
+	report $ok "apply gives a running instance its changed CPUs live, and takes them back"
+}
+
 test_apply_running_refused() {
 	local want
 
@@ -235,6 +259,7 @@ TESTS=(
 	test_apply_unchanged
 	test_apply_dry_run
 	test_apply_update
+	test_apply_running_live
 	test_apply_running_refused
 )
 
