@@ -44,11 +44,16 @@ static int mk_spawn_cpu_of(u32 apic_id)
 	return -ENOENT;
 }
 
-/* Make a spare present, with a CPU device: its number, or an error. */
+/*
+ * Make a spare present, with a CPU device: its number, or an error.  The
+ * topology code has the calls for this only with ACPI CPU hotplug.
+ */
 static int mk_spawn_cpu_plug(u32 apic_id)
 {
 	int cpu, ret;
 
+	if (!IS_ENABLED(CONFIG_ACPI_HOTPLUG_CPU))
+		return -EOPNOTSUPP;
 	cpu_maps_update_begin();
 	cpus_write_lock();
 	cpu = topology_hotplug_apic(apic_id, CPU_ACPIID_INVALID);
@@ -89,8 +94,9 @@ static void mk_spawn_cpu_unplug(unsigned int cpu)
  * @len: room at @why
  *
  * Return: 0, also when the CPU runs already; -ENODEV if it is no spare;
- * -ENOSPC if it got no CPU number at boot; the CPU hotplug core's errors,
- * such as -EIO when the CPU did not come up.
+ * -ENOSPC if it got no CPU number at boot; -EOPNOTSUPP without
+ * CONFIG_ACPI_HOTPLUG_CPU; the CPU hotplug core's errors, such as -EIO
+ * when the CPU did not come up.
  */
 int multikernel_arch_spawn_add_cpu(u32 apic_id, char *why, size_t len)
 {
@@ -127,14 +133,20 @@ out:
  * @len: room at @why
  *
  * Return: 0, also when the spawn does not have the CPU; -EBUSY for its last
- * online CPU; the CPU hotplug core's errors, such as -EBUSY when the CPU
- * cannot go (deadline bandwidth, nohz_full timekeeping).
+ * online CPU; -EOPNOTSUPP without CONFIG_ACPI_HOTPLUG_CPU; the CPU hotplug
+ * core's errors, such as -EBUSY when the CPU cannot go (deadline
+ * bandwidth, nohz_full timekeeping).
  */
 int multikernel_arch_spawn_remove_cpu(u32 apic_id, char *why, size_t len)
 {
 	struct device *dev;
 	int cpu, ret = 0;
 
+	/* A CPU it cannot forget, its user space could start again. */
+	if (!IS_ENABLED(CONFIG_ACPI_HOTPLUG_CPU)) {
+		snprintf(why, len, "this kernel cannot forget a CPU");
+		return -EOPNOTSUPP;
+	}
 	lock_device_hotplug();
 	cpu = mk_spawn_cpu_of(apic_id);
 	if (cpu < 0)

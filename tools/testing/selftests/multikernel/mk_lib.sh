@@ -43,3 +43,16 @@ mk_expect_report() {
 	[ -n "${MK_CONSOLE_DIR:-}" ] || return 0
 	echo "mk-console-expects: $2" > "$MK_CONSOLE_DIR/$1.expect"
 }
+
+# wait_until SECONDS COMMAND [ARGS...]: run COMMAND every 0.1 s until it
+# succeeds; false if it still fails after SECONDS (times MK_TIME_SCALE).
+wait_until() {
+	local i n=$(($1 * 10 * MK_TIME_SCALE))
+
+	shift
+	for ((i = 0; i < n; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}

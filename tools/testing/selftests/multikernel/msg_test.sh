@@ -56,19 +56,6 @@ cid_of() {
 	echo $((CID_BASE + $(id_of "$1")))
 }
 
-# wait_until SECONDS COMMAND [ARGS...]: run COMMAND every 0.1 s until it
-# succeeds; false if it still fails after SECONDS (times MK_TIME_SCALE).
-wait_until() {
-	local i n=$(($1 * 10 * MK_TIME_SCALE))
-
-	shift
-	for ((i = 0; i < n; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 state_is() {	# NAME STATE
 	[ "$(attr "$1" state)" = "$2" ]
 }
