@@ -121,7 +121,8 @@ TEST_F_TIMEOUT(record, refused_record_halts, MK_SECS(120))
 
 	snprintf(want, sizeof(want),
 		 "boot record refused: version older than the oldest this kernel reads (version 0, size %u, length %u)",
-		 MULTIKERNEL_BOOT_SIZE_V1, MULTIKERNEL_BOOT_SIZE_V1);
+		 (unsigned int)sizeof(struct multikernel_boot_info),
+		 (unsigned int)sizeof(struct multikernel_boot_info));
 	configure_image(_metadata, KERNEL_PATH);
 	ASSERT_EQ(0, set_hook(MULTIKERNEL_BOOT_VERSION_MIN - 1));
 	ASSERT_EQ(0, set(INST, "state", "start"));
