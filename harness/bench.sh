@@ -3,7 +3,9 @@
 #
 # "make bench", inside the host VM: spawn boot time against the host's own
 # boot (kernel start to init, both in this VM), the cost of a stop/start
-# cycle, and messaging: round trips, throughput and doorbells per message.  Medians of RUNS runs, printed as
+# cycle, messaging (round trips, throughput and doorbells per message)
+# and elastic resources (CPU and memory added and removed live).  Medians
+# of RUNS runs, printed as
 #   bench: NAME value=V unit=U [baseline=B ratio=R]
 set -e
 
@@ -140,3 +142,37 @@ mkctl stop mbench >/dev/null
 mkctl stop mbench2 >/dev/null
 mkctl destroy mbench
 mkctl destroy mbench2
+
+# Elastic resources: a CPU and a 128M block added to and removed from a
+# running spawn (median of RUNS writes each).  Baselines in this VM: the
+# host's own offline and online of a CPU, and the spawn boot time above.
+# timed_write VALUE FILE: milliseconds the write took (bash's clock).
+timed_write() {
+	bash -c 't0=${EPOCHREALTIME/./}; echo "$1" > "$2" || exit 1
+		echo $(((${EPOCHREALTIME/./} - t0) / 1000))' _ "$1" "$2"
+}
+mkctl spawn rbench --cpus 1 --memory 256M --kernel /boot/bzImage \
+	--initrd /boot/spawn-initrd.cpio.gz --cmdline quiet --wait >/dev/null
+I=/sys/kernel/config/multikernel/instances/rbench
+CON=/sys/kernel/multikernel/instances/rbench/console
+wait_ready
+add="" del="" up="" down="" madd="" mdel=""
+for i in $(seq $RUNS); do
+	add="$add $(timed_write 1-2 $I/cpus)"
+	del="$del $(timed_write 1 $I/cpus)"
+	down="$down $(timed_write 0 /sys/devices/system/cpu/cpu3/online)"
+	up="$up $(timed_write 1 /sys/devices/system/cpu/cpu3/online)"
+	madd="$madd $(timed_write 384M $I/memory)"
+	mdel="$mdel $(timed_write 256M $I/memory)"
+done
+# against NAME VALUE BASELINE WHAT: one line with its ratio.
+against() {
+	echo "bench: $1 value=$2 unit=ms baseline=$3 ratio=$(ratio "$2" "$(($3 > 0 ? $3 : 1))") (baseline: $4)"
+}
+boot=$(echo $running | median)
+against cpu_add "$(echo $add | median)" "$(echo $up | median)" "the host onlining a CPU"
+against cpu_remove "$(echo $del | median)" "$(echo $down | median)" "the host offlining a CPU"
+against mem_add_128M "$(echo $madd | median)" "$boot" "spawn boot to running"
+against mem_remove_128M "$(echo $mdel | median)" "$boot" "spawn boot to running"
+mkctl stop rbench >/dev/null
+mkctl destroy rbench

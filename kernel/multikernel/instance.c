@@ -302,6 +302,17 @@ int mk_resize_refused(struct mk_instance *inst, int err, const char *fmt, ...)
 	return err;
 }
 
+/**
+ * mk_resize_reason_clear() - forget why the last resize was refused
+ * @inst: the instance, being resized
+ */
+void mk_resize_reason_clear(struct mk_instance *inst)
+{
+	mutex_lock(&mk_instances_lock);
+	inst->resize_reason[0] = '\0';
+	mutex_unlock(&mk_instances_lock);
+}
+
 /* The instance other than @self whose cpus has @cpu; caller holds the lock. */
 static struct mk_instance *mk_cpu_owner(const struct mk_instance *self,
 					unsigned int cpu)
@@ -425,8 +436,13 @@ void mk_instance_set_held_cpus(struct mk_instance *inst,
 	mutex_unlock(&mk_instances_lock);
 }
 
-/* Under the lock: a running instance's new cpus go to resize.c. */
-static bool mk_instance_running(struct mk_instance *inst)
+/**
+ * mk_instance_running() - tell whether an instance runs
+ * @inst: the instance
+ *
+ * Return: true in state running: its cpus and memory change live.
+ */
+bool mk_instance_running(struct mk_instance *inst)
 {
 	bool running;
 
@@ -512,11 +528,14 @@ static const char *mk_memory_reason(int err)
 
 /**
  * mk_instance_set_memory() - validate and set the memory size of an instance
- * @inst: a stopped instance
+ * @inst: the instance
  * @buf: size, NUL-terminated
  *
+ * A running instance is given the size at once (mk_resize_memory()).
+ *
  * Return: 0 or the errno of mk_parse_memory() or mk_check_memory(); -EBUSY
- * if @inst is not stopped; -EOPNOTSUPP if it runs.
+ * if @inst is neither stopped nor running; the errors of
+ * mk_resize_memory().
  */
 int mk_instance_set_memory(struct mk_instance *inst, const char *buf)
 {
@@ -532,10 +551,8 @@ int mk_instance_set_memory(struct mk_instance *inst, const char *buf)
 	if (ret)
 		return mk_reject(name, "memory", buf, mk_memory_reason(ret), ret);
 
-	/* Memory of a running instance does not change yet: CPUs do. */
 	if (mk_instance_running(inst))
-		return mk_resize_refused(inst, -EOPNOTSUPP,
-					 "the memory of a running instance cannot change yet; stop it first");
+		return mk_resize_memory(inst, bytes);
 	mutex_lock(&mk_instances_lock);
 	ret = mk_check_stopped(inst, "memory", buf);
 	if (!ret)

@@ -14,6 +14,7 @@
 #include <linux/mutex.h>
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
+#include <linux/sprintf.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 
@@ -40,6 +41,18 @@
 /* Default time without a heartbeat after which a spawn counts as hung. */
 #define MK_HEARTBEAT_TIMEOUT_MS	5000
 #define MK_REASON_LEN		128
+
+/**
+ * struct mk_extent - memory added to a running instance (resize_mem.c)
+ * @node: entry in the instance's @extents, newest first
+ * @phys: start, aligned to @size
+ * @size: bytes, MK_RESIZE_GRANULE
+ */
+struct mk_extent {
+	struct list_head node;
+	phys_addr_t phys;
+	u64 size;
+};
 
 /**
  * enum mk_state - lifecycle state of an instance
@@ -102,7 +115,9 @@ enum mk_state_cmd {
  * @nr_boot_slots: entries of @slots the instance started with
  * @nr_slots: entries of @slots
  * @doorbell_cpu: the CPU of the instance the host's doorbells go to
- * @mem_phys: the instance's pool memory, 0 when none
+ * @mem_phys: the memory the instance started with, 0 when none
+ * @mem_boot: its size
+ * @extents: memory added since it started, struct mk_extent, newest first
  * @low_phys: its conventional-memory slice, 0 when none
  * @watch: the watchdog: console drain and state changes
  * @started: when the last start began
@@ -126,8 +141,9 @@ enum mk_state_cmd {
  * The configuration, @state and @resize_reason are protected by
  * mk_instances_lock; the run-time fields from @active to @shutdown_acked
  * by @run_lock: the watchdog keeps the last three from the communication
- * region's words.  A running instance's @cpus is what it holds, CPUs
- * being added included; @resize_lock serialises changes to it.
+ * region's words.  A running instance's @cpus and @memory are what it
+ * holds, what is being added included; @resize_lock serialises changes
+ * to them.
  */
 struct mk_instance {
 	struct config_item item;
@@ -156,6 +172,8 @@ struct mk_instance {
 	unsigned int nr_slots;
 	unsigned int doorbell_cpu;
 	phys_addr_t mem_phys;
+	u64 mem_boot;
+	struct list_head extents;
 	phys_addr_t low_phys;
 	struct delayed_work watch;
 	ktime_t started;
@@ -199,7 +217,9 @@ u64 mk_pool_largest_free(void);
 typedef void (*mk_pool_extent_fn)(phys_addr_t start, u64 size, void *data);
 void mk_pool_walk_free(mk_pool_extent_fn fn, void *data);
 phys_addr_t mk_pool_alloc(u64 size);
+phys_addr_t mk_pool_alloc_aligned(u64 size);
 void mk_pool_free_range(phys_addr_t addr, u64 size);
+void mk_pool_give_back(phys_addr_t addr, u64 size, u8 giver);
 bool mk_pool_granule_clean(phys_addr_t addr);
 
 /* validate.c: pure parsing and checking, no locks, no global state */
@@ -242,6 +262,8 @@ void mk_instance_set_held_cpus(struct mk_instance *inst,
 			       const struct cpumask *cpus);
 int mk_resize_refused(struct mk_instance *inst, int err, const char *fmt, ...)
 	__printf(3, 4);
+void mk_resize_reason_clear(struct mk_instance *inst);
+bool mk_instance_running(struct mk_instance *inst);
 int mk_instances_holding(char *names, size_t len);
 int mk_instances_get_holding(struct mk_instance **insts);
 
@@ -255,6 +277,24 @@ int mk_take_cpu(struct mk_instance *inst, unsigned int cpu);
 int mk_prove_cpu(struct mk_instance *inst, unsigned int cpu);
 void mk_crash(struct mk_instance *inst, const char *why);
 
+/* spawn_memory.c: a spawn adds and removes memory only with hotremove */
+#ifdef CONFIG_MEMORY_HOTREMOVE
+int mk_spawn_mem_add(u64 phys, u64 size, char *why, size_t len);
+int mk_spawn_mem_remove(u64 phys, u64 size, char *why, size_t len);
+#else
+static inline int mk_spawn_mem_add(u64 phys, u64 size, char *why, size_t len)
+{
+	snprintf(why, len, "this kernel cannot add and remove memory");
+	return -EOPNOTSUPP;
+}
+
+static inline int mk_spawn_mem_remove(u64 phys, u64 size, char *why,
+				      size_t len)
+{
+	return 0;	/* it was never given any */
+}
+#endif
+
 /* resize.c */
 /* Step of memory changes of a running instance: the spawn's memory block. */
 #define MK_RESIZE_GRANULE	SZ_128M
@@ -262,6 +302,12 @@ void mk_crash(struct mk_instance *inst, const char *why);
 #define MK_RESIZE_TIMEOUT_MS	30000
 int mk_resize_cpus(struct mk_instance *inst, const struct cpumask *req,
 		   const char *buf);
+int mk_resize_ask(struct mk_instance *inst, u16 type,
+		  const struct multikernel_resize *rq, const char *what,
+		  char *why, size_t len);
+
+/* resize_mem.c */
+int mk_resize_memory(struct mk_instance *inst, u64 bytes);
 
 /* host_ops.c */
 int mk_host_ops_init(void);

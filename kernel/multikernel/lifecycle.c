@@ -60,6 +60,7 @@
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/security.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 #include "internal.h"
@@ -262,6 +263,18 @@ static int mk_reclaim_cpus(struct mk_instance *inst, bool started,
 	return err;
 }
 
+/* Memory added while it ran; its CPUs are back, so nothing uses it. */
+static void mk_release_extents(struct mk_instance *inst)
+{
+	struct mk_extent *e, *tmp;
+
+	list_for_each_entry_safe(e, tmp, &inst->extents, node) {
+		list_del(&e->node);
+		mk_pool_free_range(e->phys, e->size);
+		kfree(e);
+	}
+}
+
 static void mk_release_memory(struct mk_instance *inst)
 {
 	mk_msg_host_close(inst);
@@ -269,9 +282,10 @@ static void mk_release_memory(struct mk_instance *inst)
 	inst->low_phys = 0;
 	if (inst->mem_phys) {
 		/* Cleared there: the next instance must not see our data. */
-		mk_pool_free_range(inst->mem_phys, inst->memory);
+		mk_pool_free_range(inst->mem_phys, inst->mem_boot);
 		inst->mem_phys = 0;
 	}
+	mk_release_extents(inst);
 }
 
 /* Keep everything a CPU that is not proven back might still touch. */
@@ -428,7 +442,8 @@ static int mk_prepare(struct mk_instance *inst, u64 *entry, u64 *bp)
 	const char *name = mk_instance_name(inst);
 	int ret;
 
-	inst->mem_phys = mk_pool_alloc(inst->memory);
+	inst->mem_boot = inst->memory;
+	inst->mem_phys = mk_pool_alloc(inst->mem_boot);
 	if (!inst->mem_phys) {
 		pr_info("%s: no free %llu-byte extent in the pool\n", name,
 			inst->memory);
@@ -764,6 +779,7 @@ out:
 void mk_instance_run_init(struct mk_instance *inst)
 {
 	mutex_init(&inst->resize_lock);
+	INIT_LIST_HEAD(&inst->extents);
 	mutex_init(&inst->run_lock);
 	INIT_DELAYED_WORK(&inst->watch, mk_watch);
 	inst->boot_timeout_ms = MK_BOOT_TIMEOUT_MS;

@@ -16,6 +16,12 @@
  * So every clean granule is zero, and every range handed out is zero.  The
  * bits are atomic; allocated ranges are disjoint, so each granule's bit
  * has one user at a time.  Clearing may take long: both functions sleep.
+ *
+ * Memory a spawn gives back while it runs (mk_pool_give_back()) is cleared
+ * too, but the spawn still runs and could write to it: its granules are
+ * marked in mk_pool_suspect with the giver's id, and the allocation that
+ * hands one out again first checks that it is still zero, logs the giver
+ * if it is not, and clears it again.
  */
 
 #define pr_fmt(fmt) "multikernel: " fmt
@@ -23,6 +29,9 @@
 #include <linux/bitmap.h>
 #include <linux/genalloc.h>
 #include <linux/init.h>
+#include <linux/log2.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
 #include <linux/ioport.h>
 #include <linux/memblock.h>
 #include <linux/multikernel.h>
@@ -46,6 +55,7 @@ static struct resource mk_pool_res = {
 
 static struct gen_pool *mk_pool;
 static unsigned long *mk_pool_clean;	/* one bit per granule, see above */
+static u8 *mk_pool_suspect;		/* per granule: giver's id, or 0 */
 
 static int __init mk_pool_param(char *arg)
 {
@@ -155,8 +165,9 @@ static int __init mk_pool_init(void)
 		pr_warn("pool could not be listed in /proc/iomem: %d\n", ret);
 
 	mk_pool_clean = bitmap_zalloc(size >> MK_GRANULE_ORDER, GFP_KERNEL);
+	mk_pool_suspect = kcalloc(size >> MK_GRANULE_ORDER, 1, GFP_KERNEL);
 	mk_pool = gen_pool_create(MK_GRANULE_ORDER, NUMA_NO_NODE);
-	if (!mk_pool || !mk_pool_clean)
+	if (!mk_pool || !mk_pool_clean || !mk_pool_suspect)
 		goto fail;
 	ret = gen_pool_add(mk_pool, mk_pool_res.start, size, NUMA_NO_NODE);
 	if (ret)
@@ -170,6 +181,8 @@ fail:
 	mk_pool = NULL;
 	bitmap_free(mk_pool_clean);
 	mk_pool_clean = NULL;
+	kfree(mk_pool_suspect);
+	mk_pool_suspect = NULL;
 	return -ENOMEM;
 }
 subsys_initcall(mk_pool_init);
@@ -301,6 +314,42 @@ static void mk_pool_clear(phys_addr_t addr, u64 size, bool dirty_only)
 	}
 }
 
+/*
+ * Granules of a range that a running spawn gave back must still be zero:
+ * if one is not, its giver wrote to it afterwards; say so and clear it.
+ */
+static void mk_pool_check_suspect(phys_addr_t addr, u64 size)
+{
+	unsigned long g = mk_pool_granule(addr);
+	phys_addr_t at;
+	u64 off;
+
+	for (off = 0; off < size; off += MK_GRANULE, g++) {
+		if (!mk_pool_suspect[g])
+			continue;
+		at = addr + off;
+		if (memchr_inv(__va(at), 0, MK_GRANULE)) {
+			pr_warn("instance %u wrote to pool memory at %pa after it gave it back; cleared again\n",
+				mk_pool_suspect[g], &at);
+			memset(__va(at), 0, MK_GRANULE);
+		}
+		mk_pool_suspect[g] = 0;
+		cond_resched();
+	}
+}
+
+/* Hand out a range gen_pool found: zero, checked, no longer clean. */
+static phys_addr_t mk_pool_take(phys_addr_t addr, u64 size)
+{
+	if (!addr)
+		return 0;
+	mk_pool_clear(addr, size, true);
+	mk_pool_check_suspect(addr, size);
+	bitmap_clear(mk_pool_clean, mk_pool_granule(addr),
+		     size >> MK_GRANULE_ORDER);
+	return addr;
+}
+
 /**
  * mk_pool_alloc() - take a physically contiguous range from the pool
  * @size: bytes, a multiple of MK_GRANULE
@@ -312,18 +361,33 @@ static void mk_pool_clear(phys_addr_t addr, u64 size, bool dirty_only)
  */
 phys_addr_t mk_pool_alloc(u64 size)
 {
-	phys_addr_t addr;
-
 	might_sleep();
 	if (!mk_pool || !size || !IS_ALIGNED(size, MK_GRANULE))
 		return 0;
-	addr = gen_pool_alloc(mk_pool, size);
-	if (!addr)
+	return mk_pool_take(gen_pool_alloc(mk_pool, size), size);
+}
+
+/**
+ * mk_pool_alloc_aligned() - take a range aligned to its size from the pool
+ * @size: bytes, a power-of-two multiple of MK_GRANULE, at most 1 GiB
+ *
+ * For memory added to a running spawn, which takes it in memory blocks
+ * that are aligned to their size in physical memory.  Sleeps.
+ *
+ * Return: physical start address, aligned to @size, of a range that is all
+ * zero, or 0 when the pool has no free aligned range that large.
+ */
+phys_addr_t mk_pool_alloc_aligned(u64 size)
+{
+	struct genpool_data_align align = { .align = size };
+
+	might_sleep();
+	if (!mk_pool || !is_power_of_2(size) || size < MK_GRANULE ||
+	    size > SZ_1G)
 		return 0;
-	mk_pool_clear(addr, size, true);
-	bitmap_clear(mk_pool_clean, mk_pool_granule(addr),
-		     size >> MK_GRANULE_ORDER);
-	return addr;
+	return mk_pool_take(gen_pool_alloc_algo(mk_pool, size,
+						gen_pool_first_fit_align,
+						&align), size);
 }
 
 /**
@@ -343,6 +407,25 @@ void mk_pool_free_range(phys_addr_t addr, u64 size)
 	bitmap_set(mk_pool_clean, mk_pool_granule(addr),
 		   size >> MK_GRANULE_ORDER);
 	gen_pool_free(mk_pool, addr, size);
+}
+
+/**
+ * mk_pool_give_back() - take back a range a running spawn gave up
+ * @addr: physical start address of the range, taken with mk_pool_alloc*()
+ * @size: its size
+ * @giver: the instance id of the spawn, which still runs
+ *
+ * Clears the range and frees it as mk_pool_free_range() does, and marks
+ * it to be checked for writes of @giver before it is handed out again.
+ */
+void mk_pool_give_back(phys_addr_t addr, u64 size, u8 giver)
+{
+	unsigned long g = mk_pool_granule(addr);
+
+	if (WARN_ON_ONCE(!mk_pool))
+		return;
+	memset(&mk_pool_suspect[g], giver, size >> MK_GRANULE_ORDER);
+	mk_pool_free_range(addr, size);
 }
 
 /**

@@ -46,19 +46,24 @@
 #include "internal.h"
 #include "msg.h"
 
-/*
- * Ask the spawn to add or remove @cpu; run_lock held, dropped during the
- * wait.  Returns 0, the spawn's refusal with @why set, or an error after
- * which the instance is gone (-ECONNRESET) or was crashed here
- * (-ETIMEDOUT, -EPROTO).
+/**
+ * mk_resize_ask() - ask a running spawn to add or remove a CPU or memory
+ * @inst: the instance; caller holds run_lock, dropped during the wait
+ * @type: MULTIKERNEL_MSG_CPU_ADD, _CPU_REMOVE, _MEM_ADD or _MEM_REMOVE
+ * @rq: the request
+ * @what: what is asked, for the crash reason ("adding CPU 2")
+ * @why: set to the reason when it fails
+ * @len: room at @why
+ *
+ * Return: 0; the spawn's refusal, with @why saying why; or an error after
+ * which the instance is gone (-ECONNRESET) or was crashed here because it
+ * did not answer in time (-ETIMEDOUT) or answered for something else
+ * (-EPROTO).
  */
-static int mk_resize_ask(struct mk_instance *inst, u16 type, unsigned int cpu,
-			 char *why, size_t len)
+int mk_resize_ask(struct mk_instance *inst, u16 type,
+		  const struct multikernel_resize *rq, const char *what,
+		  char *why, size_t len)
 {
-	struct multikernel_resize rq = {
-		/* The ID the boot record names the CPU by. */
-		.apic_id = multikernel_arch_doorbell_id(cpu),
-	};
 	struct mk_resize_resp resp = { };
 	char msg[MK_REASON_LEN];
 	struct mk_chan *ch;
@@ -70,7 +75,7 @@ static int mk_resize_ask(struct mk_instance *inst, u16 type, unsigned int cpu,
 	if (!ch)
 		return -ECONNRESET;
 	mutex_unlock(&inst->run_lock);
-	ret = mk_msg_request(ch, type, &rq, sizeof(rq), &resp, sizeof(resp),
+	ret = mk_msg_request(ch, type, rq, sizeof(*rq), &resp, sizeof(resp),
 			     msecs_to_jiffies(MK_RESIZE_TIMEOUT_MS));
 	mk_chan_put(ch);
 	mutex_lock(&inst->run_lock);
@@ -78,15 +83,14 @@ static int mk_resize_ask(struct mk_instance *inst, u16 type, unsigned int cpu,
 	if (!inst->active || inst->gen != gen)
 		return -ECONNRESET;
 	if (ret == -ETIMEDOUT) {
-		snprintf(msg, sizeof(msg), "no answer within %u ms to %s CPU %u",
-			 MK_RESIZE_TIMEOUT_MS, type == MULTIKERNEL_MSG_CPU_ADD ?
-			 "adding" : "removing", cpu);
+		snprintf(msg, sizeof(msg), "no answer within %u ms to %s",
+			 MK_RESIZE_TIMEOUT_MS, what);
 		mk_crash(inst, msg);
 		snprintf(why, len, "the instance did not answer and was crashed");
 		return ret;
 	}
 	if (ret >= 0 && (ret < sizeof(resp.rz) ||
-			 resp.rz.apic_id != rq.apic_id)) {
+			 memcmp(&resp.rz, rq, sizeof(*rq)))) {
 		mk_crash(inst, "resize response does not match its request");
 		snprintf(why, len, "the instance broke the resize protocol and was crashed");
 		return -EPROTO;
@@ -96,6 +100,20 @@ static int mk_resize_ask(struct mk_instance *inst, u16 type, unsigned int cpu,
 				strnlen(resp.why, sizeof(resp.why))))
 		snprintf(why, len, "the instance refused (%d)", ret);
 	return ret < 0 ? ret : 0;
+}
+
+/* mk_resize_ask() for a CPU, named by the ID the boot record uses. */
+static int mk_resize_ask_cpu(struct mk_instance *inst, u16 type,
+			     unsigned int cpu, char *why, size_t len)
+{
+	struct multikernel_resize rq = {
+		.apic_id = multikernel_arch_doorbell_id(cpu),
+	};
+	char what[32];
+
+	snprintf(what, sizeof(what), "%s CPU %u",
+		 type == MULTIKERNEL_MSG_CPU_ADD ? "adding" : "removing", cpu);
+	return mk_resize_ask(inst, type, &rq, what, why, len);
 }
 
 /* Lend @cpu to the running @inst; run_lock held. */
@@ -113,8 +131,8 @@ static int mk_resize_add_cpu(struct mk_instance *inst, unsigned int cpu,
 	}
 	/* Out of the host's own idle loop and waiting for the spawn's SIPI. */
 	multikernel_arch_stop_cpu(cpu);
-	ret = mk_resize_ask(inst, MULTIKERNEL_MSG_CPU_ADD, cpu, said,
-			    sizeof(said));
+	ret = mk_resize_ask_cpu(inst, MULTIKERNEL_MSG_CPU_ADD, cpu, said,
+				sizeof(said));
 	if (ret == -ECONNRESET || ret == -ETIMEDOUT || ret == -EPROTO) {
 		strscpy(why, said, len);
 		return ret;
@@ -142,8 +160,8 @@ static int mk_resize_remove_cpu(struct mk_instance *inst, unsigned int cpu,
 
 	if (inst->doorbell_cpu == cpu)
 		mk_msg_host_doorbell_to(inst, cpumask_first(keep));
-	ret = mk_resize_ask(inst, MULTIKERNEL_MSG_CPU_REMOVE, cpu, said,
-			    sizeof(said));
+	ret = mk_resize_ask_cpu(inst, MULTIKERNEL_MSG_CPU_REMOVE, cpu, said,
+				sizeof(said));
 	if (ret) {
 		if (ret == -ECONNRESET || ret == -ETIMEDOUT || ret == -EPROTO)
 			strscpy(why, said, len);

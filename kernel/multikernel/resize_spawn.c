@@ -2,13 +2,15 @@
 /*
  * Multikernel spawn: the host's resize requests.
  *
- * CPU_ADD and CPU_REMOVE arrive as requests on the channel to the host.
+ * CPU_ADD, CPU_REMOVE, MEM_ADD and MEM_REMOVE arrive as requests on the
+ * channel to the host.
  * Their handler runs in the channel's receive work, which must stay free
  * for the messages behind them, so it only checks and copies the request
- * and queues it to a kthread worker of its own.  The worker runs one
- * request at a time, asks the architecture to bring the CPU up or take it
- * down (spawn_cpus.c on x86) and answers with the request's struct and,
- * on a refusal, the reason.
+ * and queues it to a kthread worker of its own, which can take the signal
+ * that bounds a memory removal.  The worker runs one request at a time,
+ * asks the architecture to bring a CPU up or take it down (spawn_cpus.c
+ * on x86) or memory hotplug to add or remove memory (spawn_memory.c), and
+ * answers with the request's struct and, on a refusal, the reason.
  *
  * The spawn trusts its host, but obeys only requests from it, not from
  * another instance through it.  The channel to the host lives as long as
@@ -50,6 +52,10 @@ static int mk_resize_run(struct mk_resize_req *r, char *why, size_t len)
 	case MULTIKERNEL_MSG_CPU_REMOVE:
 		return multikernel_arch_spawn_remove_cpu(r->rz.apic_id, why,
 							 len);
+	case MULTIKERNEL_MSG_MEM_ADD:
+		return mk_spawn_mem_add(r->rz.phys, r->rz.size, why, len);
+	case MULTIKERNEL_MSG_MEM_REMOVE:
+		return mk_spawn_mem_remove(r->rz.phys, r->rz.size, why, len);
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -114,6 +120,9 @@ static int __init mk_resize_spawn_init(void)
 	}
 	return mk_msg_register_handler(MULTIKERNEL_MSG_CPU_ADD, mk_on_resize) ?:
 	       mk_msg_register_handler(MULTIKERNEL_MSG_CPU_REMOVE,
+				       mk_on_resize) ?:
+	       mk_msg_register_handler(MULTIKERNEL_MSG_MEM_ADD, mk_on_resize) ?:
+	       mk_msg_register_handler(MULTIKERNEL_MSG_MEM_REMOVE,
 				       mk_on_resize);
 }
 device_initcall(mk_resize_spawn_init);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Read-only global facts in /sys/kernel/multikernel/: the limits instances
- * must respect and the state of the memory pool.
+ * must respect and the state of the memory pool; per instance, its console
+ * and the memory it holds.
  */
 
 #define pr_fmt(fmt) "multikernel: " fmt
@@ -179,23 +180,57 @@ static ssize_t console_in_write(struct file *file, struct kobject *kobj,
 	return ret ?: -EAGAIN;
 }
 
+/*
+ * Per instance: the memory it holds, one extent per line, "START SIZE
+ * KIND": the memory it started with ("boot"), then what was added while
+ * it runs ("added"), newest first.  Empty while it holds none.
+ */
+static ssize_t memory_extents_read(struct file *file, struct kobject *kobj,
+				   struct bin_attribute *attr, char *buf,
+				   loff_t pos, size_t count)
+{
+	struct mk_instance *inst = attr->private;
+	struct mk_extent *e;
+	size_t len = 0;
+	ssize_t ret;
+	char *text;
+
+	text = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!text)
+		return -ENOMEM;
+	mutex_lock(&inst->run_lock);
+	if (inst->mem_phys)
+		len += scnprintf(text + len, PAGE_SIZE - len, "%#llx %llu boot\n",
+				 (u64)inst->mem_phys, inst->mem_boot);
+	list_for_each_entry(e, &inst->extents, node)
+		len += scnprintf(text + len, PAGE_SIZE - len, "%#llx %llu added\n",
+				 (u64)e->phys, e->size);
+	mutex_unlock(&inst->run_lock);
+	ret = memory_read_from_buffer(buf, count, &pos, text, len);
+	kfree(text);
+	return ret;
+}
+
+#define MK_INSTANCE_FILES	3
+
 /**
  * mk_sysfs_add_instance() - create /sys/kernel/multikernel/instances/NAME
  * @inst: a new instance, named
  *
- * Holds "console" (the spawn's console output since its last start) and
- * "console_in" (bytes written there reach the spawn's console input).
+ * Holds "console" (the spawn's console output since its last start),
+ * "console_in" (bytes written there reach the spawn's console input) and
+ * "memory_extents" (the memory it holds).
  *
  * Return: 0, -ENOMEM, or the error of sysfs_create_bin_file().
  */
 int mk_sysfs_add_instance(struct mk_instance *inst)
 {
 	struct bin_attribute *attrs;
-	int ret;
+	int i, ret = 0;
 
 	if (!mk_instances_kobj)
 		return -ENODEV;
-	attrs = kcalloc(2, sizeof(*attrs), GFP_KERNEL);
+	attrs = kcalloc(MK_INSTANCE_FILES, sizeof(*attrs), GFP_KERNEL);
 	if (!attrs)
 		return -ENOMEM;
 	inst->kobj = kobject_create_and_add(mk_instance_name(inst),
@@ -214,11 +249,15 @@ int mk_sysfs_add_instance(struct mk_instance *inst)
 	attrs[1].attr.mode = 0200;
 	attrs[1].write = console_in_write;
 	attrs[1].private = inst;
+	sysfs_bin_attr_init(&attrs[2]);
+	attrs[2].attr.name = "memory_extents";
+	attrs[2].attr.mode = 0400;
+	attrs[2].read = memory_extents_read;
+	attrs[2].private = inst;
 	inst->console_attrs = attrs;
 
-	ret = sysfs_create_bin_file(inst->kobj, &attrs[0]);
-	if (!ret)
-		ret = sysfs_create_bin_file(inst->kobj, &attrs[1]);
+	for (i = 0; i < MK_INSTANCE_FILES && !ret; i++)
+		ret = sysfs_create_bin_file(inst->kobj, &attrs[i]);
 	if (ret)
 		mk_sysfs_del_instance(inst);
 	return ret;
@@ -230,14 +269,16 @@ int mk_sysfs_add_instance(struct mk_instance *inst)
  */
 void mk_sysfs_del_instance(struct mk_instance *inst)
 {
+	int i;
+
 	if (!inst->kobj)
 		return;
 	/*
 	 * Remove the files and the directory now: the attributes are freed
 	 * below, while the kobject's release may come later.
 	 */
-	sysfs_remove_bin_file(inst->kobj, &inst->console_attrs[1]);
-	sysfs_remove_bin_file(inst->kobj, &inst->console_attrs[0]);
+	for (i = MK_INSTANCE_FILES - 1; i >= 0; i--)
+		sysfs_remove_bin_file(inst->kobj, &inst->console_attrs[i]);
 	kobject_del(inst->kobj);
 	kobject_put(inst->kobj);
 	inst->kobj = NULL;

@@ -323,7 +323,12 @@ struct multikernel_vsock_reset {
  * brings it up with its own CPU hotplug, into its own trampoline.
  * CPU_REMOVE: the spawn takes the CPU down with its own CPU hotplug and
  * forgets it; once it answered 0 the host sends INIT and brings the CPU
- * up itself.  A request the spawn does not answer in time crashes it.
+ * up itself.  MEM_ADD: the host gives the spawn a block of zeroed pool
+ * memory, which it adds with memory hotplug and onlines movable.
+ * MEM_REMOVE: the spawn offlines and removes a block it was given, which
+ * migrates what it holds; once it answered 0 it no longer maps the block
+ * and the host clears it.  A request the spawn does not answer in time
+ * crashes it.
  */
 struct multikernel_resize {
 	__u64 phys;
@@ -354,6 +359,8 @@ enum multikernel_msg_type {
 					 */
 	MULTIKERNEL_MSG_CPU_ADD,	/* request: struct multikernel_resize */
 	MULTIKERNEL_MSG_CPU_REMOVE,	/* request: struct multikernel_resize */
+	MULTIKERNEL_MSG_MEM_ADD,	/* request: struct multikernel_resize */
+	MULTIKERNEL_MSG_MEM_REMOVE,	/* request: struct multikernel_resize */
 	MULTIKERNEL_MSG_NR_TYPES,
 };
 

@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# CPUs added to and removed from running instances by writing their cpus
-# attribute: what the spawn sees after each write, that its processes
-# survive, every refusal with its exact errno and reason, CPUs moved
-# between instances and resizes of two instances at once, and that after
-# many cycles the host has exactly the CPUs and pool memory it had.  Two
-# spawns, A (starts on CPU 1) and B (on CPU 3), need CPUs 0-3.
+# CPUs and memory added to and removed from running instances by writing
+# their cpus and memory attributes: what the spawn sees after each write,
+# that its processes and files survive, every refusal with its exact errno
+# and reason, CPUs moved between instances and resizes of two instances
+# at once, and that after many cycles the host has exactly the CPUs and
+# pool memory it had.  Two spawns, A (starts on CPU 1) and B (on CPU 3),
+# need CPUs 0-3 and a pool of 1G.
 
 DIR="$(dirname "$(readlink -f "$0")")"
 source "${DIR}"/../kselftest/ktap_helpers.sh
@@ -23,6 +24,8 @@ A=kst-rsz-a
 B=kst-rsz-b
 BOOT_WAIT_S=90
 CYCLES=50
+# Inside the spawn: a file that fits only in the memory it grew by.
+FILL='mount -o remount,size=400M /tmp && dd if=/dev/zero of=/tmp/fill bs=1M count=300'
 TMP=
 ERR=
 HOST_ONLINE=
@@ -75,6 +78,25 @@ put() {
 		ERR=$(sed 's/.*: //' "$TMP/err")
 		return 1
 	fi
+}
+
+# put_mem NAME SIZE: write NAME's memory; ERR as for put.
+put_mem() {
+	ERR=
+	if ! { echo "$2" > "$INSTANCES/$1/memory"; } 2>"$TMP/err"; then
+		ERR=$(sed 's/.*: //' "$TMP/err")
+		return 1
+	fi
+}
+
+# memtotal NAME: MemTotal inside the spawn, in kB.
+memtotal() {
+	mkctl exec "$1" -- awk '/^MemTotal:/ { print $2 }' /proc/meminfo
+}
+
+# added NAME: how many extents were added to NAME while it runs.
+added() {
+	grep -c " added$" "$CONSOLES/$1/memory_extents"
 }
 
 # sees NAME: the spawn's online CPUs and nproc, "LIST/N".
@@ -265,6 +287,57 @@ test_cycles() {
 	report $ok "$CYCLES add/remove cycles: the instance answers, the host has its CPUs"
 }
 
+# 256M -> 512M, a file that fits only then, a shrink refused while it is
+# there, and back once it is gone.
+test_mem_grow_fill_shrink() {
+	local total0 free0 total
+
+	OK=0
+	total0=$(memtotal "$A")
+	free0=$(cat "$POOL_FREE")
+	ck "grow to 512M" put_mem "$A" 512M
+	ck "memory reads 512M" [ "$(attr "$A" memory)" = 512M ]
+	total=$(memtotal "$A")
+	ktap_print_msg "MemTotal ${total0} kB -> ${total} kB"
+	ck "MemTotal grew by 240M at least" [ $((total - total0)) -ge $((240 * 1024)) ]
+	ck "two extents added" [ "$(added "$A")" = 2 ]
+	ck "pool gave 256M" [ $((free0 - $(cat "$POOL_FREE"))) = $((256 << 20)) ]
+	ck "movable" mkctl exec "$A" -- grep -q "^Node 0, zone  Movable" /proc/zoneinfo
+	ck "a 300M file fits" mkctl exec "$A" -- sh -c "$FILL"
+	put_mem "$A" 256M && OK=1
+	ck "shrink refused: EBUSY" [ "$ERR" = "Device or resource busy" ]
+	ck "the reason says what to do" eval \
+		'reason_of "$A" | grep -q "free memory inside it before shrinking"'
+	ck "still 512M" [ "$(attr "$A" memory)" = 512M ]
+	ck "MemTotal unchanged" [ "$(memtotal "$A")" = "$total" ]
+	ck "file removed" mkctl exec "$A" -- rm /tmp/fill
+	ck "shrink to 256M" put_mem "$A" 256M
+	ck "MemTotal back" [ "$(memtotal "$A")" = "$total0" ]
+	ck "no extent left" [ "$(added "$A")" = 0 ]
+	ck "pool free back" [ "$(cat "$POOL_FREE")" = "$free0" ]
+	report $OK "memory 256M -> 512M and back; a shrink under a file that needs it is EBUSY"
+}
+
+# Each memory refusal with its errno; nothing changes.
+test_mem_refusals() {
+	local total0 free0
+
+	OK=0
+	total0=$(memtotal "$A")
+	free0=$(cat "$POOL_FREE")
+	put_mem "$A" 300M && OK=1
+	ck "300M: EINVAL" [ "$ERR" = "Invalid argument" ]
+	ck "300M: reason" eval 'reason_of "$A" | grep -q "steps of resize_granule"'
+	put_mem "$A" 128M && OK=1
+	ck "below the boot memory: EINVAL" [ "$ERR" = "Invalid argument" ]
+	put_mem "$A" 1280M && OK=1
+	ck "more than the pool has: ENOSPC" [ "$ERR" = "No space left on device" ]
+	ck "still 256M" [ "$(attr "$A" memory)" = 256M ]
+	ck "MemTotal unchanged" [ "$(memtotal "$A")" = "$total0" ]
+	ck "pool free unchanged" [ "$(cat "$POOL_FREE")" = "$free0" ]
+	report $OK "memory refusals: not a step or below boot EINVAL, no room ENOSPC"
+}
+
 # A spawn that does not answer is crashed, and everything comes back.
 test_spawn_silent() {
 	local ok=0
@@ -307,7 +380,8 @@ test_kill_during_add() {
 TESTS=(test_grow_shrink_busy test_remove_first_cpu test_second_instance
        test_refusals
        test_spawn_cannot_online_removed test_move_between_instances
-       test_two_at_once test_cycles test_spawn_silent test_kill_during_add)
+       test_two_at_once test_cycles test_mem_grow_fill_shrink
+       test_mem_refusals test_spawn_silent test_kill_during_add)
 
 ktap_print_header
 if [ ! -w "$FAULT" ] && [ ! -d /sys/kernel/debug/multikernel ]; then
