@@ -344,6 +344,7 @@ static inline void mk_vsock_refuse_routed(u32 from, u32 to, const void *pkt,
 /* msg_test.c: fault injection, test configurations only */
 #define MK_TEST_RESIZE_REFUSE	1	/* refuse the next resize request */
 #define MK_TEST_RESIZE_SILENT	2	/* never answer it */
+#define MK_TEST_RESIZE_SCRIBBLE	3	/* write to memory after giving it back */
 #ifdef CONFIG_MULTIKERNEL_MSG_TEST
 bool mk_test_fail_reclaim(unsigned int cpu);
 int mk_test_resize_fault(void);

@@ -31,7 +31,8 @@
  *                        request) whose source is instance ID's CID
  *
  * In a spawn, multikernel/resize_fault makes the next resize request fail:
- * 1 refuses it with -EBUSY, 2 leaves it unanswered.
+ * 1 refuses it with -EBUSY, 2 leaves it unanswered, 3 has the spawn write
+ * to the memory a removal gave back.
  *
  * Test messages carry a sequence number and a payload derived from it.
  * Commands are serialised by one mutex per kernel.
@@ -834,8 +835,7 @@ static u32 mk_resize_fault;
 /**
  * mk_test_resize_fault() - take the fault set for the next resize request
  *
- * Return: 0, MK_TEST_RESIZE_REFUSE or MK_TEST_RESIZE_SILENT; the fault is
- * then cleared.
+ * Return: 0 or an MK_TEST_RESIZE_* value; the fault is then cleared.
  */
 int mk_test_resize_fault(void)
 {

@@ -19,7 +19,9 @@
 
 #define pr_fmt(fmt) "multikernel: " fmt
 
+#include <linux/delay.h>
 #include <linux/init.h>
+#include <linux/io.h>
 #include <linux/kthread.h>
 #include <linux/multikernel.h>
 #include <linux/slab.h>
@@ -61,6 +63,25 @@ static int mk_resize_run(struct mk_resize_req *r, char *why, size_t len)
 	}
 }
 
+/*
+ * Test hook: write to a block this kernel has given back, as a buggy
+ * spawn might, once the host has had time to clear it; the host must find
+ * it when it hands the block out again.
+ */
+static void mk_resize_scribble(u64 phys)
+{
+	u8 *p;
+
+	msleep(1000);
+	p = memremap(phys, PAGE_SIZE, MEMREMAP_WB);
+	if (!p)
+		return;
+	memset(p, 0xa5, 64);
+	memunmap(p);
+	pr_warn("wrote to memory at %#llx after giving it back, as the test hook asked\n",
+		phys);
+}
+
 static void mk_resize_work(struct kthread_work *work)
 {
 	struct mk_resize_req *r = container_of(work, struct mk_resize_req,
@@ -77,11 +98,15 @@ static void mk_resize_work(struct kthread_work *work)
 	} else {
 		ret = mk_resize_run(r, resp.why, sizeof(resp.why));
 	}
+
 	if (ret)
 		pr_info("resize request %u refused: %s (%d)\n", r->hdr.type,
 			resp.why, ret);
 	mk_msg_reply(r->ch, &r->hdr, ret, &resp,
 		     sizeof(resp.rz) + strnlen(resp.why, sizeof(resp.why)));
+	if (!ret && fault == MK_TEST_RESIZE_SCRIBBLE &&
+	    r->hdr.type == MULTIKERNEL_MSG_MEM_REMOVE)
+		mk_resize_scribble(r->rz.phys);
 out:
 	kfree(r);
 }

@@ -56,3 +56,32 @@ wait_until() {
 	done
 	return 1
 }
+
+# mk_remove_instances NAME...: kill each instance that exists, keep its
+# console, remove it.
+mk_remove_instances() {
+	local name dir
+
+	for name in "$@"; do
+		dir=/sys/kernel/config/multikernel/instances/$name
+		if [ -d "$dir" ]; then
+			echo kill > "$dir/state" 2>/dev/null
+			mk_keep_console "$name"
+			rmdir "$dir"
+		fi
+	done
+}
+
+# mk_cpu_count LIST: how many CPUs a cpulist such as 1-2,5 holds.
+mk_cpu_count() {
+	local part n=0
+
+	for part in ${1//,/ }; do
+		if [[ "$part" == *-* ]]; then
+			n=$((n + ${part#*-} - ${part%-*} + 1))
+		else
+			n=$((n + 1))
+		fi
+	done
+	echo "$n"
+}

@@ -41,15 +41,7 @@ TMP=
 CONF=
 
 remove_instances() {
-	local name
-
-	for name in "$WEB" "$DB" "$CLASH"; do
-		if [ -d "$INSTANCES/$name" ]; then
-			echo kill > "$INSTANCES/$name/state" 2>/dev/null
-			mk_keep_console "$name"
-			rmdir "$INSTANCES/$name"
-		fi
-	done
+	mk_remove_instances "$WEB" "$DB" "$CLASH"
 }
 
 cleanup() {
@@ -83,19 +75,6 @@ format_size() {
 	echo "$1"
 }
 
-# cpu_list_count LIST: how many CPUs a cpulist such as 1-2,5 holds.
-cpu_list_count() {
-	local part n=0
-
-	for part in ${1//,/ }; do
-		if [[ "$part" == *-* ]]; then
-			n=$((n + ${part#*-} - ${part%-*} + 1))
-		else
-			n=$((n + 1))
-		fi
-	done
-	echo "$n"
-}
 
 report() {
 	if [ "$1" -eq 0 ]; then
@@ -155,7 +134,7 @@ test_apply_values() {
 	expect_attr "$DB" stop_timeout_ms "$STOP_TIMEOUT_MS" || ok=1
 	expect_attr "$DB" state stopped || ok=1
 	cpus=$(attr "$DB" cpus)
-	if [ "$(cpu_list_count "$cpus")" -ne 1 ] || [ "$cpus" = 0 ] ||
+	if [ "$(mk_cpu_count "$cpus")" -ne 1 ] || [ "$cpus" = 0 ] ||
 	   [ "$cpus" = "$WEB_CPUS" ]; then
 		ktap_print_msg "$DB got CPUs '$cpus': not one free CPU"
 		ok=1

@@ -52,17 +52,8 @@ BAD_ERR=
 
 TMP=
 
-# Remove every instance this test may have made, even a started one.
 remove_instances() {
-	local name
-
-	for name in "$NAME" "$NAME_BAD" "$NAME_USAGE" "$NAME_MISSING"; do
-		if [ -d "$INSTANCES/$name" ]; then
-			echo kill > "$INSTANCES/$name/state" 2>/dev/null
-			mk_keep_console "$name"
-			rmdir "$INSTANCES/$name"
-		fi
-	done
+	mk_remove_instances "$NAME" "$NAME_BAD" "$NAME_USAGE" "$NAME_MISSING"
 }
 
 cleanup() {

@@ -27,15 +27,7 @@ RESULT=
 TMP=
 
 remove_instances() {
-	local name
-
-	for name in "$A" "$B"; do
-		if [ -d "$INSTANCES/$name" ]; then
-			echo kill > "$INSTANCES/$name/state" 2>/dev/null
-			mk_keep_console "$name"
-			rmdir "$INSTANCES/$name"
-		fi
-	done
+	mk_remove_instances "$A" "$B"
 }
 
 cleanup() {

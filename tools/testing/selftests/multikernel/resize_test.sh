@@ -24,6 +24,8 @@ A=kst-rsz-a
 B=kst-rsz-b
 BOOT_WAIT_S=90
 CYCLES=50
+# What the host logs when it finds memory written after it was given back.
+WROTE="wrote to pool memory at .* after it gave it back; cleared again"
 # Inside the spawn: a file that fits only in the memory it grew by.
 FILL='mount -o remount,size=400M /tmp && dd if=/dev/zero of=/tmp/fill bs=1M count=300'
 TMP=
@@ -32,15 +34,7 @@ HOST_ONLINE=
 HOST_POOL=
 
 remove_instances() {
-	local name
-
-	for name in "$A" "$B"; do
-		if [ -d "$INSTANCES/$name" ]; then
-			echo kill > "$INSTANCES/$name/state" 2>/dev/null
-			mk_keep_console "$name"
-			rmdir "$INSTANCES/$name"
-		fi
-	done
+	mk_remove_instances "$A" "$B"
 }
 
 cleanup() {
@@ -104,26 +98,13 @@ sees() {
 	echo "$(mkctl exec "$1" -- cat "$ONLINE")/$(mkctl exec "$1" -- nproc)"
 }
 
-# count LIST: how many CPUs a cpulist names.
-count() {
-	local n=0 r
-
-	for r in ${1//,/ }; do
-		if [[ "$r" == *-* ]]; then
-			n=$((n + ${r#*-} - ${r%-*} + 1))
-		else
-			n=$((n + 1))
-		fi
-	done
-	echo "$n"
-}
 
 # spawn_has NAME N: the spawn has N CPUs online and nproc agrees.
 spawn_has() {
 	local seen
 
 	seen=$(sees "$1")
-	[ "$(count "${seen%/*}")" = "$2" ] && [ "${seen#*/}" = "$2" ]
+	[ "$(mk_cpu_count "${seen%/*}")" = "$2" ] && [ "${seen#*/}" = "$2" ]
 }
 
 report() {
@@ -168,7 +149,7 @@ test_grow_shrink_busy() {
 	for step in 1-2 1-3 1-2 1; do
 		ck "write $step" put "$A" "$step"
 		ck "cpus reads $step" [ "$(attr "$A" cpus)" = "$step" ]
-		ck "spawn on $step ($(sees "$A"))" spawn_has "$A" "$(count "$step")"
+		ck "spawn on $step ($(sees "$A"))" spawn_has "$A" "$(mk_cpu_count "$step")"
 	done
 	ck "busy loop survives" mkctl exec "$A" -- kill -0 "$pid"
 	mkctl exec "$A" -- kill "$pid"
@@ -272,19 +253,46 @@ test_two_at_once() {
 	report $OK "two instances resized at once: each ends as asked"
 }
 
-# Many mixed steps; afterwards the host is exactly as before.
+# Many mixed steps, CPUs and memory; afterwards the host is exactly as
+# before.
 test_cycles() {
-	local ok=0 i sets=(1-2 1 2 1,2 1)
+	local i free0 sets=(1-2 1 2 1,2 1) mems=(384M 256M 512M 384M 256M)
 
+	OK=0
+	free0=$(cat "$POOL_FREE")
 	for ((i = 0; i < CYCLES; i++)); do
-		put "$A" "${sets[i % ${#sets[@]}]}" ||
-			{ ktap_print_msg "cycle $i: $ERR"; ok=1; break; }
+		ck "cycle $i: cpus" put "$A" "${sets[i % ${#sets[@]}]}" || break
+		((i % 2)) && continue
+		ck "cycle $i: memory" put_mem "$A" "${mems[i / 2 % ${#mems[@]}]}" ||
+			break
 	done
-	put "$A" 1 || ok=1
-	spawn_has "$A" 1 || ok=1
-	mkctl ping -c 1 "$A" > /dev/null || ok=1
-	[ "$(cat "$ONLINE")" = 0,2 ] || ok=1
-	report $ok "$CYCLES add/remove cycles: the instance answers, the host has its CPUs"
+	ck "back to CPU 1" put "$A" 1
+	ck "back to 256M" put_mem "$A" 256M
+	ck "on one CPU" spawn_has "$A" 1
+	ck "answers" mkctl ping -c 1 "$A" > /dev/null
+	ck "host online" online_is 0,2
+	ck "pool free back" [ "$(cat "$POOL_FREE")" = "$free0" ]
+	report $OK "$CYCLES mixed CPU and memory cycles: it answers, the host has its CPUs and pool"
+}
+
+# A spawn that writes to memory it gave back is found before the memory
+# goes to anyone else, and the memory is cleared again.
+test_mem_written_after_removal() {
+	local since
+
+	OK=0
+	ck "grow" put_mem "$A" 384M
+	ck "fault set" mkctl exec "$A" -- sh -c "echo 3 > $FAULT"
+	mk_expect_report "$A" "writes to memory it gave back, on purpose"
+	ck "shrink" put_mem "$A" 256M
+	ck "the spawn wrote" wait_until 10 console_has "$A" "after giving it back"
+	since=$(dmesg | grep -c "$WROTE")
+	ck "grow again" put_mem "$A" 384M
+	ck "the host names the writer" [ "$(dmesg | grep -c "$WROTE")" -gt "$since" ]
+	ck "the writer is named" eval \
+		'dmesg | grep "$WROTE" | tail -1 | grep -q "instance $(attr "$A" id) "'
+	ck "shrink" put_mem "$A" 256M
+	report $OK "memory a spawn wrote to after giving it back is found and cleared before reuse"
 }
 
 # 256M -> 512M, a file that fits only then, a shrink refused while it is
@@ -380,8 +388,9 @@ test_kill_during_add() {
 TESTS=(test_grow_shrink_busy test_remove_first_cpu test_second_instance
        test_refusals
        test_spawn_cannot_online_removed test_move_between_instances
-       test_two_at_once test_cycles test_mem_grow_fill_shrink
-       test_mem_refusals test_spawn_silent test_kill_during_add)
+       test_two_at_once test_mem_grow_fill_shrink test_mem_refusals
+       test_cycles test_mem_written_after_removal test_spawn_silent
+       test_kill_during_add)
 
 ktap_print_header
 if [ ! -w "$FAULT" ] && [ ! -d /sys/kernel/debug/multikernel ]; then
