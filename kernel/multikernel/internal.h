@@ -216,11 +216,47 @@ u64 mk_pool_largest_free(void);
 /* Called by mk_pool_walk_free() on each free extent. */
 typedef void (*mk_pool_extent_fn)(phys_addr_t start, u64 size, void *data);
 void mk_pool_walk_free(mk_pool_extent_fn fn, void *data);
-phys_addr_t mk_pool_alloc(u64 size);
-phys_addr_t mk_pool_alloc_aligned(u64 size);
+const char *mk_pool_backing(void);
+u64 mk_pool_host_usable(void);
+int mk_pool_alloc(u64 size, phys_addr_t *addr);
+int mk_pool_alloc_aligned(u64 size, phys_addr_t *addr);
 void mk_pool_free_range(phys_addr_t addr, u64 size);
 void mk_pool_give_back(phys_addr_t addr, u64 size, u8 giver);
+void mk_pool_forget_giver(u8 giver);
 bool mk_pool_granule_clean(phys_addr_t addr);
+
+/* pool_cma.c: the CMA backing; callers hold the pool's mutex */
+#ifdef CONFIG_CMA
+int __init mk_pool_cma_declare(phys_addr_t base, u64 size);
+bool mk_pool_cma_active(void);
+u64 mk_pool_cma_align(void);
+int mk_pool_cma_take(phys_addr_t addr, u64 size);
+void mk_pool_cma_give(phys_addr_t addr, u64 size);
+#else
+static inline int mk_pool_cma_declare(phys_addr_t base, u64 size)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline bool mk_pool_cma_active(void)
+{
+	return false;
+}
+
+static inline u64 mk_pool_cma_align(void)
+{
+	return MK_GRANULE;
+}
+
+static inline int mk_pool_cma_take(phys_addr_t addr, u64 size)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void mk_pool_cma_give(phys_addr_t addr, u64 size)
+{
+}
+#endif
 
 /* validate.c: pure parsing and checking, no locks, no global state */
 int mk_check_name(const char *name);

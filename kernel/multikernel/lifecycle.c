@@ -286,6 +286,8 @@ static void mk_release_memory(struct mk_instance *inst)
 		inst->mem_phys = 0;
 	}
 	mk_release_extents(inst);
+	/* What it gave back while it ran: it cannot write there any more. */
+	mk_pool_forget_giver(inst->id);
 }
 
 /* Keep everything a CPU that is not proven back might still touch. */
@@ -443,11 +445,16 @@ static int mk_prepare(struct mk_instance *inst, u64 *entry, u64 *bp)
 	int ret;
 
 	inst->mem_boot = inst->memory;
-	inst->mem_phys = mk_pool_alloc(inst->mem_boot);
-	if (!inst->mem_phys) {
+	ret = mk_pool_alloc(inst->mem_boot, &inst->mem_phys);
+	if (ret == -EBUSY) {
+		pr_info("%s: the host's pages could not be moved out of any free %llu-byte extent of the pool now\n",
+			name, inst->memory);
+		return ret;
+	}
+	if (ret) {
 		pr_info("%s: no free %llu-byte extent in the pool\n", name,
 			inst->memory);
-		return -ENOSPC;
+		return ret;
 	}
 	inst->low_phys = multikernel_arch_alloc_low();
 	if (!inst->low_phys) {
@@ -519,7 +526,8 @@ static int mk_check_startable(struct mk_instance *inst)
  * instance to running when the spawn reaches init.
  *
  * Return: 0; -EPERM without CAP_SYS_BOOT or under lockdown; -EBUSY if not
- * stopped; -EINVAL if not fully configured; -ENOSPC if the pool or the
+ * stopped, or if the host's pages cannot be moved out of the pool (CMA)
+ * now; -EINVAL if not fully configured; -ENOSPC if the pool or the
  * conventional memory has no room; the loader's errors (-ENOEXEC for an
  * image without spawn support, a read error such as -ENOENT); the CPU
  * hotplug core's errors.  On error nothing stays lent, unless a CPU could

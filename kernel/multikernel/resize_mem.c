@@ -62,12 +62,17 @@ static int mk_resize_add_block(struct mk_instance *inst, char *why, size_t len)
 	if (!e)
 		return -ENOMEM;
 	e->size = MK_RESIZE_GRANULE;
-	e->phys = mk_pool_alloc_aligned(e->size);
-	if (!e->phys) {
+	ret = mk_pool_alloc_aligned(e->size, &e->phys);
+	if (ret) {
 		kfree(e);
-		snprintf(why, len, "the pool has no free %lluM block aligned to its size",
-			 (u64)MK_RESIZE_GRANULE >> 20);
-		return -ENOSPC;
+		if (ret == -EBUSY)
+			snprintf(why, len,
+				 "the host's pages could not be moved out of a free %lluM block of the pool now",
+				 (u64)MK_RESIZE_GRANULE >> 20);
+		else
+			snprintf(why, len, "the pool has no free %lluM block aligned to its size",
+				 (u64)MK_RESIZE_GRANULE >> 20);
+		return ret;
 	}
 	/* The instance's from now on: every teardown frees it. */
 	list_add(&e->node, &inst->extents);
@@ -153,8 +158,9 @@ static int mk_resize_mem_by(struct mk_instance *inst, long n, char *why,
  *
  * Return: 0; -EINVAL below the memory it started with or for a change that
  * is not a multiple of MK_RESIZE_GRANULE; -EBUSY if the instance does not
- * run or the spawn cannot give the memory up; -ENOSPC when the pool has
- * no free aligned block; -EOPNOTSUPP if the spawn cannot resize; the
+ * run, the spawn cannot give the memory up or the host's pages cannot be
+ * moved out of the pool (CMA) now; -ENOSPC when the pool has no free
+ * aligned block; -EOPNOTSUPP if the spawn cannot resize; the
  * errors of mk_resize_ask(); -ENOMEM.
  */
 int mk_resize_memory(struct mk_instance *inst, u64 bytes)

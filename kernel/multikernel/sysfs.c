@@ -105,11 +105,29 @@ static ssize_t granule_show(struct kobject *kobj, struct kobj_attribute *attr,
 
 static struct kobj_attribute pool_granule_attr = __ATTR_RO(granule);
 
+static ssize_t backing_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%s\n", mk_pool_backing());
+}
+
+static struct kobj_attribute pool_backing_attr = __ATTR_RO(backing);
+
+static ssize_t host_usable_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", mk_pool_host_usable());
+}
+
+static struct kobj_attribute pool_host_usable_attr = __ATTR_RO(host_usable);
+
 static struct attribute *mk_pool_attrs[] = {
 	&pool_size_attr.attr,
 	&pool_free_attr.attr,
 	&pool_largest_free_attr.attr,
 	&pool_granule_attr.attr,
+	&pool_backing_attr.attr,
+	&pool_host_usable_attr.attr,
 	NULL,
 };
 
