@@ -4,9 +4,9 @@
 # Usage: check.sh BUILD_DIR
 #
 # Everything "make check" runs once the pieces are built: mkctl's unit tests
-# on this machine, four VM boots (with the pool, without it, with a
-# malformed pool parameter, and with SMT, a pool at a fixed address and a
-# restart at the end) for KUnit and the kselftests, and the exported
+# on this machine, five VM boots (with the pool, without it, with a
+# malformed pool parameter, with the pool backed by CMA, and with SMT, a
+# pool at a fixed address and a restart at the end) for KUnit and the kselftests, and the exported
 # series.  Ends with the "N passed, N failed" line.
 #
 # Beside the tests' own results it checks the run itself, as TAP in
@@ -76,6 +76,9 @@ grep -Eq '^mk-check: [1-9][0-9]* spawn consoles saved' "$out/vm-pool.log"
 check $? "vm-pool: the tests saved the spawn consoles for the scan"
 (VM_POOL=; export VM_POOL; run_vm vm-inert "$here/harness/check-inert.sh")
 (VM_POOL=1G@junk; export VM_POOL; run_vm vm-badpool "$here/harness/check-badpool.sh")
+# The pool backed by CMA, with room for the host's page cache beside it.
+(VM_MEM=3G VM_POOL=cma:1G; export VM_MEM VM_POOL
+ run_vm vm-cma "$here/harness/check-cma.sh")
 
 # SMT, the most instances at once, and a restart with two instances
 # running: each must stop cleanly first.
@@ -112,6 +115,7 @@ exec "$here/harness/tap-summary.sh" \
 	--kunit "$out/vm-pool.log" \
 	--kselftest "$out/vm-pool.log" \
 	--kselftest "$out/vm-inert.log" \
+	--kselftest "$out/vm-cma.log" \
 	--kselftest "$out/vm-reboot.log" \
 	--tap "$out/vm-badpool.tap" \
 	--tap "$out/vm-reboot.tap" \
