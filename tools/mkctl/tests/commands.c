@@ -21,7 +21,7 @@
 #define DB_JSON		"{\"name\":\"db\",\"id\":1,\"state\":\"running\",\"boot_time_ms\":812,\"crash_reason\":\"\",\"cpus\":\"\",\"memory\":0,\"kernel\":\"\",\"initrd\":\"\",\"cmdline\":\"\"}"
 #define WEB_JSON	"{\"name\":\"web\",\"id\":2,\"state\":\"stopped\",\"boot_time_ms\":0,\"crash_reason\":\"\",\"cpus\":\"2-3\",\"memory\":268435456,\"kernel\":\"/boot/bzImage\",\"initrd\":\"\",\"cmdline\":\"console=hvc0 \\\"quoted\\\"\"}"
 #define CRASHED_JSON	"{\"name\":\"web\",\"id\":3,\"state\":\"crashed\",\"boot_time_ms\":1500,\"crash_reason\":\"panic: \\\"sysrq\\\" triggered\",\"cpus\":\"2\",\"memory\":67108864,\"kernel\":\"/k\",\"initrd\":\"\",\"cmdline\":\"\"}"
-#define POOL_JSON	"{\"size\":1073741824,\"free\":1071644672,\"used\":2097152,\"largest_free\":1073741824,\"granule\":2097152,\"instances\":1}\n"
+#define POOL_JSON	"{\"size\":1073741824,\"free\":1071644672,\"used\":2097152,\"largest_free\":1073741824,\"granule\":2097152,\"host_usable\":0,\"backing\":\"memblock\",\"instances\":1}\n"
 
 /*
  * Two instances whose names sort the other way round from their ids; db
@@ -315,6 +315,8 @@ static bool pool_text(void)
 			  "used: 256M (268435456 bytes)\n"
 			  "largest_free: 512M (536870912 bytes)\n"
 			  "granule: 2M (2097152 bytes)\n"
+			  "host_usable: 0 (0 bytes)\n"
+			  "backing: memblock\n"
 			  "instances: 2\n", "");
 }
 
@@ -343,7 +345,43 @@ static bool pool_without_pool(void)
 	       expect_run(&r, 0,
 			  "size: 0 (0 bytes)\nfree: 0 (0 bytes)\n"
 			  "used: 0 (0 bytes)\nlargest_free: 0 (0 bytes)\n"
-			  "granule: 2M (2097152 bytes)\ninstances: 0\n", "");
+			  "granule: 2M (2097152 bytes)\n"
+			  "host_usable: 0 (0 bytes)\nbacking: memblock\n"
+			  "instances: 0\n", "");
+}
+
+static bool pool_cma(void)
+{
+	struct run r;
+
+	return !fake_write("sys/pool/backing", "cma\n") &&
+	       !fake_write("sys/pool/free", "805306368\n") &&
+	       !fake_write("sys/pool/host_usable", "671088640\n") &&
+	       !run_mkctl(&r, "pool", NULL) &&
+	       expect_run(&r, 0,
+			  "size: 1G (1073741824 bytes)\n"
+			  "free: 768M (805306368 bytes)\n"
+			  "used: 256M (268435456 bytes)\n"
+			  "largest_free: 1G (1073741824 bytes)\n"
+			  "granule: 2M (2097152 bytes)\n"
+			  "host_usable: 640M (671088640 bytes)\n"
+			  "backing: cma\n"
+			  "instances: 0\n", "");
+}
+
+/* A kernel older than the CMA backing: memblock, nothing for the host. */
+static bool pool_old_kernel(void)
+{
+	struct run r;
+
+	return !fake_unlink("sys/pool/backing") &&
+	       !fake_unlink("sys/pool/host_usable") &&
+	       !run_mkctl(&r, "pool", "--json", NULL) &&
+	       expect_run(&r, 0,
+			  "{\"size\":1073741824,\"free\":1073741824,\"used\":0,"
+			  "\"largest_free\":1073741824,\"granule\":2097152,"
+			  "\"host_usable\":0,\"backing\":\"memblock\","
+			  "\"instances\":0}\n", "");
 }
 
 static bool unavailable(void)
@@ -477,6 +515,8 @@ const struct test_case command_tests[] = {
 	{ "pool: sizes and instance count", pool_text },
 	{ "pool --json", pool_json },
 	{ "pool without a pool reserved", pool_without_pool },
+	{ "pool backed by CMA", pool_cma },
+	{ "pool on a kernel without pool/backing", pool_old_kernel },
 	{ "no multikernel tree: not available", unavailable },
 	{ "create: failed write removes the instance", create_rollback },
 	{ "create: a value the kernel refuses is explained, rolled back",

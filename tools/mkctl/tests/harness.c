@@ -297,6 +297,8 @@ int fake_setup(void)
 		{ "sys/pool/free", "1073741824\n" },
 		{ "sys/pool/largest_free", "1073741824\n" },
 		{ "sys/pool/granule", "2097152\n" },
+		{ "sys/pool/host_usable", "0\n" },
+		{ "sys/pool/backing", "memblock\n" },
 	};
 	const char *tmp = getenv("TMPDIR");
 	size_t i;
