@@ -32,26 +32,10 @@ cleanup() {
 	[ -n "$TMP" ] && rmdir "$TMP"
 }
 
-report() {
-	if [ "$1" -eq 0 ]; then
-		ktap_test_pass "$2"
-	else
-		ktap_test_fail "$2"
-	fi
-}
-
-# ck WHAT COMMAND [ARGS...]: run COMMAND; if it fails, say WHAT and clear
-# OK, the result of the test that runs.
-ck() {
-	local what=$1
-
-	shift
-	"$@" && return 0
-	ktap_print_msg "failed: $what"
+# What mk_ck shows when a check fails.
+ck_context() {
 	ktap_print_msg "  pool free $(cat $POOL/free) host_usable $(cat $POOL/host_usable)," \
 		"CmaFree $(cma_free) of $(cma_total)"
-	OK=1
-	return 1
 }
 
 meminfo() {	# FIELD: its value in bytes
@@ -127,17 +111,18 @@ test_idle_pool_is_hosts() {
 
 	OK=0
 	size=$(cat $POOL/size)
-	ck "backing" eq "$(cat $POOL/backing)" cma
-	ck "CmaTotal is the pool" eq "$(cma_total)" "$size"
-	ck "all usable by the host" eq "$(cat $POOL/host_usable)" "$size"
-	ck "iomem" grep -q "Multikernel pool" /proc/iomem
-	report $OK "cma pool: backing, /proc/meminfo and host_usable show the idle pool as the host's"
+	mk_ck "backing" eq "$(cat $POOL/backing)" cma
+	mk_ck "CmaTotal is the pool" eq "$(cma_total)" "$size"
+	mk_ck "all usable by the host" eq "$(cat $POOL/host_usable)" "$size"
+	mk_ck "iomem" grep -q "Multikernel pool" /proc/iomem
+	mk_report $OK \
+		"cma pool: backing, /proc/meminfo and host_usable show the idle pool as the host's"
 }
 
 test_page_cache_fills_pool() {
 	OK=0
-	ck "fill" fill_page_cache
-	report $OK "cma pool: the host's page cache fills half of the idle pool"
+	mk_ck "fill" fill_page_cache
+	mk_report $OK "cma pool: the host's page cache fills half of the idle pool"
 }
 
 # The start must move host pages: MEM_BYTES of the pool become the
@@ -154,26 +139,27 @@ test_start_moves_host_pages() {
 
 	OK=0
 	ktap_print_msg "at least $((least >> 20))M of the host's pages are in the way"
-	ck "host pages in the way" ge "$least" $((64 << 20))
-	ck "start" start_spawn "$A"
-	ck "pool free" eq "$(cat $POOL/free)" $((free - MEM_BYTES))
-	ck "host_usable" eq "$(cat $POOL/host_usable)" $((size - MEM_BYTES))
-	ck "spawn answers" eq "$(mkctl exec "$A" -- cat /sys/kernel/multikernel/self/name)" "$A"
-	ck "host data intact" copies_intact
-	report $OK "cma pool: an instance starts in a pool full of page cache, which moves out intact"
+	mk_ck "host pages in the way" ge "$least" $((64 << 20))
+	mk_ck "start" start_spawn "$A"
+	mk_ck "pool free" eq "$(cat $POOL/free)" $((free - MEM_BYTES))
+	mk_ck "host_usable" eq "$(cat $POOL/host_usable)" $((size - MEM_BYTES))
+	mk_ck "spawn answers" eq "$(mkctl exec "$A" -- cat /sys/kernel/multikernel/self/name)" "$A"
+	mk_ck "host data intact" copies_intact
+	mk_report $OK \
+		"cma pool: an instance starts in a pool full of page cache, which moves out intact"
 }
 
 test_stop_gives_back() {
 	local before=$(cma_free) size=$(cat $POOL/size)
 
 	OK=0
-	ck "stop" stop_spawn "$A"
-	ck "pool free" eq "$(cat $POOL/free)" "$size"
-	ck "host_usable" eq "$(cat $POOL/host_usable)" "$size"
+	mk_ck "stop" stop_spawn "$A"
+	mk_ck "pool free" eq "$(cat $POOL/free)" "$size"
+	mk_ck "host_usable" eq "$(cat $POOL/host_usable)" "$size"
 	# Up to 16M of it may still wait in per-CPU free lists.
-	ck "CmaFree grew by the instance's memory: $before -> $(cma_free)" \
+	mk_ck "CmaFree grew by the instance's memory: $before -> $(cma_free)" \
 		ge "$(cma_free)" $((before + MEM_BYTES - (16 << 20)))
-	report $OK "cma pool: stopping the instance gives its memory back to the host"
+	mk_report $OK "cma pool: stopping the instance gives its memory back to the host"
 }
 
 # A block a running spawn gives back is the pool's, not the host's, until
@@ -183,14 +169,14 @@ test_given_back_waits_for_giver() {
 
 	OK=0
 	block=$(cat /sys/kernel/multikernel/resize_granule)
-	ck "start" start_spawn "$A"
-	ck "grow" eval "echo $((MEM_BYTES + block)) > $INSTANCES/$A/memory"
-	ck "shrink" eval "echo $MEM_BYTES > $INSTANCES/$A/memory"
-	ck "pool free" eq "$(cat $POOL/free)" $((size - MEM_BYTES))
-	ck "host_usable" eq "$(cat $POOL/host_usable)" $((size - MEM_BYTES - block))
-	ck "stop" stop_spawn "$A"
-	ck "host_usable after stop" eq "$(cat $POOL/host_usable)" "$size"
-	report $OK "cma pool: memory a running spawn gives back waits for it to stop"
+	mk_ck "start" start_spawn "$A"
+	mk_ck "grow" eval "echo $((MEM_BYTES + block)) > $INSTANCES/$A/memory"
+	mk_ck "shrink" eval "echo $MEM_BYTES > $INSTANCES/$A/memory"
+	mk_ck "pool free" eq "$(cat $POOL/free)" $((size - MEM_BYTES))
+	mk_ck "host_usable" eq "$(cat $POOL/host_usable)" $((size - MEM_BYTES - block))
+	mk_ck "stop" stop_spawn "$A"
+	mk_ck "host_usable after stop" eq "$(cat $POOL/host_usable)" "$size"
+	mk_report $OK "cma pool: memory a running spawn gives back waits for it to stop"
 }
 
 ktap_print_header

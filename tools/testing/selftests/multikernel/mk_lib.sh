@@ -85,3 +85,28 @@ mk_cpu_count() {
 	done
 	echo "$n"
 }
+
+# mk_report STATUS WHAT: one KTAP result, ok when STATUS is 0.
+mk_report() {
+	if [ "$1" -eq 0 ]; then
+		ktap_test_pass "$2"
+	else
+		ktap_test_fail "$2"
+	fi
+}
+
+# mk_ck WHAT COMMAND [ARGS...]: run COMMAND; if it fails, say WHAT, let the
+# script's ck_context (when it has one) show the state, and set OK to 1:
+# OK is the status of the test that runs, for mk_report.
+mk_ck() {
+	local what=$1
+
+	shift
+	"$@" && return 0
+	ktap_print_msg "failed: $what"
+	if declare -F ck_context > /dev/null; then
+		ck_context
+	fi
+	OK=1
+	return 1
+}

@@ -107,26 +107,10 @@ spawn_has() {
 	[ "$(mk_cpu_count "${seen%/*}")" = "$2" ] && [ "${seen#*/}" = "$2" ]
 }
 
-report() {
-	if [ "$1" -eq 0 ]; then
-		ktap_test_pass "$2"
-	else
-		ktap_test_fail "$2"
-	fi
-}
-
-# ck WHAT COMMAND [ARGS...]: run COMMAND; if it fails, say WHAT and clear
-# OK, the result of the test that runs.
-ck() {
-	local what=$1
-
-	shift
-	"$@" && return 0
-	ktap_print_msg "failed: $what"
+# What mk_ck shows when a check fails.
+ck_context() {
 	ktap_print_msg "  cpus A=$(attr "$A" cpus) B=$(attr "$B" cpus), host $(cat "$ONLINE")"
 	ktap_print_msg "  err '$ERR', reason '$(reason_of "$A")'"
-	OK=1
-	return 1
 }
 
 online_is() {	# LIST
@@ -144,32 +128,33 @@ test_grow_shrink_busy() {
 	OK=0
 	mkctl exec "$A" -- sh -c 'echo $$ > /tmp/busy; while :; do :; done' \
 		> /dev/null 2>&1 &
-	ck "busy loop starts" wait_until 10 mkctl exec "$A" -- test -s /tmp/busy
+	mk_ck "busy loop starts" wait_until 10 mkctl exec "$A" -- test -s /tmp/busy
 	pid=$(mkctl exec "$A" -- cat /tmp/busy)
 	for step in 1-2 1-3 1-2 1; do
-		ck "write $step" put "$A" "$step"
-		ck "cpus reads $step" [ "$(attr "$A" cpus)" = "$step" ]
-		ck "spawn on $step ($(sees "$A"))" spawn_has "$A" "$(mk_cpu_count "$step")"
+		mk_ck "write $step" put "$A" "$step"
+		mk_ck "cpus reads $step" [ "$(attr "$A" cpus)" = "$step" ]
+		mk_ck "spawn on $step ($(sees "$A"))" spawn_has "$A" "$(mk_cpu_count "$step")"
 	done
-	ck "busy loop survives" mkctl exec "$A" -- kill -0 "$pid"
+	mk_ck "busy loop survives" mkctl exec "$A" -- kill -0 "$pid"
 	mkctl exec "$A" -- kill "$pid"
-	ck "host online" online_is 0,2-3
-	report $OK "grow 1 -> 3 CPUs and back under load: the spawn follows, its process survives"
+	mk_ck "host online" online_is 0,2-3
+	mk_report $OK \
+		"grow 1 -> 3 CPUs and back under load: the spawn follows, its process survives"
 }
 
 # The spawn's first CPU goes (1-2, then 2): exec, ping, console still work.
 test_remove_first_cpu() {
 	OK=0
-	ck "write 1-2" put "$A" 1-2
-	ck "write 2" put "$A" 2
-	ck "spawn on one CPU" spawn_has "$A" 1
-	ck "exec" [ "$(mkctl exec "$A" -- cat /sys/kernel/multikernel/self/name)" = "$A" ]
-	ck "ping" mkctl ping -c 3 "$A" > /dev/null
+	mk_ck "write 1-2" put "$A" 1-2
+	mk_ck "write 2" put "$A" 2
+	mk_ck "spawn on one CPU" spawn_has "$A" 1
+	mk_ck "exec" [ "$(mkctl exec "$A" -- cat /sys/kernel/multikernel/self/name)" = "$A" ]
+	mk_ck "ping" mkctl ping -c 3 "$A" > /dev/null
 	echo 'echo mk-resize-echo-$((6 * 7))' > "$CONSOLES/$A/console_in"
-	ck "console echoes" wait_until 10 console_has "$A" mk-resize-echo-42
-	ck "host online" online_is 0-1,3
-	ck "write 1" put "$A" 1
-	report $OK "remove the spawn's first CPU: exec, ping and the console still work"
+	mk_ck "console echoes" wait_until 10 console_has "$A" mk-resize-echo-42
+	mk_ck "host online" online_is 0-1,3
+	mk_ck "write 1" put "$A" 1
+	mk_report $OK "remove the spawn's first CPU: exec, ping and the console still work"
 }
 
 # Each refusal with its errno and reason, and the instance unchanged.
@@ -203,7 +188,7 @@ test_refusals() {
 	[ "$(attr "$A" cpus)" = 1-2 ] && spawn_has "$A" 2 || ok=1
 	put "$A" 1 || ok=1
 	spawn_has "$A" 1 && [ "$(cat "$ONLINE")" = 0,2 ] || ok=1
-	report $ok "refusals, each with its errno and reason; nothing changes"
+	mk_report $ok "refusals, each with its errno and reason; nothing changes"
 }
 
 # A removed CPU is gone for the spawn's own user space too.
@@ -215,23 +200,23 @@ test_spawn_cannot_online_removed() {
 	mkctl exec "$A" -- sh -c 'echo 1 > /sys/devices/system/cpu/cpu1/online' \
 		2>/dev/null && ok=1
 	spawn_has "$A" 1 && [ "$(cat "$ONLINE")" = 0,2 ] || ok=1
-	report $ok "the spawn's user space cannot bring back a CPU it gave up"
+	mk_report $ok "the spawn's user space cannot bring back a CPU it gave up"
 }
 
 # CPU 3 goes from B to A, and back.
 test_move_between_instances() {
 	OK=0
-	ck "B 2-3" put "$B" 2-3
-	ck "B 2" put "$B" 2
-	ck "A 1,3" put "$A" 1,3
-	ck "A on two" spawn_has "$A" 2
-	ck "B on one" spawn_has "$B" 1
-	ck "A 1" put "$A" 1
-	ck "B 3" put "$B" 3
-	ck "A on one" spawn_has "$A" 1
-	ck "B on one" spawn_has "$B" 1
-	ck "host online" online_is 0,2
-	report $OK "a CPU moves from one running instance to another and back"
+	mk_ck "B 2-3" put "$B" 2-3
+	mk_ck "B 2" put "$B" 2
+	mk_ck "A 1,3" put "$A" 1,3
+	mk_ck "A on two" spawn_has "$A" 2
+	mk_ck "B on one" spawn_has "$B" 1
+	mk_ck "A 1" put "$A" 1
+	mk_ck "B 3" put "$B" 3
+	mk_ck "A on one" spawn_has "$A" 1
+	mk_ck "B on one" spawn_has "$B" 1
+	mk_ck "host online" online_is 0,2
+	mk_report $OK "a CPU moves from one running instance to another and back"
 }
 
 # A and B grow and shrink at the same time, CPU 2 between them.
@@ -242,15 +227,15 @@ test_two_at_once() {
 	for i in 1 2 3; do
 		( put "$A" 1-2; put "$A" 1 ) & pa=$!
 		( put "$B" 2-3; put "$B" 3 ) & pb=$!
-		ck "A ends" wait $pa
-		ck "B ends" wait $pb
+		mk_ck "A ends" wait $pa
+		mk_ck "B ends" wait $pb
 	done
-	ck "A cpus" [ "$(attr "$A" cpus)" = 1 ]
-	ck "B cpus" [ "$(attr "$B" cpus)" = 3 ]
-	ck "A on one" spawn_has "$A" 1
-	ck "B on one" spawn_has "$B" 1
-	ck "host online" online_is 0,2
-	report $OK "two instances resized at once: each ends as asked"
+	mk_ck "A cpus" [ "$(attr "$A" cpus)" = 1 ]
+	mk_ck "B cpus" [ "$(attr "$B" cpus)" = 3 ]
+	mk_ck "A on one" spawn_has "$A" 1
+	mk_ck "B on one" spawn_has "$B" 1
+	mk_ck "host online" online_is 0,2
+	mk_report $OK "two instances resized at once: each ends as asked"
 }
 
 # Many mixed steps, CPUs and memory; afterwards the host is exactly as
@@ -261,18 +246,19 @@ test_cycles() {
 	OK=0
 	free0=$(cat "$POOL_FREE")
 	for ((i = 0; i < CYCLES; i++)); do
-		ck "cycle $i: cpus" put "$A" "${sets[i % ${#sets[@]}]}" || break
+		mk_ck "cycle $i: cpus" put "$A" "${sets[i % ${#sets[@]}]}" || break
 		((i % 2)) && continue
-		ck "cycle $i: memory" put_mem "$A" "${mems[i / 2 % ${#mems[@]}]}" ||
+		mk_ck "cycle $i: memory" put_mem "$A" "${mems[i / 2 % ${#mems[@]}]}" ||
 			break
 	done
-	ck "back to CPU 1" put "$A" 1
-	ck "back to 256M" put_mem "$A" 256M
-	ck "on one CPU" spawn_has "$A" 1
-	ck "answers" mkctl ping -c 1 "$A" > /dev/null
-	ck "host online" online_is 0,2
-	ck "pool free back" [ "$(cat "$POOL_FREE")" = "$free0" ]
-	report $OK "$CYCLES mixed CPU and memory cycles: it answers, the host has its CPUs and pool"
+	mk_ck "back to CPU 1" put "$A" 1
+	mk_ck "back to 256M" put_mem "$A" 256M
+	mk_ck "on one CPU" spawn_has "$A" 1
+	mk_ck "answers" mkctl ping -c 1 "$A" > /dev/null
+	mk_ck "host online" online_is 0,2
+	mk_ck "pool free back" [ "$(cat "$POOL_FREE")" = "$free0" ]
+	mk_report $OK \
+		"$CYCLES mixed CPU and memory cycles: it answers, the host has its CPUs and pool"
 }
 
 # A spawn that writes to memory it gave back is found before the memory
@@ -281,18 +267,19 @@ test_mem_written_after_removal() {
 	local since
 
 	OK=0
-	ck "grow" put_mem "$A" 384M
-	ck "fault set" mkctl exec "$A" -- sh -c "echo 3 > $FAULT"
+	mk_ck "grow" put_mem "$A" 384M
+	mk_ck "fault set" mkctl exec "$A" -- sh -c "echo 3 > $FAULT"
 	mk_expect_report "$A" "writes to memory it gave back, on purpose"
-	ck "shrink" put_mem "$A" 256M
-	ck "the spawn wrote" wait_until 10 console_has "$A" "after giving it back"
+	mk_ck "shrink" put_mem "$A" 256M
+	mk_ck "the spawn wrote" wait_until 10 console_has "$A" "after giving it back"
 	since=$(dmesg | grep -c "$WROTE")
-	ck "grow again" put_mem "$A" 384M
-	ck "the host names the writer" [ "$(dmesg | grep -c "$WROTE")" -gt "$since" ]
-	ck "the writer is named" eval \
+	mk_ck "grow again" put_mem "$A" 384M
+	mk_ck "the host names the writer" [ "$(dmesg | grep -c "$WROTE")" -gt "$since" ]
+	mk_ck "the writer is named" eval \
 		'dmesg | grep "$WROTE" | tail -1 | grep -q "instance $(attr "$A" id) "'
-	ck "shrink" put_mem "$A" 256M
-	report $OK "memory a spawn wrote to after giving it back is found and cleared before reuse"
+	mk_ck "shrink" put_mem "$A" 256M
+	mk_report $OK \
+		"memory a spawn wrote to after giving it back is found and cleared before reuse"
 }
 
 # 256M -> 512M, a file that fits only then, a shrink refused while it is
@@ -303,27 +290,27 @@ test_mem_grow_fill_shrink() {
 	OK=0
 	total0=$(memtotal "$A")
 	free0=$(cat "$POOL_FREE")
-	ck "grow to 512M" put_mem "$A" 512M
-	ck "memory reads 512M" [ "$(attr "$A" memory)" = 512M ]
+	mk_ck "grow to 512M" put_mem "$A" 512M
+	mk_ck "memory reads 512M" [ "$(attr "$A" memory)" = 512M ]
 	total=$(memtotal "$A")
 	ktap_print_msg "MemTotal ${total0} kB -> ${total} kB"
-	ck "MemTotal grew by 240M at least" [ $((total - total0)) -ge $((240 * 1024)) ]
-	ck "two extents added" [ "$(added "$A")" = 2 ]
-	ck "pool gave 256M" [ $((free0 - $(cat "$POOL_FREE"))) = $((256 << 20)) ]
-	ck "movable" mkctl exec "$A" -- grep -q "^Node 0, zone  Movable" /proc/zoneinfo
-	ck "a 300M file fits" mkctl exec "$A" -- sh -c "$FILL"
+	mk_ck "MemTotal grew by 240M at least" [ $((total - total0)) -ge $((240 * 1024)) ]
+	mk_ck "two extents added" [ "$(added "$A")" = 2 ]
+	mk_ck "pool gave 256M" [ $((free0 - $(cat "$POOL_FREE"))) = $((256 << 20)) ]
+	mk_ck "movable" mkctl exec "$A" -- grep -q "^Node 0, zone  Movable" /proc/zoneinfo
+	mk_ck "a 300M file fits" mkctl exec "$A" -- sh -c "$FILL"
 	put_mem "$A" 256M && OK=1
-	ck "shrink refused: EBUSY" [ "$ERR" = "Device or resource busy" ]
-	ck "the reason says what to do" eval \
+	mk_ck "shrink refused: EBUSY" [ "$ERR" = "Device or resource busy" ]
+	mk_ck "the reason says what to do" eval \
 		'reason_of "$A" | grep -q "free memory inside it before shrinking"'
-	ck "still 512M" [ "$(attr "$A" memory)" = 512M ]
-	ck "MemTotal unchanged" [ "$(memtotal "$A")" = "$total" ]
-	ck "file removed" mkctl exec "$A" -- rm /tmp/fill
-	ck "shrink to 256M" put_mem "$A" 256M
-	ck "MemTotal back" [ "$(memtotal "$A")" = "$total0" ]
-	ck "no extent left" [ "$(added "$A")" = 0 ]
-	ck "pool free back" [ "$(cat "$POOL_FREE")" = "$free0" ]
-	report $OK "memory 256M -> 512M and back; a shrink under a file that needs it is EBUSY"
+	mk_ck "still 512M" [ "$(attr "$A" memory)" = 512M ]
+	mk_ck "MemTotal unchanged" [ "$(memtotal "$A")" = "$total" ]
+	mk_ck "file removed" mkctl exec "$A" -- rm /tmp/fill
+	mk_ck "shrink to 256M" put_mem "$A" 256M
+	mk_ck "MemTotal back" [ "$(memtotal "$A")" = "$total0" ]
+	mk_ck "no extent left" [ "$(added "$A")" = 0 ]
+	mk_ck "pool free back" [ "$(cat "$POOL_FREE")" = "$free0" ]
+	mk_report $OK "memory 256M -> 512M and back; a shrink under a file that needs it is EBUSY"
 }
 
 # Each memory refusal with its errno; nothing changes.
@@ -334,16 +321,16 @@ test_mem_refusals() {
 	total0=$(memtotal "$A")
 	free0=$(cat "$POOL_FREE")
 	put_mem "$A" 300M && OK=1
-	ck "300M: EINVAL" [ "$ERR" = "Invalid argument" ]
-	ck "300M: reason" eval 'reason_of "$A" | grep -q "steps of resize_granule"'
+	mk_ck "300M: EINVAL" [ "$ERR" = "Invalid argument" ]
+	mk_ck "300M: reason" eval 'reason_of "$A" | grep -q "steps of resize_granule"'
 	put_mem "$A" 128M && OK=1
-	ck "below the boot memory: EINVAL" [ "$ERR" = "Invalid argument" ]
+	mk_ck "below the boot memory: EINVAL" [ "$ERR" = "Invalid argument" ]
 	put_mem "$A" 1280M && OK=1
-	ck "more than the pool has: ENOSPC" [ "$ERR" = "No space left on device" ]
-	ck "still 256M" [ "$(attr "$A" memory)" = 256M ]
-	ck "MemTotal unchanged" [ "$(memtotal "$A")" = "$total0" ]
-	ck "pool free unchanged" [ "$(cat "$POOL_FREE")" = "$free0" ]
-	report $OK "memory refusals: not a step or below boot EINVAL, no room ENOSPC"
+	mk_ck "more than the pool has: ENOSPC" [ "$ERR" = "No space left on device" ]
+	mk_ck "still 256M" [ "$(attr "$A" memory)" = 256M ]
+	mk_ck "MemTotal unchanged" [ "$(memtotal "$A")" = "$total0" ]
+	mk_ck "pool free unchanged" [ "$(cat "$POOL_FREE")" = "$free0" ]
+	mk_report $OK "memory refusals: not a step or below boot EINVAL, no room ENOSPC"
 }
 
 # A spawn that does not answer is crashed, and everything comes back.
@@ -358,13 +345,13 @@ test_spawn_silent() {
 	attr "$A" crash_reason | grep -q "^no answer within 30000 ms to adding CPU 2" || ok=1
 	[ "$(attr "$A" cpus)" = 1 ] || ok=1
 	[ "$(cat "$ONLINE")" = 0-2 ] || ok=1
-	report $ok "a spawn that does not answer is crashed (ETIMEDOUT); its CPUs come back"
+	mk_report $ok "a spawn that does not answer is crashed (ETIMEDOUT); its CPUs come back"
 }
 
 # B starts once A has grown to every CPU there is.
 test_second_instance() {
 	create_spawn "$B" 3
-	report $? "a second instance starts on the CPU the first one gave back"
+	mk_report $? "a second instance starts on the CPU the first one gave back"
 }
 
 # A kill while the spawn holds a CPU add: the write fails, all comes back.
@@ -372,17 +359,17 @@ test_kill_during_add() {
 	local pid
 
 	OK=0
-	ck "fault set" mkctl exec "$B" -- sh -c "echo 2 > $FAULT"
+	mk_ck "fault set" mkctl exec "$B" -- sh -c "echo 2 > $FAULT"
 	( put "$B" 2-3; echo "$ERR" > "$TMP/kill-err" ) & pid=$!
-	ck "CPU 2 taken" wait_until 10 online_is 0-1
-	ck "kill" eval 'echo kill > "$INSTANCES/$B/state"'
-	ck "write ends" wait $pid
-	ck "write reset ($(cat "$TMP/kill-err"))" \
+	mk_ck "CPU 2 taken" wait_until 10 online_is 0-1
+	mk_ck "kill" eval 'echo kill > "$INSTANCES/$B/state"'
+	mk_ck "write ends" wait $pid
+	mk_ck "write reset ($(cat "$TMP/kill-err"))" \
 		[ "$(cat "$TMP/kill-err")" = "Connection reset by peer" ]
-	ck "B stopped" state_is "$B" stopped
-	ck "B cpus as before" [ "$(attr "$B" cpus)" = 3 ]
-	ck "host online" online_is 0-3
-	report $OK "a kill during a CPU add: the write fails with ECONNRESET, every CPU is back"
+	mk_ck "B stopped" state_is "$B" stopped
+	mk_ck "B cpus as before" [ "$(attr "$B" cpus)" = 3 ]
+	mk_ck "host online" online_is 0-3
+	mk_report $OK "a kill during a CPU add: the write fails with ECONNRESET, every CPU is back"
 }
 
 TESTS=(test_grow_shrink_busy test_remove_first_cpu test_second_instance
@@ -418,5 +405,5 @@ for t in "${TESTS[@]}"; do
 done
 remove_instances
 [ "$(cat "$ONLINE")" = "$HOST_ONLINE" ] && [ "$(cat "$POOL_FREE")" = "$HOST_POOL" ]
-report $? "afterwards the host has its CPUs ($HOST_ONLINE) and pool bytes ($HOST_POOL) again"
+mk_report $? "afterwards the host has its CPUs ($HOST_ONLINE) and pool bytes ($HOST_POOL) again"
 ktap_finished
