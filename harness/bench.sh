@@ -4,7 +4,8 @@
 # "make bench", inside the host VM: spawn boot time against the host's own
 # boot (kernel start to init, both in this VM), the cost of a stop/start
 # cycle, messaging (round trips, throughput and doorbells per message)
-# and elastic resources (CPU and memory added and removed live).  Medians
+# and elastic resources (CPU and memory added and removed live); with a
+# CMA-backed pool, only the start time with that pool full and empty.  Medians
 # of RUNS runs, printed as
 #   bench: NAME value=V unit=U [baseline=B ratio=R]
 set -e
@@ -39,6 +40,61 @@ wait_ready() {
 		sleep 0.05
 	done
 }
+
+# With the pool backed by CMA (the second VM of make bench), the start time
+# of an instance with the pool full of the host's page cache against an
+# empty one: the difference is the migration of the host's pages.
+P=/sys/kernel/multikernel/pool
+cma_kb() {	# FIELD of /proc/meminfo, in kB
+	awk -v f="$1:" '$1 == f { print $2 }' /proc/meminfo
+}
+host_uses_mb() {	# of the pool, by the host's page allocator
+	echo $((($(cat $P/host_usable) / 1024 - $(cma_kb CmaFree)) / 1024))
+}
+# Copies of a random file in a tmpfs until the host uses half the pool.
+fill_pool() {
+	rm -f /tmp/bench-fill/copy*
+	n=0
+	while [ "$(host_uses_mb)" -lt $(($(cat $P/size) >> 21)) ]; do
+		cp /tmp/bench-fill/seed /tmp/bench-fill/copy$n
+		n=$((n + 1))
+		[ $n -lt 80 ] || { echo "bench: the pool does not fill" >&2; exit 1; }
+	done
+}
+timed_start() {
+	t0=$(now_ms)
+	echo start > $I/state
+	wait_for running
+	echo $(($(now_ms) - t0))
+	echo stop > $I/state
+	wait_for stopped
+}
+if [ "$(cat $P/backing)" = cma ]; then
+	mkdir $I
+	echo 1 > $I/cpus
+	echo 256M > $I/memory
+	echo /boot/bzImage > $I/kernel
+	echo /boot/spawn-initrd.cpio.gz > $I/initrd
+	mkdir -p /tmp/bench-fill
+	mount -t tmpfs -o size=2G none /tmp/bench-fill
+	dd if=/dev/urandom of=/tmp/bench-fill/seed bs=1M count=32 2>/dev/null
+	empty="" full="" used=""
+	for i in $(seq $RUNS); do
+		rm -f /tmp/bench-fill/copy*
+		empty="$empty $(timed_start)"
+		fill_pool
+		used="$used $(host_uses_mb)"
+		full="$full $(timed_start)"
+	done
+	rmdir $I
+	v=$(echo $full | median)
+	b=$(echo $empty | median)
+	echo "bench: start_cma_pool_full value=$v unit=ms baseline=$b" \
+		"ratio=$(awk "BEGIN { printf \"%.2f\", $v / ($b > 0 ? $b : 1) }")" \
+		"host_used_mb=$(echo $used | median)" \
+		"(baseline: the same start with the CMA pool empty)"
+	exit 0
+fi
 
 mkdir $I
 echo 1 > $I/cpus
