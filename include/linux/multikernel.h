@@ -39,6 +39,8 @@
  * @ram_phys: the instance's RAM, where every image goes
  * @ram_size: its size
  * @low_phys: the instance's slice of conventional memory
+ * @preserved: the instance's preserved regions
+ * @nr_preserved: entries of @preserved, at most MULTIKERNEL_MAX_PRESERVED
  */
 struct multikernel_load {
 	const char *kernel;
@@ -55,6 +57,8 @@ struct multikernel_load {
 	phys_addr_t ram_phys;
 	u64 ram_size;
 	phys_addr_t low_phys;
+	const struct multikernel_preserved *preserved;
+	unsigned int nr_preserved;
 };
 
 /**

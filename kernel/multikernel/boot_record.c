@@ -27,7 +27,9 @@
 
 static_assert(offsetofend(struct multikernel_boot_info, apic_ids) ==
 	      MULTIKERNEL_BOOT_SIZE_V1);
-static_assert(sizeof(struct multikernel_boot_info) == MULTIKERNEL_BOOT_SIZE_V2);
+static_assert(offsetofend(struct multikernel_boot_info, reserved) ==
+	      MULTIKERNEL_BOOT_SIZE_V2);
+static_assert(sizeof(struct multikernel_boot_info) == MULTIKERNEL_BOOT_SIZE_V3);
 static_assert(offsetofend(struct multikernel_boot_info, comm_size) <=
 	      MULTIKERNEL_BOOT_SIZE_MIN);
 
@@ -35,8 +37,59 @@ static_assert(offsetofend(struct multikernel_boot_info, comm_size) <=
 static u32 mk_boot_size_of(u32 version)
 {
 	/* A version newer than ours has at least our fields. */
-	return version == 1 ? MULTIKERNEL_BOOT_SIZE_V1 :
-			      MULTIKERNEL_BOOT_SIZE_V2;
+	switch (version) {
+	case 1:
+		return MULTIKERNEL_BOOT_SIZE_V1;
+	case 2:
+		return MULTIKERNEL_BOOT_SIZE_V2;
+	default:
+		return MULTIKERNEL_BOOT_SIZE_V3;
+	}
+}
+
+static bool mk_ranges_meet(u64 a, u64 alen, u64 b, u64 blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/*
+ * The preserved regions: at most MULTIKERNEL_MAX_PRESERVED, each named,
+ * page aligned, not wrapping, disjoint from the others and from the
+ * communication region, no name twice.
+ */
+static int mk_boot_check_preserved(const struct multikernel_boot_info *bi,
+				   const char **why)
+{
+	const struct multikernel_preserved *r, *o;
+	u32 i, j;
+
+	if (bi->nr_preserved > MULTIKERNEL_MAX_PRESERVED) {
+		*why = "preserved region count out of range";
+		return -ERANGE;
+	}
+	for (i = 0; i < bi->nr_preserved; i++) {
+		r = &bi->preserved[i];
+		if (!r->name[0] || !memchr(r->name, '\0', sizeof(r->name)) ||
+		    !r->size || !PAGE_ALIGNED(r->phys) ||
+		    !PAGE_ALIGNED(r->size) || r->phys + r->size < r->phys) {
+			*why = "preserved region unnamed, misaligned or wrapping";
+			return -ERANGE;
+		}
+		if (mk_ranges_meet(r->phys, r->size, bi->comm_phys,
+				   bi->comm_size)) {
+			*why = "preserved region overlaps the communication region";
+			return -ERANGE;
+		}
+		for (j = 0; j < i; j++) {
+			o = &bi->preserved[j];
+			if (!strcmp(o->name, r->name) ||
+			    mk_ranges_meet(r->phys, r->size, o->phys, o->size)) {
+				*why = "preserved regions share a name or memory";
+				return -ERANGE;
+			}
+		}
+	}
+	return 0;
 }
 
 /* The CPU lists: counts in range, no APIC ID twice, none the host's. */
@@ -118,7 +171,7 @@ static int mk_boot_check_values(const struct multikernel_boot_info *bi,
 		*why = "memory block size not a power of two";
 		return -ERANGE;
 	}
-	return mk_boot_check_cpus(bi, why);
+	return mk_boot_check_cpus(bi, why) ?: mk_boot_check_preserved(bi, why);
 }
 
 /**
@@ -139,7 +192,7 @@ static int mk_boot_check_values(const struct multikernel_boot_info *bi,
  * for a version older than MULTIKERNEL_BOOT_VERSION_MIN; -ERANGE for a
  * value a spawn cannot run with (instance id, name, CPU counts, a CPU
  * listed twice, the host's boot CPU among the instance's, memory block
- * size, communication region).
+ * size, communication region, preserved regions).
  */
 int multikernel_boot_record_check(const void *rec, u32 len,
 				  struct multikernel_boot_info *out,

@@ -11,11 +11,15 @@
 #include <linux/unaligned.h>
 
 /* A record with room for a longer, future version behind it. */
-#define MK_TEST_FUTURE_SIZE	(MULTIKERNEL_BOOT_SIZE_V2 + 64)
+#define MK_TEST_FUTURE_SIZE	(MULTIKERNEL_BOOT_SIZE_V3 + 64)
 
+/*
+ * Over 1 KiB each: the tests keep theirs static, not on the stack.  KUnit
+ * runs the cases of a suite one after the other.
+ */
 struct mk_test_rec {
 	struct multikernel_boot_info bi;
-	u8 tail[MK_TEST_FUTURE_SIZE - MULTIKERNEL_BOOT_SIZE_V2];
+	u8 tail[MK_TEST_FUTURE_SIZE - MULTIKERNEL_BOOT_SIZE_V3];
 };
 
 static void mk_test_fill(struct mk_test_rec *r)
@@ -45,8 +49,8 @@ static int mk_test_check(struct mk_test_rec *r, u32 len,
 /* The oldest record this kernel reads: version 1, exactly its size. */
 static void mk_test_record_oldest(struct kunit *test)
 {
-	struct multikernel_boot_info out;
-	struct mk_test_rec r;
+	static struct multikernel_boot_info out;
+	static struct mk_test_rec r;
 	const char *why;
 
 	mk_test_fill(&r);
@@ -67,8 +71,8 @@ static void mk_test_record_oldest(struct kunit *test)
 /* What this kernel writes, in a setup_data entry with padding after it. */
 static void mk_test_record_current(struct kunit *test)
 {
-	struct multikernel_boot_info out;
-	struct mk_test_rec r;
+	static struct multikernel_boot_info out;
+	static struct mk_test_rec r;
 	const char *why;
 
 	mk_test_fill(&r);
@@ -81,8 +85,8 @@ static void mk_test_record_current(struct kunit *test)
 /* A newer writer: higher version, longer record, fields we do not know. */
 static void mk_test_record_future(struct kunit *test)
 {
-	struct multikernel_boot_info out;
-	struct mk_test_rec r;
+	static struct multikernel_boot_info out;
+	static struct mk_test_rec r;
 	const char *why;
 
 	mk_test_fill(&r);
@@ -104,8 +108,8 @@ static void mk_test_record_future(struct kunit *test)
 
 static void mk_test_record_short(struct kunit *test)
 {
-	struct multikernel_boot_info out;
-	struct mk_test_rec r;
+	static struct multikernel_boot_info out;
+	static struct mk_test_rec r;
 	const char *why;
 
 	mk_test_fill(&r);
@@ -130,8 +134,8 @@ static void mk_test_record_short(struct kunit *test)
 
 static void mk_test_record_old_version(struct kunit *test)
 {
-	struct multikernel_boot_info out;
-	struct mk_test_rec r;
+	static struct multikernel_boot_info out;
+	static struct mk_test_rec r;
 	const char *why;
 
 	mk_test_fill(&r);
@@ -144,8 +148,8 @@ static void mk_test_record_old_version(struct kunit *test)
 
 static void mk_test_record_values(struct kunit *test)
 {
-	struct multikernel_boot_info out;
-	struct mk_test_rec r;
+	static struct multikernel_boot_info out;
+	static struct mk_test_rec r;
 	const char *why;
 	u32 i;
 
@@ -194,8 +198,8 @@ static void mk_test_record_values(struct kunit *test)
 /* Version 2: spare CPUs and the memory block size. */
 static void mk_test_record_spares(struct kunit *test)
 {
-	struct multikernel_boot_info out;
-	struct mk_test_rec r;
+	static struct multikernel_boot_info out;
+	static struct mk_test_rec r;
 	const char *why;
 
 	mk_test_fill(&r);
@@ -242,10 +246,75 @@ static void mk_test_record_spares(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, why, "memory block size not a power of two");
 }
 
+/* mk_test_preserved() - set region @i of @r */
+static void mk_test_preserved(struct mk_test_rec *r, u32 i, const char *name,
+			      u64 phys, u64 size)
+{
+	strscpy(r->bi.preserved[i].name, name, sizeof(r->bi.preserved[i].name));
+	r->bi.preserved[i].phys = phys;
+	r->bi.preserved[i].size = size;
+}
+
+/* Version 3: preserved regions, and each way one can be unusable. */
+static void mk_test_record_preserved(struct kunit *test)
+{
+	static struct multikernel_boot_info out;
+	static struct mk_test_rec r;
+	const char *why;
+
+	mk_test_fill(&r);
+	r.bi.nr_preserved = 2;
+	mk_test_preserved(&r, 0, "kv", 0x80000000, 0x200000);
+	mk_test_preserved(&r, 1, "log", 0x80200000, 0x400000);
+	KUNIT_EXPECT_EQ(test, mk_test_check(&r, sizeof(r.bi), &out, &why), 0);
+	KUNIT_EXPECT_EQ(test, out.nr_preserved, 2);
+	KUNIT_EXPECT_STREQ(test, out.preserved[1].name, "log");
+	KUNIT_EXPECT_EQ(test, out.preserved[1].size, 0x400000ULL);
+
+	/* A version 2 record has none, whatever follows it. */
+	r.bi.version = 2;
+	r.bi.size = MULTIKERNEL_BOOT_SIZE_V2;
+	KUNIT_EXPECT_EQ(test, mk_test_check(&r, sizeof(r.bi), &out, &why), 0);
+	KUNIT_EXPECT_EQ(test, out.nr_preserved, 0);
+	KUNIT_EXPECT_EQ(test, out.preserved[0].phys, 0);
+	/* A version 3 record that ends where version 2 does is short. */
+	r.bi.version = 3;
+	KUNIT_EXPECT_EQ(test, mk_test_check(&r, sizeof(r.bi), &out, &why),
+			-EMSGSIZE);
+	r.bi.size = sizeof(r.bi);
+
+	r.bi.nr_preserved = MULTIKERNEL_MAX_PRESERVED + 1;
+	KUNIT_EXPECT_EQ(test, mk_test_check(&r, sizeof(r.bi), &out, &why),
+			-ERANGE);
+	KUNIT_EXPECT_STREQ(test, why, "preserved region count out of range");
+	r.bi.nr_preserved = 2;
+	mk_test_preserved(&r, 1, "log", 0x80201000 - 0x800, 0x400000);
+	KUNIT_EXPECT_EQ(test, mk_test_check(&r, sizeof(r.bi), &out, &why),
+			-ERANGE);
+	KUNIT_EXPECT_STREQ(test, why,
+			   "preserved region unnamed, misaligned or wrapping");
+	mk_test_preserved(&r, 1, "log", 0xfffffffffffff000ULL, 0x2000);
+	KUNIT_EXPECT_EQ(test, mk_test_check(&r, sizeof(r.bi), &out, &why),
+			-ERANGE);
+	mk_test_preserved(&r, 1, "log", 0x80100000, 0x400000);
+	KUNIT_EXPECT_EQ(test, mk_test_check(&r, sizeof(r.bi), &out, &why),
+			-ERANGE);
+	KUNIT_EXPECT_STREQ(test, why, "preserved regions share a name or memory");
+	mk_test_preserved(&r, 1, "kv", 0x80200000, 0x400000);
+	KUNIT_EXPECT_EQ(test, mk_test_check(&r, sizeof(r.bi), &out, &why),
+			-ERANGE);
+	KUNIT_EXPECT_STREQ(test, why, "preserved regions share a name or memory");
+	mk_test_preserved(&r, 1, "log", 0x40100000, 0x400000);
+	KUNIT_EXPECT_EQ(test, mk_test_check(&r, sizeof(r.bi), &out, &why),
+			-ERANGE);
+	KUNIT_EXPECT_STREQ(test, why,
+			   "preserved region overlaps the communication region");
+}
+
 static void mk_test_record_comm(struct kunit *test)
 {
-	struct multikernel_boot_info out;
-	struct mk_test_rec r;
+	static struct multikernel_boot_info out;
+	static struct mk_test_rec r;
 	const char *why;
 	u64 phys, size;
 	u32 len;
@@ -365,6 +434,7 @@ static struct kunit_case mk_boot_record_cases[] = {
 	KUNIT_CASE(mk_test_record_old_version),
 	KUNIT_CASE(mk_test_record_values),
 	KUNIT_CASE(mk_test_record_spares),
+	KUNIT_CASE(mk_test_record_preserved),
 	KUNIT_CASE(mk_test_record_comm),
 	KUNIT_CASE(mk_test_chunk_accepted),
 	KUNIT_CASE(mk_test_chunk_refused),

@@ -3,7 +3,8 @@
  * The multikernel control tree: /sys/kernel/config/multikernel/instances/.
  *
  * mkdir creates an instance, rmdir destroys it, and each instance directory
- * holds one attribute per configuration value.  This file only translates
+ * holds one attribute per configuration value and the preserved/ group of
+ * its regions (preserved.c).  This file only translates
  * between configfs and instance.c; all checks live there and in validate.c.
  */
 
@@ -21,7 +22,7 @@
 
 static struct mk_instance *to_mk_instance(struct config_item *item)
 {
-	return container_of(item, struct mk_instance, item);
+	return container_of(item, struct mk_instance, group.cg_item);
 }
 
 /*
@@ -301,8 +302,8 @@ static const struct config_item_type mk_instance_type = {
 	.ct_owner	= THIS_MODULE,
 };
 
-static struct config_item *mk_instances_make_item(struct config_group *group,
-						  const char *name)
+static struct config_group *mk_instances_make_group(struct config_group *group,
+						    const char *name)
 {
 	struct mk_instance *inst;
 
@@ -310,7 +311,12 @@ static struct config_item *mk_instances_make_item(struct config_group *group,
 		return ERR_PTR(-EPERM);
 
 	inst = mk_instance_create(name, &mk_instance_type);
-	return IS_ERR(inst) ? ERR_CAST(inst) : &inst->item;
+	if (IS_ERR(inst))
+		return ERR_CAST(inst);
+	config_group_init_type_name(&inst->preserved, "preserved",
+				    &mk_preserved_type);
+	configfs_add_default_group(&inst->preserved, &inst->group);
+	return &inst->group;
 }
 
 static void mk_instances_drop_item(struct config_group *group,
@@ -320,7 +326,7 @@ static void mk_instances_drop_item(struct config_group *group,
 }
 
 static struct configfs_group_operations mk_instances_group_ops = {
-	.make_item	= mk_instances_make_item,
+	.make_group	= mk_instances_make_group,
 	.drop_item	= mk_instances_drop_item,
 };
 
@@ -345,15 +351,57 @@ static struct configfs_subsystem mk_subsys = {
 	.su_mutex = __MUTEX_INITIALIZER(mk_subsys.su_mutex),
 };
 
+/*
+ * Unpin the regions of @inst that are pinned: one made after the instance
+ * stopped, before the caller unpinned it, is not.
+ */
+static void mk_unpin_regions(struct mk_instance *inst)
+{
+	struct mk_region *r;
+
+	lockdep_assert_held(&mk_instances_lock);
+	list_for_each_entry(r, &inst->regions, node) {
+		if (r->pinned)
+			configfs_undepend_item(&r->item);
+		r->pinned = false;
+	}
+}
+
 /**
  * mk_configfs_pin() - make rmdir of a started instance fail with -EBUSY
- * @inst: the instance being started, from its state attribute's store
+ * @inst: the instance being started, from its state attribute's store;
+ *	no longer stopped, so its list of regions does not grow
  *
- * Return: 0 or the error of configfs_depend_item_unlocked().
+ * Pins the instance and each of its preserved regions.
+ *
+ * Return: 0 or the error of configfs_depend_item_unlocked(); -EBUSY if a
+ * region is being removed.
  */
 int mk_configfs_pin(struct mk_instance *inst)
 {
-	return configfs_depend_item_unlocked(&mk_subsys, &inst->item);
+	struct mk_region *r;
+	int ret;
+
+	ret = configfs_depend_item_unlocked(&mk_subsys, &inst->group.cg_item);
+	if (ret)
+		return ret;
+	mutex_lock(&mk_instances_lock);
+	list_for_each_entry(r, &inst->regions, node) {
+		ret = configfs_depend_item_unlocked(&mk_subsys, &r->item);
+		if (ret) {
+			mk_unpin_regions(inst);
+			break;
+		}
+		r->pinned = true;
+	}
+	mutex_unlock(&mk_instances_lock);
+	if (ret) {
+		pr_info("%s: start rejected: a preserved region is being removed\n",
+			mk_instance_name(inst));
+		configfs_undepend_item(&inst->group.cg_item);
+		return -EBUSY;
+	}
+	return 0;
 }
 
 /**
@@ -362,7 +410,10 @@ int mk_configfs_pin(struct mk_instance *inst)
  */
 void mk_configfs_unpin(struct mk_instance *inst)
 {
-	configfs_undepend_item(&inst->item);
+	mutex_lock(&mk_instances_lock);
+	mk_unpin_regions(inst);
+	mutex_unlock(&mk_instances_lock);
+	configfs_undepend_item(&inst->group.cg_item);
 }
 
 /**

@@ -194,7 +194,7 @@ static int mk_reboot_notify(struct notifier_block *nb, unsigned long action,
 		mk_stop_all(insts, n);
 	}
 	for (i = 0; i < n; i++)
-		config_item_put(&insts[i]->item);
+		config_item_put(&insts[i]->group.cg_item);
 	kfree(insts);
 	return NOTIFY_DONE;
 }

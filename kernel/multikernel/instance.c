@@ -29,9 +29,18 @@ DEFINE_MUTEX(mk_instances_lock);
 static LIST_HEAD(mk_instances);
 static DEFINE_IDA(mk_ids);
 
-/* Log why a write was refused, in one line, and pass the error on. */
-static int mk_reject(const char *name, const char *attr, const char *val,
-		     const char *why, int err)
+/**
+ * mk_reject() - log why a write was refused, in one line
+ * @name: the instance
+ * @attr: the attribute written
+ * @val: the value written
+ * @why: the reason
+ * @err: the error to return
+ *
+ * Return: @err.
+ */
+int mk_reject(const char *name, const char *attr, const char *val,
+	      const char *why, int err)
 {
 	pr_info("%s: %s \"%.64s\" rejected: %s\n",
 		name, attr, val, why);
@@ -46,15 +55,15 @@ static int mk_reject(const char *name, const char *attr, const char *val,
  */
 const char *mk_instance_name(const struct mk_instance *inst)
 {
-	return config_item_name((struct config_item *)&inst->item);
+	return config_item_name((struct config_item *)&inst->group.cg_item);
 }
 
 /**
  * mk_instance_create() - create a stopped instance with no configuration
  * @name: directory name chosen by the administrator
- * @type: configfs item type of instances
+ * @type: configfs group type of instances
  *
- * Return: the instance, holding one reference on its configfs item, or an
+ * Return: the instance, holding one reference on its configfs group, or an
  * ERR_PTR(): -EINVAL for a bad name, -ENODEV without a pool, -ENOSPC when
  * MK_MAX_INSTANCES exist, -ENOMEM.
  */
@@ -96,7 +105,8 @@ struct mk_instance *mk_instance_create(const char *name,
 	inst->id = id;
 	inst->state = MK_STOPPED;
 	mk_instance_run_init(inst);
-	config_item_init_type_name(&inst->item, name, type);
+	config_group_init_type_name(&inst->group, name, type);
+	INIT_LIST_HEAD(&inst->regions);
 	if (mk_sysfs_add_instance(inst))
 		pr_warn("%s: no console file in sysfs\n", name);
 
@@ -130,7 +140,7 @@ void mk_instance_destroy(struct mk_instance *inst)
 	/* A late kick from the message handlers may have queued it. */
 	cancel_delayed_work_sync(&inst->watch);
 	ida_free(&mk_ids, inst->id);
-	config_item_put(&inst->item);
+	config_item_put(&inst->group.cg_item);
 }
 
 /**
@@ -200,7 +210,7 @@ int mk_instances_get_holding(struct mk_instance **insts)
 	mutex_lock(&mk_instances_lock);
 	list_for_each_entry(inst, &mk_instances, node) {
 		if (mk_instance_holds(inst) && n < MK_MAX_INSTANCES) {
-			config_item_get(&inst->item);
+			config_item_get(&inst->group.cg_item);
 			insts[n++] = inst;
 		}
 	}
@@ -209,8 +219,16 @@ int mk_instances_get_holding(struct mk_instance **insts)
 }
 
 /* Caller holds mk_instances_lock. */
-static int mk_check_stopped(struct mk_instance *inst, const char *attr,
-			    const char *val)
+/**
+ * mk_check_stopped() - refuse a configuration change unless stopped
+ * @inst: the instance; the caller holds mk_instances_lock
+ * @attr: what is changed, for the log
+ * @val: the value written, for the log
+ *
+ * Return: 0 if @inst is stopped, else -EBUSY with one log line.
+ */
+int mk_check_stopped(struct mk_instance *inst, const char *attr,
+		     const char *val)
 {
 	lockdep_assert_held(&mk_instances_lock);
 	if (inst->state == MK_STOPPED)

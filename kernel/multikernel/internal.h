@@ -89,7 +89,9 @@ enum mk_state_cmd {
 
 /**
  * struct mk_instance - one instance and its configuration
- * @item: the configfs item; its name is the instance name
+ * @group: the configfs group; its name is the instance name
+ * @preserved: its preserved/ group, which holds the regions
+ * @regions: its preserved regions, struct mk_region (preserved.c)
  * @node: entry in the list of instances
  * @id: small integer unique among existing instances (1..MK_MAX_INSTANCES)
  * @state: lifecycle state
@@ -138,7 +140,7 @@ enum mk_state_cmd {
  * @msg_broken: the spawn broke the message protocol
  * @msg_reason: the reason to report for either
  *
- * The configuration, @state and @resize_reason are protected by
+ * The configuration, @regions, @state and @resize_reason are protected by
  * mk_instances_lock; the run-time fields from @active to @shutdown_acked
  * by @run_lock: the watchdog keeps the last three from the communication
  * region's words.  A running instance's @cpus and @memory are what it
@@ -146,7 +148,9 @@ enum mk_state_cmd {
  * to them.
  */
 struct mk_instance {
-	struct config_item item;
+	struct config_group group;
+	struct config_group preserved;
+	struct list_head regions;
 	struct list_head node;
 	int id;
 	enum mk_state state;
@@ -275,6 +279,10 @@ size_t mk_copy_spawn_text(char *dst, size_t size, const char *src, size_t len);
 
 /* instance.c */
 extern struct mutex mk_instances_lock;
+int mk_reject(const char *name, const char *attr, const char *val,
+	      const char *why, int err);
+int mk_check_stopped(struct mk_instance *inst, const char *attr,
+		     const char *val);
 struct mk_instance *mk_instance_create(const char *name,
 				       const struct config_item_type *type);
 void mk_instance_destroy(struct mk_instance *inst);
@@ -395,6 +403,36 @@ static inline int mk_test_resize_fault(void)
 	return 0;
 }
 #endif
+
+/**
+ * struct mk_region - a preserved region of an instance (preserved.c)
+ * @item: its configfs item in the instance's preserved/ group
+ * @node: entry in the instance's @regions
+ * @inst: the instance
+ * @size: bytes, a multiple of MK_GRANULE; 0 until set
+ * @phys: its pool memory, 0 until the instance's first start with it
+ * @fresh: @phys was taken by the start under way
+ * @pinned: its item is pinned in configfs while the instance is started
+ */
+struct mk_region {
+	struct config_item item;
+	struct list_head node;
+	struct mk_instance *inst;
+	u64 size;
+	phys_addr_t phys;
+	bool fresh;
+	bool pinned;
+};
+
+/* preserved.c */
+extern const struct config_item_type mk_preserved_type;
+int mk_preserved_take(struct mk_instance *inst);
+void mk_preserved_started(struct mk_instance *inst, bool ok);
+unsigned int mk_preserved_list(struct mk_instance *inst,
+			       struct multikernel_preserved *out);
+
+/* preserved_spawn.c */
+int mk_preserved_spawn_init(struct kobject *self);
 
 /* configfs.c, sysfs.c */
 int mk_configfs_init(void);

@@ -418,6 +418,7 @@ static void mk_plan_slots(struct mk_instance *inst)
 
 static int mk_load(struct mk_instance *inst, u64 *entry, u64 *bp)
 {
+	struct multikernel_preserved regions[MULTIKERNEL_MAX_PRESERVED];
 	struct multikernel_load ld = {
 		.kernel		= inst->kernel,
 		.initrd		= inst->initrd,
@@ -433,8 +434,10 @@ static int mk_load(struct mk_instance *inst, u64 *entry, u64 *bp)
 		.ram_phys	= inst->mem_phys + MK_COMM_SIZE,
 		.ram_size	= inst->memory - MK_COMM_SIZE,
 		.low_phys	= inst->low_phys,
+		.preserved	= regions,
 	};
 
+	ld.nr_preserved = mk_preserved_list(inst, regions);
 	return multikernel_arch_load(&ld, entry, bp);
 }
 
@@ -456,6 +459,9 @@ static int mk_prepare(struct mk_instance *inst, u64 *entry, u64 *bp)
 			inst->memory);
 		return ret;
 	}
+	ret = mk_preserved_take(inst);
+	if (ret)
+		return ret;
 	inst->low_phys = multikernel_arch_alloc_low();
 	if (!inst->low_phys) {
 		pr_info("%s: %u instances run already, the most the conventional memory allows (max_running)\n",
@@ -601,15 +607,19 @@ int mk_instance_start(struct mk_instance *inst)
 	inst->deadline = ktime_add_ms(inst->started, inst->boot_timeout_ms);
 	queue_delayed_work(mk_wq, &inst->watch, MK_WATCH_INTERVAL);
 	pr_info("%s: started on CPUs %*pbl\n", name, cpumask_pr_args(inst->cpus));
+	mk_preserved_started(inst, true);
 	mutex_unlock(&inst->run_lock);
 	return 0;
 
 release:
+	mk_preserved_started(inst, false);
 	mk_release_memory(inst);
 	mk_configfs_unpin(inst);
 stopped:
 	mk_set_state(inst, MK_STOPPED);
 unlock:
+	/* Quarantined: whatever a region got stays, it may have been used. */
+	mk_preserved_started(inst, true);
 	mutex_unlock(&inst->run_lock);
 	return ret;
 }

@@ -166,9 +166,25 @@ static struct attribute *mk_self_attrs[] = {
 };
 
 static const struct attribute_group mk_self_group = {
-	.name	= "self",
 	.attrs	= mk_self_attrs,
 };
+
+/* Inside a spawn: /sys/kernel/multikernel/self/, its regions included. */
+static int mk_sysfs_add_self(struct kobject *parent)
+{
+	struct kobject *self;
+	int ret;
+
+	self = kobject_create_and_add("self", parent);
+	if (!self)
+		return -ENOMEM;
+	ret = sysfs_create_group(self, &mk_self_group);
+	if (!ret)
+		ret = mk_preserved_spawn_init(self);
+	if (ret)
+		kobject_put(self);
+	return ret;
+}
 
 static struct kobject *mk_instances_kobj;
 
@@ -329,7 +345,7 @@ int mk_sysfs_init(void)
 		return -ENOMEM;
 	ret = sysfs_create_groups(kobj, mk_sysfs_groups);
 	if (!ret && multikernel_spawn_info())
-		ret = sysfs_create_group(kobj, &mk_self_group);
+		ret = mk_sysfs_add_self(kobj);
 	if (ret) {
 		kobject_put(kobj);
 		return ret;

@@ -236,7 +236,7 @@ static void mk_test_busy_when_not_stopped(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, zalloc_cpumask_var(&inst->unproven,
 						   GFP_KERNEL));
 	mk_instance_run_init(inst);
-	config_item_init_type_name(&inst->item, "kunit", NULL);
+	config_item_init_type_name(&inst->group.cg_item, "kunit", NULL);
 
 	for (i = 0; i < ARRAY_SIZE(busy); i++) {
 		inst->state = busy[i];

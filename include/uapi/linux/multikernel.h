@@ -31,14 +31,17 @@
  *   A host starts only images whose oldest accepted record version is not
  *   newer than the one it writes, and whose own version it still speaks.
  */
-#define MULTIKERNEL_BOOT_VERSION	2	/* the version this tree writes */
+#define MULTIKERNEL_BOOT_VERSION	3	/* the version this tree writes */
 #define MULTIKERNEL_BOOT_VERSION_MIN	1	/* the oldest it reads */
 #define MULTIKERNEL_BOOT_SIZE_V1	392	/* record bytes in version 1 */
 #define MULTIKERNEL_BOOT_SIZE_V2	664	/* record bytes in version 2 */
+#define MULTIKERNEL_BOOT_SIZE_V3	1056	/* record bytes in version 3 */
 #define MULTIKERNEL_BOOT_SIZE_MIN	MULTIKERNEL_BOOT_SIZE_V1
 #define MULTIKERNEL_NAME_LEN		40
 #define MULTIKERNEL_MAX_CPUS		64
 #define MULTIKERNEL_MAX_ID		64	/* instance ids are 1..64 */
+#define MULTIKERNEL_MAX_PRESERVED	8	/* preserved regions per instance */
+#define MULTIKERNEL_PRESERVED_NAME_LEN	32
 
 /* kernel_info chunk magic, and the length of the version 1 chunk. */
 #define MULTIKERNEL_SPAWN_CHUNK_MAGIC	"MKSP"
@@ -57,6 +60,21 @@
 struct multikernel_spawn_chunk {
 	__u32 version;
 	__u32 version_min;
+};
+
+/**
+ * struct multikernel_preserved - a preserved region of an instance
+ * @name: its name, NUL terminated
+ * @phys: physical start, page aligned; never RAM of the spawn's e820
+ * @size: bytes, page aligned, non-zero
+ *
+ * Memory that outlives the instance's kernels: the host never clears it
+ * while the region exists, so what one kernel writes the next one reads.
+ */
+struct multikernel_preserved {
+	char name[MULTIKERNEL_PRESERVED_NAME_LEN];
+	__u64 phys;
+	__u64 size;
 };
 
 /**
@@ -90,12 +108,18 @@ struct multikernel_spawn_chunk {
  * @nr_spare_cpus: version 2: entries in @spare_apic_ids; @nr_cpus plus
  *	@nr_spare_cpus is at most MULTIKERNEL_MAX_CPUS
  * @reserved: zero
+ * @nr_preserved: version 3: entries in @preserved, at most
+ *	MULTIKERNEL_MAX_PRESERVED
+ * @reserved3: zero
+ * @preserved: version 3: the instance's preserved regions, with distinct
+ *	names, disjoint from each other and from the spawn's memory
  * @spare_apic_ids: version 2: APIC IDs of CPUs the host may add while the
  *	spawn runs; the spawn reserves a CPU number for each, so that it can
  *	bring the CPU up when the host hands it over (MULTIKERNEL_MSG_CPU_ADD)
  *
  * Version 1 ends after @apic_ids (MULTIKERNEL_BOOT_SIZE_V1 bytes), version
- * 2 after @spare_apic_ids (MULTIKERNEL_BOOT_SIZE_V2 bytes).  The spawn's
+ * 2 after @reserved (MULTIKERNEL_BOOT_SIZE_V2 bytes), version 3 after
+ * @preserved (MULTIKERNEL_BOOT_SIZE_V3 bytes).  The spawn's
  * CPUs are numbered by their place in the record, @apic_ids first, then
  * @spare_apic_ids: that "slot" is what bit N of spawn_nmi_cpus means.
  */
@@ -121,6 +145,9 @@ struct multikernel_boot_info {
 	__u32 nr_spare_cpus;
 	__u32 spare_apic_ids[MULTIKERNEL_MAX_CPUS];
 	__u32 reserved;
+	__u32 nr_preserved;
+	__u32 reserved3;
+	struct multikernel_preserved preserved[MULTIKERNEL_MAX_PRESERVED];
 };
 
 /* Communication region: a header page, then the console rings. */
@@ -275,6 +302,11 @@ struct multikernel_msg_ring {
  * @id: request id, echoed in the response
  * @status: in a response, 0 or a negative errno from the responder
  * @reserved: zero
+ * @nr_preserved: version 3: entries in @preserved, at most
+ *	MULTIKERNEL_MAX_PRESERVED
+ * @reserved3: zero
+ * @preserved: version 3: the instance's preserved regions, with distinct
+ *	names, disjoint from each other and from the spawn's memory
  */
 struct multikernel_msg {
 	__u32 len;
@@ -310,6 +342,11 @@ struct multikernel_vsock_reset {
  * @size: memory requests: bytes, a multiple of mem_block_size
  * @apic_id: CPU requests: the APIC ID of the CPU
  * @reserved: zero
+ * @nr_preserved: version 3: entries in @preserved, at most
+ *	MULTIKERNEL_MAX_PRESERVED
+ * @reserved3: zero
+ * @preserved: version 3: the instance's preserved regions, with distinct
+ *	names, disjoint from each other and from the spawn's memory
  *
  * MULTIKERNEL_MSG_CPU_ADD, _CPU_REMOVE, _MEM_ADD and _MEM_REMOVE are
  * requests from the host to a spawn, never routed.  The response echoes

@@ -58,15 +58,18 @@ wait_until() {
 }
 
 # mk_remove_instances NAME...: kill each instance that exists, keep its
-# console, remove it.
+# console, remove its preserved regions and it.
 mk_remove_instances() {
-	local name dir
+	local name dir region
 
 	for name in "$@"; do
 		dir=/sys/kernel/config/multikernel/instances/$name
 		if [ -d "$dir" ]; then
 			echo kill > "$dir/state" 2>/dev/null
 			mk_keep_console "$name"
+			for region in "$dir"/preserved/*/; do
+				[ -d "$region" ] && rmdir "$region"
+			done
 			rmdir "$dir"
 		fi
 	done
