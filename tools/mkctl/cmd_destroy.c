@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mkctl destroy NAME: remove a stopped instance.
+ * mkctl destroy NAME: remove a stopped instance, its preserved regions
+ * first.
  */
 #include <errno.h>
 #include <limits.h>
@@ -11,8 +12,8 @@
 
 static int run_destroy(const struct mk_cmd *cmd, int argc, char **argv)
 {
-	char dir[PATH_MAX], why[256];
 	const char *name;
+	char why[256];
 	int ret;
 
 	ret = mk_parse_opts(cmd, argc, argv, 1, NULL);
@@ -21,9 +22,7 @@ static int run_destroy(const struct mk_cmd *cmd, int argc, char **argv)
 	name = argv[optind];
 	if (mk_check_name(cmd->name, name) || mk_need_configfs())
 		return EXIT_FAILURE;
-	ret = mk_inst_path(dir, sizeof(dir), name, NULL);
-	if (!ret && rmdir(dir))
-		ret = -errno;
+	ret = mk_instance_remove(name);
 	if (!ret)
 		return EXIT_SUCCESS;
 	mk_err("destroy %s: %s", name,
@@ -35,6 +34,7 @@ const struct mk_cmd mk_cmd_destroy = {
 	.name = "destroy",
 	.summary = "destroy a stopped instance",
 	.synopsis = "NAME",
-	.help = "Destroy instance NAME, which must be stopped.\n",
+	.help = "Destroy instance NAME, which must be stopped, and its\n"
+		"preserved regions with the data they hold.\n",
 	.run = run_destroy,
 };

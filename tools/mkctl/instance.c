@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "mkctl.h"
 
@@ -45,6 +46,49 @@ int mk_check_name(const char *cmd, const char *name)
 	mk_err("%s %s: %s", cmd, name,
 	       mk_explain(why, sizeof(why), MK_MKDIR, name, NULL, EINVAL));
 	return -1;
+}
+
+/**
+ * mk_instance_remove() - remove an instance and its preserved regions
+ * @name: the instance, a valid name
+ *
+ * configfs refuses rmdir of an instance that still has regions, so they
+ * go first; their data goes with them.
+ *
+ * Return: 0, or the -errno of the first rmdir that failed.
+ */
+int mk_instance_remove(const char *name)
+{
+	char dir[PATH_MAX], region[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+	int err;
+
+	err = mk_inst_path(dir, sizeof(dir), name, "preserved");
+	if (err)
+		return err;
+	d = opendir(dir);
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (snprintf(region, sizeof(region), "%s/%s", dir, e->d_name) >=
+		    (int)sizeof(region)) {
+			err = -ENAMETOOLONG;
+			break;
+		}
+		if (rmdir(region)) {
+			err = -errno;
+			break;
+		}
+	}
+	if (d)
+		closedir(d);
+	if (err)
+		return err;
+	err = mk_inst_path(dir, sizeof(dir), name, NULL);
+	if (!err && rmdir(dir))
+		err = -errno;
+	return err;
 }
 
 /**

@@ -190,6 +190,7 @@ struct dirent;
 
 bool mk_name_valid(const char *name);
 int mk_check_name(const char *cmd, const char *name);
+int mk_instance_remove(const char *name);
 bool mk_instance_exists(const char *name);
 int mk_need_instance(const char *cmd, const char *name);
 int mk_instance_read(const char *name, struct mk_instance *inst,
