@@ -41,6 +41,7 @@
  * @low_phys: the instance's slice of conventional memory
  * @preserved: the instance's preserved regions
  * @nr_preserved: entries of @preserved, at most MULTIKERNEL_MAX_PRESERVED
+ * @successor: the spawn is an upgrade's successor (MULTIKERNEL_BOOT_F_SUCCESSOR)
  */
 struct multikernel_load {
 	const char *kernel;
@@ -59,6 +60,7 @@ struct multikernel_load {
 	phys_addr_t low_phys;
 	const struct multikernel_preserved *preserved;
 	unsigned int nr_preserved;
+	bool successor;
 };
 
 /**

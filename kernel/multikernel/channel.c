@@ -913,6 +913,24 @@ void mk_chan_close(struct mk_chan *ch, int err)
 	cancel_delayed_work_sync(&ch->rx_work);
 }
 
+/**
+ * mk_chan_set_owner() - hand a channel's callbacks to another owner
+ * @ch: the channel
+ * @owner: what ->failed() and the handlers see from now on
+ *
+ * ->failed() runs under tx_lock, the handlers in the receive work: once
+ * this returns, neither still works with the old owner.  Sleeps.
+ */
+void mk_chan_set_owner(struct mk_chan *ch, void *owner)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ch->tx_lock, flags);
+	WRITE_ONCE(ch->owner, owner);
+	spin_unlock_irqrestore(&ch->tx_lock, flags);
+	flush_delayed_work(&ch->rx_work);
+}
+
 static void mk_chan_release(struct kref *ref)
 {
 	struct mk_chan *ch = container_of(ref, struct mk_chan, ref);

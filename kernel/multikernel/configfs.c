@@ -3,8 +3,9 @@
  * The multikernel control tree: /sys/kernel/config/multikernel/instances/.
  *
  * mkdir creates an instance, rmdir destroys it, and each instance directory
- * holds one attribute per configuration value and the preserved/ group of
- * its regions (preserved.c).  This file only translates
+ * holds one attribute per configuration value, the preserved/ group of
+ * its regions (preserved.c) and the upgrade/ group of the settings of its
+ * next upgrade (upgrade.c).  This file only translates
  * between configfs and instance.c; all checks live there and in validate.c.
  */
 
@@ -25,13 +26,22 @@ static struct mk_instance *to_mk_instance(struct config_item *item)
 	return container_of(item, struct mk_instance, group.cg_item);
 }
 
-/*
- * Run @set on a NUL-terminated copy of a written value with one trailing
+/**
+ * mk_store_value() - store a value written to an attribute of an instance
+ * @inst: the instance
+ * @page: the value written
+ * @count: its length
+ * @set: what checks and sets it
+ *
+ * Runs @set on a NUL-terminated copy of the value with one trailing
  * newline removed, so that "echo value > attr" works.
+ *
+ * Return: @count, or -EPERM without CAP_SYS_ADMIN, -ENOMEM, the error of
+ * @set.
  */
-static ssize_t mk_store(struct config_item *item, const char *page,
-			size_t count,
-			int (*set)(struct mk_instance *inst, const char *val))
+ssize_t mk_store_value(struct mk_instance *inst, const char *page,
+		       size_t count,
+		       int (*set)(struct mk_instance *inst, const char *val))
 {
 	char *val;
 	int ret;
@@ -45,9 +55,16 @@ static ssize_t mk_store(struct config_item *item, const char *page,
 	if (count && val[count - 1] == '\n')
 		val[count - 1] = '\0';
 
-	ret = set(to_mk_instance(item), val);
+	ret = set(inst, val);
 	kfree(val);
 	return ret ? ret : count;
+}
+
+static ssize_t mk_store(struct config_item *item, const char *page,
+			size_t count,
+			int (*set)(struct mk_instance *inst, const char *val))
+{
+	return mk_store_value(to_mk_instance(item), page, count, set);
 }
 
 /* Show a string field under the lock; NULL shows as an empty line. */
@@ -316,6 +333,9 @@ static struct config_group *mk_instances_make_group(struct config_group *group,
 	config_group_init_type_name(&inst->preserved, "preserved",
 				    &mk_preserved_type);
 	configfs_add_default_group(&inst->preserved, &inst->group);
+	config_group_init_type_name(&inst->upgrade, "upgrade",
+				    &mk_upgrade_type);
+	configfs_add_default_group(&inst->upgrade, &inst->group);
 	return &inst->group;
 }
 
@@ -413,6 +433,29 @@ void mk_configfs_unpin(struct mk_instance *inst)
 	mutex_lock(&mk_instances_lock);
 	mk_unpin_regions(inst);
 	mutex_unlock(&mk_instances_lock);
+	configfs_undepend_item(&inst->group.cg_item);
+}
+
+/**
+ * mk_configfs_hold() - keep an instance from rmdir, its regions aside
+ * @inst: the instance; called from one of its attributes' stores
+ *
+ * For an old kernel an upgrade could not take back: it keeps CPUs lent
+ * whatever the instance's own state.
+ *
+ * Return: 0 or the error of configfs_depend_item_unlocked().
+ */
+int mk_configfs_hold(struct mk_instance *inst)
+{
+	return configfs_depend_item_unlocked(&mk_subsys, &inst->group.cg_item);
+}
+
+/**
+ * mk_configfs_release() - undo mk_configfs_hold()
+ * @inst: the instance
+ */
+void mk_configfs_release(struct mk_instance *inst)
+{
 	configfs_undepend_item(&inst->group.cg_item);
 }
 

@@ -133,6 +133,35 @@ bool mk_console_drain(struct mk_console *con, void *comm)
 }
 
 /**
+ * mk_console_continue() - go on with another kernel's console output
+ * @con: the instance's console
+ * @from: the console its upgrade's successor wrote while it booted
+ *
+ * Appends what @from holds and continues from @from's place in the
+ * successor's ring, so that the instance's log runs on from the old
+ * kernel's last line to the successor's boot and beyond.
+ */
+void mk_console_continue(struct mk_console *con, struct mk_console *from)
+{
+	u64 start, n, off, chunk;
+
+	spin_lock(&con->lock);
+	spin_lock_nested(&from->lock, SINGLE_DEPTH_NESTING);
+	n = min_t(u64, from->head, MK_LOG_SIZE);
+	start = from->head - n;
+	while (n) {
+		off = start % MK_LOG_SIZE;
+		chunk = min_t(u64, n, MK_LOG_SIZE - off);
+		mk_log_append(con, from->buf + off, chunk);
+		start += chunk;
+		n -= chunk;
+	}
+	con->cursor = from->cursor;
+	spin_unlock(&from->lock);
+	spin_unlock(&con->lock);
+}
+
+/**
  * mk_console_read() - read the console copy at a stream position
  * @con: the console
  * @buf: destination

@@ -97,7 +97,8 @@ struct mk_instance *mk_instance_create(const char *name,
 	inst->console = mk_console_alloc();
 	if (!inst->console || !zalloc_cpumask_var(&inst->cpus, GFP_KERNEL) ||
 	    !zalloc_cpumask_var(&inst->host_online, GFP_KERNEL) ||
-	    !zalloc_cpumask_var(&inst->unproven, GFP_KERNEL)) {
+	    !zalloc_cpumask_var(&inst->unproven, GFP_KERNEL) ||
+	    !zalloc_cpumask_var(&inst->next_cpus, GFP_KERNEL)) {
 		mk_instance_free(inst);
 		ida_free(&mk_ids, id);
 		return ERR_PTR(-ENOMEM);
@@ -105,6 +106,7 @@ struct mk_instance *mk_instance_create(const char *name,
 	inst->id = id;
 	inst->state = MK_STOPPED;
 	mk_instance_run_init(inst);
+	mk_upgrade_init(inst);
 	config_group_init_type_name(&inst->group, name, type);
 	INIT_LIST_HEAD(&inst->regions);
 	if (mk_sysfs_add_instance(inst))
@@ -153,6 +155,7 @@ void mk_instance_free(struct mk_instance *inst)
 	free_cpumask_var(inst->unproven);
 	free_cpumask_var(inst->host_online);
 	free_cpumask_var(inst->cpus);
+	mk_upgrade_free(inst);
 	kfree(inst->kernel);
 	kfree(inst->initrd);
 	kfree(inst->cmdline);
@@ -238,16 +241,21 @@ int mk_check_stopped(struct mk_instance *inst, const char *attr,
 }
 
 /* CPUs configured for instances other than @self; caller holds the lock. */
-static void mk_cpus_taken(const struct mk_instance *self,
-			  struct cpumask *taken)
+void mk_cpus_taken(const struct mk_instance *self, struct cpumask *taken)
 {
 	struct mk_instance *inst;
 
 	lockdep_assert_held(&mk_instances_lock);
 	cpumask_clear(taken);
-	list_for_each_entry(inst, &mk_instances, node)
+	list_for_each_entry(inst, &mk_instances, node) {
 		if (inst != self)
 			cpumask_or(taken, taken, inst->cpus);
+		/* A successor's, and those an upgrade could not take back. */
+		if (inst != self && inst->upgrading)
+			cpumask_or(taken, taken, inst->next_cpus);
+		if (inst->retired)
+			cpumask_or(taken, taken, inst->retired->unproven);
+	}
 }
 
 /* A secondary SMT thread the admin turned SMT off for (nosmt, smt/control). */
@@ -339,7 +347,9 @@ static struct mk_instance *mk_cpu_owner(const struct mk_instance *self,
 
 	lockdep_assert_held(&mk_instances_lock);
 	list_for_each_entry(inst, &mk_instances, node)
-		if (inst != self && cpumask_test_cpu(cpu, inst->cpus))
+		if (inst != self && (cpumask_test_cpu(cpu, inst->cpus) ||
+				     (inst->upgrading &&
+				      cpumask_test_cpu(cpu, inst->next_cpus))))
 			return inst;
 	return NULL;
 }
@@ -579,8 +589,16 @@ int mk_instance_set_memory(struct mk_instance *inst, const char *buf)
 	return ret;
 }
 
-/* Check that @path names an existing regular file. */
-static int mk_lookup_image(const char *name, const char *attr, const char *path)
+/**
+ * mk_check_image() - check that a path names an existing regular file
+ * @name: the instance, for the log
+ * @attr: the attribute written, for the log
+ * @path: the path
+ *
+ * Return: 0; -EINVAL for a relative path or a file that is not regular;
+ * -ENAMETOOLONG; the lookup's errno (such as -ENOENT); -EISDIR.
+ */
+int mk_check_image(const char *name, const char *attr, const char *path)
 {
 	struct path p;
 	int ret;
@@ -601,8 +619,14 @@ static int mk_lookup_image(const char *name, const char *attr, const char *path)
 	return ret;
 }
 
-/* Replace *@field with a copy of @val, or NULL when @val is empty. */
-static int mk_replace_string(char **field, const char *val)
+/**
+ * mk_set_string() - replace a string setting
+ * @field: the setting
+ * @val: its new value; "" sets it to NULL
+ *
+ * Return: 0 or -ENOMEM, with the setting unchanged.
+ */
+int mk_set_string(char **field, const char *val)
 {
 	char *copy = NULL;
 
@@ -636,14 +660,14 @@ int mk_instance_set_path(struct mk_instance *inst, char **field,
 	int ret = 0;
 
 	if (*buf)
-		ret = mk_lookup_image(mk_instance_name(inst), attr, buf);
+		ret = mk_check_image(mk_instance_name(inst), attr, buf);
 	if (ret)
 		return ret;
 
 	mutex_lock(&mk_instances_lock);
 	ret = mk_check_stopped(inst, attr, buf);
 	if (!ret)
-		ret = mk_replace_string(field, buf);
+		ret = mk_set_string(field, buf);
 	mutex_unlock(&mk_instances_lock);
 	return ret;
 }
@@ -667,7 +691,7 @@ int mk_instance_set_cmdline(struct mk_instance *inst, const char *buf)
 	mutex_lock(&mk_instances_lock);
 	ret = mk_check_stopped(inst, "cmdline", buf);
 	if (!ret)
-		ret = mk_replace_string(&inst->cmdline, buf);
+		ret = mk_set_string(&inst->cmdline, buf);
 	mutex_unlock(&mk_instances_lock);
 	return ret;
 }
@@ -729,11 +753,12 @@ int mk_instance_set_smt_split(struct mk_instance *inst, const char *buf)
 /**
  * mk_instance_request() - act on a word written to the state attribute
  * @inst: the instance
- * @buf: "start", "stop" or "kill"
+ * @buf: "start", "stop", "kill" or "upgrade"
  *
  * Stopping or killing a stopped instance succeeds and does nothing.
  *
- * Return: 0; -EINVAL for another word; the errors of mk_instance_start().
+ * Return: 0; -EINVAL for another word; the errors of mk_instance_start(),
+ * mk_instance_stop() and mk_instance_upgrade().
  */
 int mk_instance_request(struct mk_instance *inst, const char *buf)
 {
@@ -745,9 +770,11 @@ int mk_instance_request(struct mk_instance *inst, const char *buf)
 	case MK_CMD_STOP:
 		return mk_instance_stop(inst, false);
 	case MK_CMD_KILL:
-		return mk_instance_stop(inst, true);
+		return mk_upgrade_kill_retired(inst) ?: mk_instance_stop(inst, true);
+	case MK_CMD_UPGRADE:
+		return mk_instance_upgrade(inst);
 	default:
 		return mk_reject(mk_instance_name(inst), "state", buf,
-				 "expected start, stop or kill", -EINVAL);
+				 "expected start, stop, kill or upgrade", -EINVAL);
 	}
 }

@@ -80,11 +80,13 @@ enum mk_state {
  * @MK_CMD_START: boot the instance
  * @MK_CMD_STOP: shut the instance down cleanly
  * @MK_CMD_KILL: take the instance's CPUs back at once
+ * @MK_CMD_UPGRADE: replace the running kernel with the one in upgrade/
  */
 enum mk_state_cmd {
 	MK_CMD_START,
 	MK_CMD_STOP,
 	MK_CMD_KILL,
+	MK_CMD_UPGRADE,
 };
 
 /**
@@ -139,9 +141,28 @@ enum mk_state_cmd {
  * @spawn_panicked: the spawn sent a panic notice
  * @msg_broken: the spawn broke the message protocol
  * @msg_reason: the reason to report for either
+ * @upgrade: its upgrade/ group, which holds the successor's settings
+ * @next_kernel: upgrade/kernel, or NULL
+ * @next_initrd: upgrade/initrd, or NULL: the instance's
+ * @next_cmdline: upgrade/cmdline, or NULL: the instance's
+ * @next_cpus: upgrade/cpus, empty until set
+ * @handover_timeout_ms: how long the old kernel may take to hand over
+ * @upgrading: an upgrade is under way: no start, no second upgrade
+ * @upgrades: upgrades done since the instance was made
+ * @upgraded_at: wall clock seconds of the last one, 0 for none
+ * @upgrade_reason: why the last upgrade failed, empty if it did not
+ * @successor: the struct the successor boots in, during an upgrade
+ * @retired: an old kernel whose CPUs were not all proven back, kept in
+ *	quarantine; kill retries it
+ * @origin: in the struct of a successor or a retired kernel: the
+ *	instance; such a struct has no configfs item, sysfs directory or
+ *	regions of its own, and is on no list
+ * @dark: its channel is not published (a successor not yet activated)
  *
- * The configuration, @regions, @state and @resize_reason are protected by
- * mk_instances_lock; the run-time fields from @active to @shutdown_acked
+ * The configuration, @regions, @state, @resize_reason and the upgrade
+ * fields from @next_kernel to @upgrade_reason are protected by
+ * mk_instances_lock; @successor and @retired by @resize_lock, which an
+ * upgrade holds throughout; the run-time fields from @active to @shutdown_acked
  * by @run_lock: the watchdog keeps the last three from the communication
  * region's words.  A running instance's @cpus and @memory are what it
  * holds, what is being added included; @resize_lock serialises changes
@@ -197,6 +218,21 @@ struct mk_instance {
 	bool spawn_panicked;
 	bool msg_broken;
 	char msg_reason[MK_REASON_LEN];
+
+	struct config_group upgrade;
+	char *next_kernel;
+	char *next_initrd;
+	char *next_cmdline;
+	cpumask_var_t next_cpus;
+	unsigned int handover_timeout_ms;
+	bool upgrading;
+	unsigned int upgrades;
+	u64 upgraded_at;
+	char upgrade_reason[MK_REASON_LEN];
+	struct mk_instance *successor;
+	struct mk_instance *retired;
+	struct mk_instance *origin;
+	bool dark;
 };
 
 /**
@@ -296,6 +332,9 @@ int mk_instance_set_cmdline(struct mk_instance *inst, const char *buf);
 int mk_instance_set_timeout(struct mk_instance *inst, unsigned int *field,
 			    const char *attr, const char *buf);
 int mk_instance_set_smt_split(struct mk_instance *inst, const char *buf);
+int mk_check_image(const char *name, const char *attr, const char *path);
+int mk_set_string(char **field, const char *val);
+void mk_cpus_taken(const struct mk_instance *self, struct cpumask *taken);
 int mk_check_cores(struct mk_instance *inst, const struct cpumask *req,
 		   bool split, const char *buf);
 int mk_instance_request(struct mk_instance *inst, const char *buf);
@@ -314,6 +353,13 @@ int mk_instances_get_holding(struct mk_instance **insts);
 /* lifecycle.c */
 extern struct workqueue_struct *mk_wq;
 int mk_lifecycle_init(void);
+void mk_set_state(struct mk_instance *inst, enum mk_state state);
+struct multikernel_comm *mk_comm(struct mk_instance *inst);
+void mk_host_request(struct mk_instance *inst, u32 req);
+int mk_may_boot(struct mk_instance *inst);
+int mk_boot(struct mk_instance *inst);
+void mk_halt_cpus(struct mk_instance *inst);
+int mk_retire(struct mk_instance *inst);
 int mk_instance_start(struct mk_instance *inst);
 int mk_instance_stop(struct mk_instance *inst, bool force);
 void mk_instance_run_init(struct mk_instance *inst);
@@ -353,6 +399,15 @@ int mk_resize_ask(struct mk_instance *inst, u16 type,
 /* resize_mem.c */
 int mk_resize_memory(struct mk_instance *inst, u64 bytes);
 
+/* upgrade.c */
+/* Default time the old kernel has to hand over. */
+#define MK_HANDOVER_TIMEOUT_MS	5000
+extern const struct config_item_type mk_upgrade_type;
+int mk_instance_upgrade(struct mk_instance *inst);
+void mk_upgrade_init(struct mk_instance *inst);
+void mk_upgrade_free(struct mk_instance *inst);
+int mk_upgrade_kill_retired(struct mk_instance *inst);
+
 /* host_ops.c */
 int mk_host_ops_init(void);
 
@@ -360,6 +415,7 @@ int mk_host_ops_init(void);
 struct mk_console *mk_console_alloc(void);
 void mk_console_free(struct mk_console *con);
 void mk_console_reset(struct mk_console *con);
+void mk_console_continue(struct mk_console *con, struct mk_console *from);
 bool mk_console_drain(struct mk_console *con, void *comm);
 ssize_t mk_console_read(struct mk_console *con, char *buf, loff_t pos,
 			size_t count);
@@ -370,6 +426,7 @@ void mk_console_last_line(struct mk_console *con, char *line, size_t len);
 int mk_msg_host_init(void);
 int mk_msg_host_open(struct mk_instance *inst);
 void mk_msg_host_close(struct mk_instance *inst);
+int mk_msg_host_go_live(struct mk_instance *inst, struct mk_instance *from);
 void mk_msg_host_doorbell_to(struct mk_instance *inst, unsigned int cpu);
 enum mk_msg_event mk_msg_host_event(struct mk_instance *inst, char *why,
 				    size_t len);
@@ -431,11 +488,20 @@ void mk_preserved_started(struct mk_instance *inst, bool ok);
 unsigned int mk_preserved_list(struct mk_instance *inst,
 			       struct multikernel_preserved *out);
 
-/* preserved_spawn.c */
+/* preserved_spawn.c, handover_spawn.c, msg_spawn.c: inside a spawn */
 int mk_preserved_spawn_init(struct kobject *self);
+int mk_preserved_spawn_open(void);
+int mk_handover_spawn_init(struct kobject *self);
+void mk_handover_spawn_request(u32 req);
+void mk_spawn_report(u32 state);
 
 /* configfs.c, sysfs.c */
 int mk_configfs_init(void);
+ssize_t mk_store_value(struct mk_instance *inst, const char *page,
+		       size_t count,
+		       int (*set)(struct mk_instance *inst, const char *val));
+int mk_configfs_hold(struct mk_instance *inst);
+void mk_configfs_release(struct mk_instance *inst);
 int mk_configfs_pin(struct mk_instance *inst);
 void mk_configfs_unpin(struct mk_instance *inst);
 int mk_sysfs_init(void);

@@ -64,6 +64,7 @@
 #include <linux/string.h>
 
 #include "internal.h"
+#include "msg.h"
 
 /* How often the watchdog looks at a started instance. */
 #define MK_WATCH_INTERVAL	msecs_to_jiffies(100)
@@ -143,7 +144,12 @@ static void mk_mark_lent(unsigned int cpu, bool lent)
 	multikernel_arch_lent_changed();
 }
 
-static void mk_set_state(struct mk_instance *inst, enum mk_state state)
+/**
+ * mk_set_state() - change the state of an instance
+ * @inst: the instance
+ * @state: its new state
+ */
+void mk_set_state(struct mk_instance *inst, enum mk_state state)
 {
 	mutex_lock(&mk_instances_lock);
 	inst->state = state;
@@ -158,9 +164,31 @@ static_assert(offsetof(struct multikernel_comm, heartbeat) == 72);
 static_assert(offsetof(struct multikernel_comm, spawn_nmi_cpus) == 208);
 static_assert(sizeof(struct multikernel_comm) == 216);
 
-static struct multikernel_comm *mk_comm(struct mk_instance *inst)
+/**
+ * mk_comm() - the communication region of a started instance
+ * @inst: the instance; caller holds run_lock and it is active
+ *
+ * Return: the header of the region.
+ */
+struct multikernel_comm *mk_comm(struct mk_instance *inst)
 {
 	return __va(inst->mem_phys);
+}
+
+/**
+ * mk_host_request() - ask something of a started spawn, and say so now
+ * @inst: the instance; caller holds run_lock and it is active
+ * @req: enum multikernel_host_request
+ *
+ * The word is what counts; the prompt only spares the spawn a heartbeat
+ * period, so it is not retried.
+ */
+void mk_host_request(struct mk_instance *inst, u32 req)
+{
+	WRITE_ONCE(mk_comm(inst)->host_request, req);
+	if (inst->chan)
+		mk_msg_notify(inst->chan, MULTIKERNEL_MSG_HOST_REQUEST,
+			      inst->id, NULL, 0);
 }
 
 static void mk_init_comm(struct mk_instance *inst)
@@ -286,8 +314,13 @@ static void mk_release_memory(struct mk_instance *inst)
 		inst->mem_phys = 0;
 	}
 	mk_release_extents(inst);
-	/* What it gave back while it ran: it cannot write there any more. */
-	mk_pool_forget_giver(inst->id);
+	/*
+	 * What it gave back while it ran: it cannot write there any more.
+	 * A successor never published its channel, so it gave nothing: the
+	 * marks of its id are its predecessor's.
+	 */
+	if (!inst->dark)
+		mk_pool_forget_giver(inst->id);
 }
 
 /* Keep everything a CPU that is not proven back might still touch. */
@@ -306,10 +339,12 @@ static void mk_quarantine(struct mk_instance *inst, unsigned int cpu, int err)
 }
 
 /*
- * Caller holds run_lock and has stopped the watchdog or runs in it.
+ * Caller holds run_lock and has stopped the watchdog or runs in it;
+ * @park: the CPUs may still run the spawn (not stopped by mk_halt_cpus()).
  * Returns 0, or -EIO when the instance ended in quarantine.
  */
-static int mk_teardown(struct mk_instance *inst, enum mk_state final)
+static int __mk_teardown(struct mk_instance *inst, enum mk_state final,
+			 bool park)
 {
 	unsigned int bad = 0;
 	int ret;
@@ -317,15 +352,52 @@ static int mk_teardown(struct mk_instance *inst, enum mk_state final)
 	inst->active = false;
 	if (inst->mem_phys && mk_console_drain(inst->console, mk_comm(inst)))
 		mk_sysfs_console_changed(inst);
-	ret = mk_reclaim_cpus(inst, true, &bad);
+	ret = mk_reclaim_cpus(inst, park, &bad);
 	if (ret) {
 		mk_quarantine(inst, bad, ret);
 		return -EIO;
 	}
 	mk_release_memory(inst);
 	mk_set_state(inst, final);
-	mk_configfs_unpin(inst);
+	/* A successor is never pinned: it has no configfs item of its own. */
+	if (!inst->origin)
+		mk_configfs_unpin(inst);
 	return 0;
+}
+
+static int mk_teardown(struct mk_instance *inst, enum mk_state final)
+{
+	return __mk_teardown(inst, final, true);
+}
+
+/**
+ * mk_halt_cpus() - stop a spawn's CPUs without taking them back yet
+ * @inst: an active instance; caller holds run_lock
+ *
+ * Parks the CPUs that take the stop NMI, then sends INIT to all of them:
+ * from then on the spawn runs no instruction, so what it shared may pass
+ * to another kernel.  mk_retire() takes the CPUs back afterwards.
+ */
+void mk_halt_cpus(struct mk_instance *inst)
+{
+	unsigned int cpu;
+
+	mk_park_cpus(inst);
+	for_each_cpu(cpu, inst->unproven)
+		if (!cpu_online(cpu))
+			multikernel_arch_stop_cpu(cpu);
+}
+
+/**
+ * mk_retire() - take back the CPUs and memory of a halted spawn
+ * @inst: an instance whose CPUs mk_halt_cpus() stopped; caller holds
+ *	run_lock and has stopped the watchdog
+ *
+ * Return: 0, with the instance stopped; -EIO when it ended in quarantine.
+ */
+int mk_retire(struct mk_instance *inst)
+{
+	return __mk_teardown(inst, MK_STOPPED, false);
 }
 
 /**
@@ -359,6 +431,12 @@ int mk_take_cpu(struct mk_instance *inst, unsigned int cpu)
 	bool online = cpu_online(cpu);
 	int ret;
 
+	/* Never two owners: a CPU an old kernel kept in quarantine, say. */
+	if (cpumask_test_and_set_cpu(cpu, &mk_lent_mask)) {
+		pr_info("%s: CPU %u is lent already\n", mk_instance_name(inst),
+			cpu);
+		return -EBUSY;
+	}
 	mk_mark_lent(cpu, true);
 	ret = online ? remove_cpu(cpu) : 0;
 	if (ret) {
@@ -437,7 +515,9 @@ static int mk_load(struct mk_instance *inst, u64 *entry, u64 *bp)
 		.preserved	= regions,
 	};
 
-	ld.nr_preserved = mk_preserved_list(inst, regions);
+	/* A successor boots with its instance's regions, closed. */
+	ld.nr_preserved = mk_preserved_list(inst->origin ?: inst, regions);
+	ld.successor = !!inst->origin;
 	return multikernel_arch_load(&ld, entry, bp);
 }
 
@@ -459,7 +539,7 @@ static int mk_prepare(struct mk_instance *inst, u64 *entry, u64 *bp)
 			inst->memory);
 		return ret;
 	}
-	ret = mk_preserved_take(inst);
+	ret = inst->origin ? 0 : mk_preserved_take(inst);
 	if (ret)
 		return ret;
 	inst->low_phys = multikernel_arch_alloc_low();
@@ -507,6 +587,9 @@ static int mk_check_startable(struct mk_instance *inst)
 	if (inst->state != MK_STOPPED && inst->state != MK_CRASHED) {
 		why = "the instance is not stopped";
 		ret = -EBUSY;
+	} else if (inst->upgrading) {
+		why = "an upgrade of it is under way";
+		ret = -EBUSY;
 	} else if (cpumask_empty(inst->cpus) || !inst->memory || !inst->kernel) {
 		why = "cpus, memory and kernel must be set";
 		ret = -EINVAL;
@@ -521,6 +604,96 @@ static int mk_check_startable(struct mk_instance *inst)
 
 	if (why)
 		pr_info("%s: start rejected: %s\n", mk_instance_name(inst), why);
+	return ret;
+}
+
+/**
+ * mk_may_boot() - check that the caller may boot a kernel
+ * @inst: the instance, for the log
+ *
+ * Return: 0; -EPERM without CAP_SYS_BOOT or when kexec loading is
+ * disabled; the error of the lockdown check.
+ */
+int mk_may_boot(struct mk_instance *inst)
+{
+	if (!capable(CAP_SYS_BOOT))
+		return -EPERM;
+	if (!kexec_load_permitted(KEXEC_TYPE_DEFAULT)) {
+		pr_info("%s: start rejected: kexec loading is disabled\n",
+			mk_instance_name(inst));
+		return -EPERM;
+	}
+	/*
+	 * As for kexec_file_load(): with signature checking, the loader
+	 * refuses an image without a valid signature under lockdown; without
+	 * it, lockdown refuses every image.
+	 */
+	if (!IS_ENABLED(CONFIG_KEXEC_SIG))
+		return security_locked_down(LOCKDOWN_KEXEC);
+	return 0;
+}
+
+/**
+ * mk_boot() - take the resources of an instance and start its kernel
+ * @inst: an instance in state starting; caller holds run_lock
+ *
+ * Return: 0 once the first CPU runs the kernel; the errors of
+ * mk_instance_start(), with nothing held, the state left to the caller;
+ * -EIO with the instance quarantined.
+ */
+int mk_boot(struct mk_instance *inst)
+{
+	const char *name = mk_instance_name(inst);
+	unsigned int bad;
+	u64 entry, bp;
+	int ret;
+
+	inst->started = ktime_get();
+	inst->gen++;
+	inst->last_beat = 0;
+	inst->last_heartbeat = ktime_get_ns();
+	inst->shutdown_acked = false;
+	inst->boot_ms = 0;
+	inst->reason[0] = '\0';
+	mk_console_reset(inst->console);
+	mk_sysfs_console_changed(inst);
+
+	ret = mk_prepare(inst, &entry, &bp);
+	if (!ret)
+		ret = mk_take_cpus(inst);
+	if (ret == -EIO) {
+		mk_quarantine(inst, cpumask_first(inst->unproven), ret);
+		goto kept;
+	}
+	if (ret)
+		goto release;
+	ret = mk_start_first_cpu(inst, entry, bp);
+	if (ret) {
+		pr_info("%s: CPU %u did not start: %d\n", name,
+			cpumask_first(inst->cpus), ret);
+		/* It may have run a little of the stub: prove it back. */
+		if (mk_reclaim_cpus(inst, false, &bad)) {
+			mk_quarantine(inst, bad, ret);
+			ret = -EIO;
+			goto kept;
+		}
+		goto release;
+	}
+
+	inst->active = true;
+	inst->deadline = ktime_add_ms(inst->started, inst->boot_timeout_ms);
+	queue_delayed_work(mk_wq, &inst->watch, MK_WATCH_INTERVAL);
+	pr_info("%s: started on CPUs %*pbl\n", name, cpumask_pr_args(inst->cpus));
+	mk_preserved_started(inst, true);
+	return 0;
+
+release:
+	mk_preserved_started(inst, false);
+	mk_release_memory(inst);
+	return ret;
+kept:
+	/* Quarantined: whatever a region got stays, it may have been used. */
+	mk_preserved_started(inst, true);
 	return ret;
 }
 
@@ -541,85 +714,27 @@ static int mk_check_startable(struct mk_instance *inst)
  */
 int mk_instance_start(struct mk_instance *inst)
 {
-	const char *name = mk_instance_name(inst);
-	unsigned int bad;
-	u64 entry, bp;
 	int ret;
 
-	if (!capable(CAP_SYS_BOOT))
-		return -EPERM;
-	if (!kexec_load_permitted(KEXEC_TYPE_DEFAULT)) {
-		pr_info("%s: start rejected: kexec loading is disabled\n", name);
-		return -EPERM;
-	}
-	/*
-	 * As for kexec_file_load(): with signature checking, the loader
-	 * refuses an image without a valid signature under lockdown; without
-	 * it, lockdown refuses every image.
-	 */
-	if (!IS_ENABLED(CONFIG_KEXEC_SIG)) {
-		ret = security_locked_down(LOCKDOWN_KEXEC);
-		if (ret)
-			return ret;
-	}
+	ret = mk_may_boot(inst);
+	if (ret)
+		return ret;
 
 	mutex_lock(&inst->run_lock);
 	ret = mk_check_startable(inst);
 	if (ret)
 		goto unlock;
 	ret = mk_configfs_pin(inst);
-	if (ret)
-		goto stopped;
-
-	inst->started = ktime_get();
-	inst->gen++;
-	inst->last_beat = 0;
-	inst->last_heartbeat = ktime_get_ns();
-	inst->shutdown_acked = false;
-	inst->boot_ms = 0;
-	inst->reason[0] = '\0';
-	mk_console_reset(inst->console);
-	mk_sysfs_console_changed(inst);
-
-	ret = mk_prepare(inst, &entry, &bp);
-	if (!ret)
-		ret = mk_take_cpus(inst);
-	if (ret == -EIO) {
-		mk_quarantine(inst, cpumask_first(inst->unproven), ret);
+	if (ret) {
+		mk_set_state(inst, MK_STOPPED);
 		goto unlock;
 	}
-	if (ret)
-		goto release;
-	ret = mk_start_first_cpu(inst, entry, bp);
-	if (ret) {
-		pr_info("%s: CPU %u did not start: %d\n", name,
-			cpumask_first(inst->cpus), ret);
-		/* It may have run a little of the stub: prove it back. */
-		if (mk_reclaim_cpus(inst, false, &bad)) {
-			mk_quarantine(inst, bad, ret);
-			ret = -EIO;
-			goto unlock;
-		}
-		goto release;
+	ret = mk_boot(inst);
+	if (ret && ret != -EIO) {
+		mk_configfs_unpin(inst);
+		mk_set_state(inst, MK_STOPPED);
 	}
-
-	inst->active = true;
-	inst->deadline = ktime_add_ms(inst->started, inst->boot_timeout_ms);
-	queue_delayed_work(mk_wq, &inst->watch, MK_WATCH_INTERVAL);
-	pr_info("%s: started on CPUs %*pbl\n", name, cpumask_pr_args(inst->cpus));
-	mk_preserved_started(inst, true);
-	mutex_unlock(&inst->run_lock);
-	return 0;
-
-release:
-	mk_preserved_started(inst, false);
-	mk_release_memory(inst);
-	mk_configfs_unpin(inst);
-stopped:
-	mk_set_state(inst, MK_STOPPED);
 unlock:
-	/* Quarantined: whatever a region got stays, it may have been used. */
-	mk_preserved_started(inst, true);
 	mutex_unlock(&inst->run_lock);
 	return ret;
 }
@@ -665,8 +780,7 @@ int mk_instance_stop(struct mk_instance *inst, bool force)
 	} else {
 		if (state != MK_STOPPING) {
 			/* A spawn that cannot take it is forced at the deadline. */
-			WRITE_ONCE(mk_comm(inst)->host_request,
-				   MULTIKERNEL_REQ_POWEROFF);
+			mk_host_request(inst, MULTIKERNEL_REQ_POWEROFF);
 			inst->deadline = ktime_add_ms(ktime_get(),
 						      inst->stop_timeout_ms);
 			mk_set_state(inst, MK_STOPPING);
@@ -719,7 +833,8 @@ static bool mk_follow_words(struct mk_instance *inst, enum mk_state state,
 			mk_instance_name(inst));
 	}
 	if (state == MK_STARTING && (spawn == MULTIKERNEL_SPAWN_RUNNING ||
-				     spawn == MULTIKERNEL_SPAWN_STOPPING)) {
+				     spawn == MULTIKERNEL_SPAWN_STOPPING ||
+				     spawn == MULTIKERNEL_SPAWN_STANDBY)) {
 		inst->boot_ms = ktime_ms_delta(ktime_get(), inst->started);
 		inst->last_heartbeat = ktime_get_ns();
 		mk_set_state(inst, MK_RUNNING);

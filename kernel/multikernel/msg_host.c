@@ -142,6 +142,11 @@ static void mk_on_panic(struct mk_chan *ch, const struct multikernel_msg *msg,
  * mk_msg_host_open() - set up the channel to an instance being started
  * @inst: the instance; its communication region is zeroed
  *
+ * The channel of an upgrade's successor (@inst->dark) stays unpublished:
+ * the id is its predecessor's until mk_msg_host_go_live().  Nothing
+ * drains it meanwhile, so nothing the successor sends reaches a socket
+ * or another instance; the lifecycle words still reach the watchdog.
+ *
  * Return: 0, -ENOMEM, or -EBUSY if the id still has a channel.
  */
 int mk_msg_host_open(struct mk_instance *inst)
@@ -162,13 +167,44 @@ int mk_msg_host_open(struct mk_instance *inst)
 	inst->spawn_panicked = false;
 	inst->msg_broken = false;
 	inst->msg_event = false;
-	ret = mk_chan_publish(ch);
+	ret = inst->dark ? 0 : mk_chan_publish(ch);
 	if (ret) {
 		mk_chan_put(ch);
 		return ret;
 	}
 	inst->chan = ch;
 	return 0;
+}
+
+/**
+ * mk_msg_host_go_live() - publish the channel of an activated successor
+ * @inst: the instance, now running the successor's run-time part; caller
+ *	holds run_lock, and the predecessor's channel is closed
+ * @from: the struct the successor booted in
+ *
+ * Its handlers note events in @inst from now on; whatever they noted in
+ * @from, the struct the successor booted in, moves over.
+ *
+ * Return: 0, or -EBUSY if the id still has a channel.
+ */
+int mk_msg_host_go_live(struct mk_instance *inst, struct mk_instance *from)
+{
+	unsigned long flags;
+
+	mk_chan_set_owner(inst->chan, inst);
+	spin_lock_irqsave(&from->msg_lock, flags);
+	spin_lock_nested(&inst->msg_lock, SINGLE_DEPTH_NESTING);
+	inst->msg_event = from->msg_event;
+	inst->spawn_panicked = from->spawn_panicked;
+	inst->msg_broken = from->msg_broken;
+	strscpy(inst->msg_reason, from->msg_reason, sizeof(inst->msg_reason));
+	from->msg_event = false;
+	from->spawn_panicked = false;
+	from->msg_broken = false;
+	spin_unlock(&inst->msg_lock);
+	spin_unlock_irqrestore(&from->msg_lock, flags);
+	inst->dark = false;
+	return mk_chan_publish(inst->chan);
 }
 
 /**
@@ -224,6 +260,9 @@ void mk_msg_host_close(struct mk_instance *inst)
 	mk_chan_close(inst->chan, -ECONNRESET);
 	mk_chan_put(inst->chan);
 	inst->chan = NULL;
+	/* A successor that never went live: the id is another's. */
+	if (inst->dark)
+		return;
 	mk_vsock_peer_gone(inst->id);
 	mk_msg_host_announce_gone(inst->id);
 }

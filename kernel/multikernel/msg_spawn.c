@@ -4,9 +4,11 @@
  * spawn's part of the lifecycle.  The lifecycle does not depend on the
  * rings, which another instance's traffic may fill: a timer-driven work
  * item increments the heartbeat word of the communication region and
- * reads the host's request word there; taking up a stop request is
- * written to spawn_state before the shutdown starts.  READY and PANIC
- * messages only prompt the host to look at those words at once.
+ * reads the host's request word there (at once when a HOST_REQUEST
+ * message prompts it); taking up a stop request is written to
+ * spawn_state before the shutdown starts, and the requests of an
+ * upgrade go to handover_spawn.c.  READY and PANIC messages only prompt
+ * the host to look at those words at once.
  *
  * The spawn trusts its host, which could take its CPUs back at any time
  * anyway, but still only obeys control messages that come from it rather
@@ -66,11 +68,36 @@ static void mk_take_stop_request(void)
 
 static void mk_heartbeat(struct work_struct *work)
 {
+	u32 req = READ_ONCE(mk_spawn_hdr->host_request);
+
 	if (!READ_ONCE(mk_heartbeat_paused))
 		WRITE_ONCE(mk_spawn_hdr->heartbeat, ++mk_heartbeats);
-	if (READ_ONCE(mk_spawn_hdr->host_request) == MULTIKERNEL_REQ_POWEROFF)
+	if (req == MULTIKERNEL_REQ_POWEROFF)
 		mk_take_stop_request();
-	schedule_delayed_work(&mk_heartbeat_work, MK_HEARTBEAT_PERIOD);
+	else if (req != MULTIKERNEL_REQ_NONE)
+		mk_handover_spawn_request(req);
+	mod_delayed_work(system_wq, &mk_heartbeat_work, MK_HEARTBEAT_PERIOD);
+}
+
+/* The host wrote host_request and wants it seen now, not at the next beat. */
+static void mk_on_host_request(struct mk_chan *ch,
+			       const struct multikernel_msg *msg,
+			       const void *payload)
+{
+	if (msg->src == MK_HOST_ID)
+		mod_delayed_work(system_wq, &mk_heartbeat_work, 0);
+}
+
+/**
+ * mk_spawn_report() - tell the host a new spawn_state
+ * @state: MULTIKERNEL_SPAWN_STANDBY or MULTIKERNEL_SPAWN_HANDED_OVER
+ *
+ * The word carries it; the READY prompt only has the host look at once.
+ */
+void mk_spawn_report(u32 state)
+{
+	WRITE_ONCE(mk_spawn_hdr->spawn_state, state);
+	multikernel_spawn_ready();
 }
 
 /**
@@ -143,6 +170,8 @@ static int __init mk_msg_spawn_init(void)
 	}
 	ret = mk_msg_register_handler(MULTIKERNEL_MSG_PEER_GONE,
 				      mk_on_peer_gone) ?:
+	      mk_msg_register_handler(MULTIKERNEL_MSG_HOST_REQUEST,
+				      mk_on_host_request) ?:
 	      mk_chan_publish(ch);
 	if (ret) {
 		pr_err("cannot set up the channel to the host: %d\n", ret);

@@ -10,8 +10,9 @@
  * mapped write-back with memremap(), listed in /proc/iomem, and one that
  * overlaps this kernel's RAM is refused with a log line.
  *
- * The files are made once at boot and never removed, so the mappings
- * live as long as the kernel; sysfs serialises nothing here: concurrent
+ * The files are made once, at boot or when an upgrade's successor is
+ * activated, and never removed, so the mappings live as long as the
+ * kernel; sysfs serialises nothing here: concurrent
  * writers see each other's bytes as with any shared memory.
  */
 
@@ -100,16 +101,17 @@ static bool mk_preserved_map(struct mk_preserved_file *f,
 	return true;
 }
 
+static struct kobject *mk_preserved_self;
+
 /**
- * mk_preserved_spawn_init() - make the files of this spawn's regions
- * @self: the kobject of /sys/kernel/multikernel/self
+ * mk_preserved_spawn_open() - make the files of this spawn's regions
  *
- * Called once, in a spawn.  A spawn without regions gets an empty
- * preserved/ directory.
+ * Called once: at boot, or when an upgrade's successor is activated.  A
+ * spawn without regions gets an empty preserved/ directory.
  *
  * Return: 0, -ENOMEM, or the error of sysfs_create_group().
  */
-int mk_preserved_spawn_init(struct kobject *self)
+int mk_preserved_spawn_open(void)
 {
 	const struct multikernel_boot_info *bi = multikernel_spawn_info();
 	static struct attribute_group group = { .name = "preserved" };
@@ -133,5 +135,25 @@ int mk_preserved_spawn_init(struct kobject *self)
 	}
 	group.attrs = none;
 	group.bin_attrs = attrs;
-	return sysfs_create_group(self, &group);
+	return sysfs_create_group(mk_preserved_self, &group);
+}
+
+/**
+ * mk_preserved_spawn_init() - set up this spawn's regions
+ * @self: the kobject of /sys/kernel/multikernel/self
+ *
+ * Called once, in a spawn.  An upgrade's successor opens its regions
+ * only when it is activated (handover_spawn.c): until then the kernel it
+ * succeeds may still write them.
+ *
+ * Return: 0 or the error of mk_preserved_spawn_open().
+ */
+int mk_preserved_spawn_init(struct kobject *self)
+{
+	const struct multikernel_boot_info *bi = multikernel_spawn_info();
+
+	mk_preserved_self = self;
+	if (bi->flags & MULTIKERNEL_BOOT_F_SUCCESSOR)
+		return 0;
+	return mk_preserved_spawn_open();
 }

@@ -169,7 +169,10 @@ static const struct attribute_group mk_self_group = {
 	.attrs	= mk_self_attrs,
 };
 
-/* Inside a spawn: /sys/kernel/multikernel/self/, its regions included. */
+/*
+ * Inside a spawn: /sys/kernel/multikernel/self/, its handover file and
+ * its regions included.
+ */
 static int mk_sysfs_add_self(struct kobject *parent)
 {
 	struct kobject *self;
@@ -179,6 +182,8 @@ static int mk_sysfs_add_self(struct kobject *parent)
 	if (!self)
 		return -ENOMEM;
 	ret = sysfs_create_group(self, &mk_self_group);
+	if (!ret)
+		ret = mk_handover_spawn_init(self);
 	if (!ret)
 		ret = mk_preserved_spawn_init(self);
 	if (ret)

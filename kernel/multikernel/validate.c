@@ -234,6 +234,7 @@ static const char * const mk_state_cmds[] = {
 	[MK_CMD_START]	= "start",
 	[MK_CMD_STOP]	= "stop",
 	[MK_CMD_KILL]	= "kill",
+	[MK_CMD_UPGRADE] = "upgrade",
 };
 
 /**

@@ -181,6 +181,7 @@ static void mk_test_state_words(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mk_parse_state_cmd("start"), MK_CMD_START);
 	KUNIT_EXPECT_EQ(test, mk_parse_state_cmd("stop"), MK_CMD_STOP);
 	KUNIT_EXPECT_EQ(test, mk_parse_state_cmd("kill"), MK_CMD_KILL);
+	KUNIT_EXPECT_EQ(test, mk_parse_state_cmd("upgrade"), MK_CMD_UPGRADE);
 	KUNIT_EXPECT_EQ(test, mk_parse_state_cmd("Start"), -EINVAL);
 	KUNIT_EXPECT_EQ(test, mk_parse_state_cmd("running"), -EINVAL);
 	KUNIT_EXPECT_EQ(test, mk_parse_state_cmd(""), -EINVAL);

@@ -152,6 +152,8 @@ static void mk_fill_boot_info(struct multikernel_boot_info *bi,
 	bi->mem_block_size = ld->mem_block_size;
 	for (i = 0; i < ld->nr_preserved && i < MULTIKERNEL_MAX_PRESERVED; i++)
 		bi->preserved[bi->nr_preserved++] = ld->preserved[i];
+	if (ld->successor)
+		bi->flags |= MULTIKERNEL_BOOT_F_SUCCESSOR;
 	bi->tsc_khz = tsc_khz;
 	bi->cpu_khz = cpu_khz;
 	bi->lapic_timer_hz = (u64)lapic_timer_period * HZ;

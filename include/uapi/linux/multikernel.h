@@ -110,7 +110,7 @@ struct multikernel_preserved {
  * @reserved: zero
  * @nr_preserved: version 3: entries in @preserved, at most
  *	MULTIKERNEL_MAX_PRESERVED
- * @reserved3: zero
+ * @flags: version 3: MULTIKERNEL_BOOT_F_* bits; unknown bits are zero
  * @preserved: version 3: the instance's preserved regions, with distinct
  *	names, disjoint from each other and from the spawn's memory
  * @spare_apic_ids: version 2: APIC IDs of CPUs the host may add while the
@@ -146,9 +146,17 @@ struct multikernel_boot_info {
 	__u32 spare_apic_ids[MULTIKERNEL_MAX_CPUS];
 	__u32 reserved;
 	__u32 nr_preserved;
-	__u32 reserved3;
+	__u32 flags;
 	struct multikernel_preserved preserved[MULTIKERNEL_MAX_PRESERVED];
 };
+
+/*
+ * The spawn is an upgrade's successor: the instance's old kernel still
+ * serves.  Until the host writes MULTIKERNEL_REQ_ACTIVATE, the host drops
+ * whatever the spawn sends but lifecycle prompts, and the spawn keeps its
+ * preserved regions closed: the old kernel may still write them.
+ */
+#define MULTIKERNEL_BOOT_F_SUCCESSOR	0x1
 
 /* Communication region: a header page, then the console rings. */
 #define MULTIKERNEL_COMM_MAGIC		0x314d4d434b4d554dULL	/* "MUMKCMM1" */
@@ -167,12 +175,16 @@ enum multikernel_spawn_state {
 	MULTIKERNEL_SPAWN_REBOOT,	/* asked to be restarted */
 	MULTIKERNEL_SPAWN_PANIC,	/* panicked; see panic_msg */
 	MULTIKERNEL_SPAWN_STOPPING,	/* saw host_request, shutting down */
+	MULTIKERNEL_SPAWN_STANDBY,	/* successor: init is ready to take over */
+	MULTIKERNEL_SPAWN_HANDED_OVER,	/* init acknowledged a handover */
 };
 
 /* Values of multikernel_comm.host_request, written by the host. */
 enum multikernel_host_request {
 	MULTIKERNEL_REQ_NONE = 0,
 	MULTIKERNEL_REQ_POWEROFF,	/* shut down cleanly */
+	MULTIKERNEL_REQ_HANDOVER,	/* a successor takes over: flush, ack */
+	MULTIKERNEL_REQ_ACTIVATE,	/* successor: the instance is yours now */
 };
 
 /*
@@ -304,7 +316,7 @@ struct multikernel_msg_ring {
  * @reserved: zero
  * @nr_preserved: version 3: entries in @preserved, at most
  *	MULTIKERNEL_MAX_PRESERVED
- * @reserved3: zero
+ * @flags: version 3: MULTIKERNEL_BOOT_F_* bits; unknown bits are zero
  * @preserved: version 3: the instance's preserved regions, with distinct
  *	names, disjoint from each other and from the spawn's memory
  */
@@ -344,7 +356,7 @@ struct multikernel_vsock_reset {
  * @reserved: zero
  * @nr_preserved: version 3: entries in @preserved, at most
  *	MULTIKERNEL_MAX_PRESERVED
- * @reserved3: zero
+ * @flags: version 3: MULTIKERNEL_BOOT_F_* bits; unknown bits are zero
  * @preserved: version 3: the instance's preserved regions, with distinct
  *	names, disjoint from each other and from the spawn's memory
  *
@@ -398,6 +410,7 @@ enum multikernel_msg_type {
 	MULTIKERNEL_MSG_CPU_REMOVE,	/* request: struct multikernel_resize */
 	MULTIKERNEL_MSG_MEM_ADD,	/* request: struct multikernel_resize */
 	MULTIKERNEL_MSG_MEM_REMOVE,	/* request: struct multikernel_resize */
+	MULTIKERNEL_MSG_HOST_REQUEST,	/* host: look at host_request now */
 	MULTIKERNEL_MSG_NR_TYPES,
 };
 
