@@ -14,7 +14,9 @@
  * Trust: a packet from a spawn must carry that spawn's CID as its source
  * and this kernel's as its destination, and its length must match the
  * message; others are dropped.  When an instance goes away, the sockets
- * connected to it are reset.
+ * connected to it are reset, and so are the connects to it still waiting
+ * for an answer among the last MK_VSOCK_SYNS sent (their requests went
+ * down with it), rather than time out.
  *
  * A CID nobody runs fails at once, as with vhost_vsock: send_pkt() frees
  * a packet for a CID no kernel can have, or, on the host, for an instance
@@ -80,6 +82,8 @@
 #include "msg.h"
 
 #define MK_VSOCK_TX_TIMEOUT	(5 * HZ)
+/* Connection requests per peer whose sockets a peer's end may fail. */
+#define MK_VSOCK_SYNS		16
 #define MK_VSOCK_MAX_MSG	(sizeof(struct virtio_vsock_hdr) + \
 				 VIRTIO_VSOCK_MAX_PKT_BUF_SIZE)
 
@@ -89,11 +93,19 @@
  * @tx_work: sends them
  * @txbuf: MK_VSOCK_MAX_MSG bytes for a packet with frags, or NULL until
  *	one needs it; only @tx_work uses it
+ * @syn_lock: guards @syns and @nr_syns
+ * @syns: remote CIDs and local ports of the last connection requests
+ *	sent through the peer, so that connects never answered fail when
+ *	the kernel with that CID goes
+ * @nr_syns: requests sent so far; the last MK_VSOCK_SYNS are kept
  */
 struct mk_vsock_peer {
 	struct sk_buff_head txq;
 	struct work_struct tx_work;
 	void *txbuf;
+	spinlock_t syn_lock;	/* guards the two below */
+	struct sockaddr_vm syns[MK_VSOCK_SYNS];
+	unsigned int nr_syns;
 };
 
 static u32 mk_vsock_cid = VMADDR_CID_ANY;
@@ -182,6 +194,63 @@ static u32 mk_vsock_get_local_cid(void)
 	return mk_vsock_cid;
 }
 
+/* A connection request through @peer: remember it until its kernel goes. */
+static void mk_vsock_note_syn(struct mk_vsock_peer *peer,
+			      const struct virtio_vsock_hdr *hdr)
+{
+	struct sockaddr_vm *a;
+
+	spin_lock_bh(&peer->syn_lock);
+	a = &peer->syns[peer->nr_syns++ % MK_VSOCK_SYNS];
+	vsock_addr_init(a, le64_to_cpu(hdr->dst_cid), le32_to_cpu(hdr->src_port));
+	spin_unlock_bh(&peer->syn_lock);
+}
+
+/*
+ * Fail a connect from local @port to @cid that is still waiting for an
+ * answer: the request went down with the kernel that had @cid, in its
+ * ring or ours, and would otherwise take the whole connect timeout.  The
+ * socket is checked to be that connect, so that a port since reused for
+ * another one is left alone.
+ */
+static void mk_vsock_fail_connect(u64 cid, u32 port)
+{
+	struct sockaddr_vm addr;
+	struct vsock_sock *vsk;
+	struct sock *sk;
+
+	vsock_addr_init(&addr, mk_vsock_cid, port);
+	sk = vsock_find_bound_socket(&addr);
+	if (!sk)
+		return;
+	vsk = vsock_sk(sk);
+	lock_sock(sk);
+	if (sk->sk_state == TCP_SYN_SENT && vsk->remote_addr.svm_cid == cid) {
+		sk->sk_state = TCP_CLOSE;
+		sk->sk_err = ECONNRESET;
+		sk_error_report(sk);
+	}
+	release_sock(sk);
+	sock_put(sk);
+}
+
+/* The kernel with @cid went: fail the connects to it never answered. */
+static void mk_vsock_fail_connects(struct mk_vsock_peer *peer, u64 cid)
+{
+	u32 ports[MK_VSOCK_SYNS];
+	unsigned int i, n = 0;
+
+	spin_lock_bh(&peer->syn_lock);
+	for (i = 0; i < min_t(unsigned int, peer->nr_syns, MK_VSOCK_SYNS); i++)
+		if (peer->syns[i].svm_cid == cid) {
+			ports[n++] = peer->syns[i].svm_port;
+			peer->syns[i].svm_cid = VMADDR_CID_ANY;
+		}
+	spin_unlock_bh(&peer->syn_lock);
+	for (i = 0; i < n; i++)
+		mk_vsock_fail_connect(cid, ports[i]);
+}
+
 static int mk_vsock_send_pkt(struct sk_buff *skb)
 {
 	struct mk_vsock_peer *peer;
@@ -196,6 +265,8 @@ static int mk_vsock_send_pkt(struct sk_buff *skb)
 		kfree_skb(skb);
 		return -ENODEV;
 	}
+	if (le16_to_cpu(virtio_vsock_hdr(skb)->op) == VIRTIO_VSOCK_OP_REQUEST)
+		mk_vsock_note_syn(peer, virtio_vsock_hdr(skb));
 	virtio_vsock_skb_queue_tail(&peer->txq, skb);
 	queue_work(mk_vsock_wq, &peer->tx_work);
 	return len;
@@ -600,10 +671,14 @@ static void mk_on_vsock_reset(struct mk_chan *ch,
 void mk_vsock_peer_gone(u32 id)
 {
 	struct mk_vsock_conn conn = { .cid = mk_vsock_cid_of(id) };
+	struct mk_vsock_peer *peer;
 
 	if (mk_vsock_cid == VMADDR_CID_ANY || id > MK_MAX_INSTANCES)
 		return;
 	mk_vsock_end(&conn);
+	peer = mk_vsock_peer_of(conn.cid);
+	if (peer)
+		mk_vsock_fail_connects(peer, conn.cid);
 }
 
 static int __init mk_vsock_init(void)
@@ -624,6 +699,7 @@ static int __init mk_vsock_init(void)
 	}
 	for (i = 0; i < ARRAY_SIZE(mk_vsock_peers); i++) {
 		skb_queue_head_init(&mk_vsock_peers[i].txq);
+		spin_lock_init(&mk_vsock_peers[i].syn_lock);
 		INIT_WORK(&mk_vsock_peers[i].tx_work, mk_vsock_tx_work);
 	}
 	ret = mk_msg_register_handler(MULTIKERNEL_MSG_VSOCK, mk_on_vsock) ?:
