@@ -23,6 +23,7 @@ static const struct mk_cmd * const cmds[] = {
 	&mk_cmd_stop,
 	&mk_cmd_restart,
 	&mk_cmd_update,
+	&mk_cmd_upgrade,
 	&mk_cmd_destroy,
 	&mk_cmd_list,
 	&mk_cmd_status,

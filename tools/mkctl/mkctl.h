@@ -64,6 +64,7 @@ extern const struct mk_cmd mk_cmd_spawn;
 extern const struct mk_cmd mk_cmd_stop;
 extern const struct mk_cmd mk_cmd_restart;
 extern const struct mk_cmd mk_cmd_update;
+extern const struct mk_cmd mk_cmd_upgrade;
 extern const struct mk_cmd mk_cmd_log;
 extern const struct mk_cmd mk_cmd_console;
 extern const struct mk_cmd mk_cmd_apply;
