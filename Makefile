@@ -141,6 +141,7 @@ kernel: tree $(KOBJ)/.config
 	@sbsign --key $(TEST_KEY) --cert $(TEST_CERT) --output $(SIGNED_BZIMAGE) \
 		$(BZIMAGE) > $(B)/sbsign.log 2>&1 || { cat $(B)/sbsign.log; exit 1; }
 	@echo "  KERNEL  $(BZIMAGE) (signed: $(SIGNED_BZIMAGE))"
+	@harness/next-kernel.sh $(B) $(KMAKE) W=1
 
 mkctl:
 	@$(MAKE) -s -C tools/mkctl

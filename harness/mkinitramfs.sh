@@ -9,7 +9,8 @@
 # vsock_conform) and BUILD_DIR/initramfs.cpio.gz
 # (the host VM: busybox, bash, the glibc libraries our programs need, mkctl,
 # the installed selftests, /boot/bzImage, its signed copy
-# /boot/bzImage.signed and the spawn initrd).
+# /boot/bzImage.signed, the upgrade tests' /boot/bzImage.next and the
+# spawn initrd).
 set -eu
 
 b=$1
@@ -71,6 +72,8 @@ mkdir -p "$root/usr/lib"
 install -m 0644 "$here/harness/vm-check-lib.sh" "$root/usr/lib/mk-check-lib.sh"
 cp "$b/obj/arch/x86/boot/bzImage" "$root/boot/bzImage"
 cp "$b/obj/arch/x86/boot/bzImage.signed" "$root/boot/bzImage.signed"
+# The same kernel relinked with another version string, for the upgrades.
+cp "$b/bzImage.next" "$root/boot/bzImage.next"
 cp "$b/spawn-initrd.cpio.gz" "$root/boot/spawn-initrd.cpio.gz"
 cp -a "$b/kselftest" "$root/kselftest"
 find "$root/usr/bin" "$root/kselftest" -type f -perm -u+x | while read -r f; do

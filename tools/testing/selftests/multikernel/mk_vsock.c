@@ -28,10 +28,35 @@
  *   mk_vsock as-nobody CMD [ARGS...] run CMD as uid and gid 65534, with
  *                                    no groups and no capabilities
  *                                    (busybox's setpriv cannot)
+ *   mk_vsock kv-load CID PORT SECS [PREFIX]
+ *                                    load mk-kv for SECS seconds on one
+ *                                    connection: "SET PREFIX-<n> <n>.<h>"
+ *                                    for n = 1, 2, ... (h: a hash of n;
+ *                                    PREFIX "kv" by default), each one
+ *                                    followed by the GET of a random key
+ *                                    acknowledged before, checking its
+ *                                    value; then, on a new
+ *                                    connection, GET every acknowledged
+ *                                    key and count those without their
+ *                                    value
+ *   mk_vsock kv-ask CID PORT         send each line of stdin to mk-kv,
+ *                                    print each answer
+ *   mk_vsock kv-gap CID PORT SECS    GET one key of mk-kv, back to back,
+ *                                    for SECS seconds: how long the
+ *                                    service is not there
  *
  * "unix:PATH" may stand for "CID PORT" (and for the server's PORT), so
  * that the program can be tried where there is no vsock; a PORT after it
- * is ignored.
+ * is ignored (kv-load and kv-gap want it all the same).
+ *
+ * kv-load and kv-gap wait KV_ANSWER_MS for each answer.  Any error (a
+ * connection that fails or ends, an answer late or wrong) closes the
+ * connection and counts once; the next connect is tried every
+ * KV_RETRY_US until one works (or the SECS are over).  A SET counts as
+ * acknowledged once its OK came.  The gap is the longest time between two
+ * answers; an outage still going on when the SECS are over counts up to
+ * their end.  The readback connects within KV_READBACK_MS; keys it cannot
+ * check count as lost.
  *
  * Output, one line each:
  *   stream: bytes=N checksum=OK|BAD mb_per_s=X
@@ -53,9 +78,15 @@
  *     (E closed by the peer within HOLD_EARLY_MS of the last connect, as
  *     a refusal is; L closed later, as by a timeout; O still open after
  *     SECS)
+ *   kv: ops=N acked=A errors=E reconnects=R max_gap_ms=G lost=L
+ *     N answers taken, A SETs acknowledged, E errors, R connections made
+ *     again after them, G the gap, L acknowledged keys without their
+ *     value at the end (wrong answers also go to stderr, the first few)
+ *   kv-gap: ops=N errors=E max_gap_ms=G
  * The median and p99 are nearest-rank percentiles.  Exit status 0 when
- * the data came back intact, KSFT_FAIL otherwise, KSFT_SKIP when the
- * kernel has no vsock (or no sockets at all).
+ * the data came back intact (kv-load: lost is 0; kv-gap: some answer
+ * came), KSFT_FAIL otherwise, KSFT_SKIP when the kernel has no vsock (or
+ * no sockets at all).
  */
 #define _GNU_SOURCE	/* sched_setaffinity(), setresuid() */
 #include <errno.h>
@@ -122,7 +153,10 @@ static int print_usage(void)
 		"       mk_vsock zerocopy CID PORT BYTES\n"
 		"       mk_vsock pipe-rtt COUNT\n"
 		"       mk_vsock hold CID PORT N SECS\n"
-		"       mk_vsock as-nobody CMD [ARGS...]\n");
+		"       mk_vsock as-nobody CMD [ARGS...]\n"
+		"       mk_vsock kv-load CID|unix:PATH PORT SECS [PREFIX]\n"
+		"       mk_vsock kv-gap CID|unix:PATH PORT SECS\n"
+		"       mk_vsock kv-ask CID|unix:PATH PORT\n");
 	return KSFT_FAIL;
 }
 
@@ -1000,6 +1034,442 @@ static int run_rtt(bool pipes, int argc, char **argv)
 	return ret;
 }
 
+#define KV_ANSWER_MS	2000	/* longest wait for one answer of mk-kv */
+#define KV_RETRY_US	1000	/* between attempts to connect again */
+#define KV_READBACK_MS	10000	/* to connect for the readback */
+#define KV_READBACK_TRIES 10	/* readback batches that got no answer */
+#define KV_BATCH	64	/* GETs sent at once by the readback */
+#define KV_PREFIX_MAX	40	/* so that PREFIX-<n> is a valid key */
+#define KV_LINE		512	/* longest answer line taken */
+#define KV_REPORT	5	/* wrong answers told on stderr */
+
+/* A connection to mk-kv, made again after each error. */
+struct kv_conn {
+	const struct addr *a;
+	int fd;				/* -1: to be made (again) */
+	bool down;			/* since an error, not connected */
+	bool made;			/* a connection was made once */
+	bool no_socket;			/* socket() failed: no vsock */
+	int last_err;			/* of the last connect that failed */
+	size_t len;			/* bytes in @in */
+	unsigned long long last_ns;	/* of the last answer, or 0 */
+	unsigned long long max_gap_ns;
+	unsigned long long ops;
+	unsigned int errors, reconnects, reported;
+	char in[KV_LINE];
+};
+
+/* The SETs acknowledged, by their number n. */
+struct kv_acked {
+	unsigned long long *n;
+	size_t count, size;
+};
+
+/* A connected non-blocking socket to @a, or -1; -2 if none can be made. */
+static int kv_dial(const struct addr *a, unsigned int timeout_ms)
+{
+	struct pollfd pfd = { .events = POLLOUT };
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, err = 0;
+
+	fd = make_socket(a, &ss, &len);
+	if (fd < 0)
+		return -2;
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	if (connect(fd, (struct sockaddr *)&ss, len)) {
+		err = errno;
+		pfd.fd = fd;
+		if (err == EINPROGRESS && poll(&pfd, 1, timeout_ms) != 1)
+			err = ETIMEDOUT;
+		len = sizeof(err);
+		if (err == EINPROGRESS &&
+		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len))
+			err = errno;
+	}
+	if (!err)
+		return fd;
+	close(fd);
+	errno = err;
+	return -1;
+}
+
+/* A gap ends with an answer, or with the run while it is down. */
+static void kv_gap_end(struct kv_conn *c, unsigned long long now)
+{
+	if (c->last_ns && now - c->last_ns > c->max_gap_ns)
+		c->max_gap_ns = now - c->last_ns;
+}
+
+/* Never connected: KSFT_SKIP if there is no vsock, else KSFT_FAIL. */
+static int kv_no_socket(struct kv_conn *c)
+{
+	if (c->no_socket)
+		return no_socket(c->a);
+	errno = c->last_err ?: ETIMEDOUT;
+	return sock_error("kv: cannot connect to", c->a);
+}
+
+/* The run is over: an outage going on ends its gap now. */
+static void kv_run_end(struct kv_conn *c)
+{
+	if (c->fd < 0)
+		kv_gap_end(c, now_ns());
+	else
+		close(c->fd);
+	c->fd = -1;
+}
+
+/* After an error: close, count it. */
+static void kv_fail(struct kv_conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	c->len = 0;
+	if (!c->down)
+		c->errors++;
+	c->down = true;
+}
+
+/* Connect, every KV_RETRY_US until it works or @end; 0 or -1. */
+static int kv_connect(struct kv_conn *c, unsigned long long end)
+{
+	unsigned long long now;
+	int fd;
+
+	for (now = now_ns(); now < end; now = now_ns()) {
+		fd = kv_dial(c->a, (end - now) / 1000000 < KV_ANSWER_MS ?
+				   (end - now) / 1000000 + 1 : KV_ANSWER_MS);
+		if (fd == -2) {
+			c->no_socket = true;
+			return -1;
+		}
+		if (fd >= 0) {
+			c->fd = fd;
+			c->reconnects += c->made;
+			c->made = true;
+			c->down = false;
+			return 0;
+		}
+		c->last_err = errno;
+		kv_fail(c);
+		usleep(KV_RETRY_US);
+	}
+	return -1;
+}
+
+/* Send the @len bytes of @buf, in at most KV_ANSWER_MS; 0 or -1. */
+static int kv_send(struct kv_conn *c, const char *buf, size_t len)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
+	ssize_t n;
+
+	while (len) {
+		n = send(c->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN &&
+		    poll(&pfd, 1, KV_ANSWER_MS) == 1)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* The next answer line, "\n" cut, into @line, in KV_ANSWER_MS; 0 or -1. */
+static int kv_recv(struct kv_conn *c, char *line)
+{
+	unsigned long long end = now_ns() + KV_ANSWER_MS * 1000000ULL, now;
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	char *nl;
+	ssize_t n;
+
+	while (!(nl = memchr(c->in, '\n', c->len))) {
+		now = now_ns();
+		if (c->len == sizeof(c->in) || now >= end ||
+		    poll(&pfd, 1, (end - now) / 1000000 + 1) < 0)
+			return -1;
+		n = recv(c->fd, c->in + c->len, sizeof(c->in) - c->len,
+			 MSG_DONTWAIT);
+		if (!n || (n < 0 && errno != EAGAIN && errno != EINTR))
+			return -1;
+		if (n > 0)
+			c->len += n;
+	}
+	*nl = '\0';
+	memcpy(line, c->in, nl - c->in + 1);
+	c->len -= nl - c->in + 1;
+	memmove(c->in, nl + 1, c->len);
+	return 0;
+}
+
+/* Send the request @req, take its answer into @line; 0 or -1 (an error). */
+static int kv_ask(struct kv_conn *c, const char *req, char *line)
+{
+	unsigned long long now;
+
+	if (kv_send(c, req, strlen(req)) || kv_recv(c, line)) {
+		kv_fail(c);
+		return -1;
+	}
+	now = now_ns();
+	kv_gap_end(c, now);
+	c->last_ns = now;
+	c->ops++;
+	return 0;
+}
+
+/* Say on stderr (the first few times) that @key got @line, not @want. */
+static void kv_report(struct kv_conn *c, const char *what, const char *key,
+		      const char *line, const char *want)
+{
+	if (c->reported++ < KV_REPORT)
+		fprintf(stderr, "mk_vsock: %s: %s: got \"%s\", not \"%s\"\n",
+			what, key, line, want);
+}
+
+/* The key and the value of SET number @n. */
+static void kv_pair(const char *prefix, unsigned long long n, char *key,
+		    char *value)
+{
+	sprintf(key, "%s-%llu", prefix, n);
+	sprintf(value, "%llu.%08llx", n, (n * 0x9e3779b97f4a7c15ULL) >> 32);
+}
+
+static int kv_ack(struct kv_acked *k, unsigned long long n)
+{
+	unsigned long long *p;
+
+	if (k->count == k->size) {
+		p = realloc(k->n, (k->size * 2 + 1024) * sizeof(*p));
+		if (!p)
+			return -1;
+		k->n = p;
+		k->size = k->size * 2 + 1024;
+	}
+	k->n[k->count++] = n;
+	return 0;
+}
+
+/* SET number @n; -1 if it cannot be counted as acknowledged. */
+static int kv_load_set(struct kv_conn *c, struct kv_acked *k,
+		       const char *prefix, unsigned long long n)
+{
+	char key[80], value[48], req[160], line[KV_LINE];
+
+	kv_pair(prefix, n, key, value);
+	snprintf(req, sizeof(req), "SET %s %s\n", key, value);
+	if (kv_ask(c, req, line))
+		return 0;
+	if (!strcmp(line, "OK"))
+		return kv_ack(k, n);
+	kv_report(c, "kv", key, line, "OK");
+	kv_fail(c);
+	return 0;
+}
+
+/* GET a key acknowledged before, picked by @rng, and check its value. */
+static void kv_load_get(struct kv_conn *c, const struct kv_acked *k,
+			const char *prefix, unsigned long long *rng)
+{
+	char key[80], value[48], req[160], want[64], line[KV_LINE];
+	unsigned char r[8];
+
+	fill_random(rng, r, sizeof(r));
+	kv_pair(prefix, k->n[(r[0] | r[1] << 8 | r[2] << 16 |
+			      (unsigned long)r[3] << 24) % k->count],
+		key, value);
+	snprintf(req, sizeof(req), "GET %s\n", key);
+	snprintf(want, sizeof(want), "VALUE %s", value);
+	if (kv_ask(c, req, line) || !strcmp(line, want))
+		return;
+	kv_report(c, "kv", key, line, want);
+	kv_fail(c);
+}
+
+/*
+ * Check the answers to the GETs of acknowledged SETs @from to @to sent on
+ * @c; how many answers came, *@lost counts the wrong ones.
+ */
+static size_t kv_check_batch(struct kv_conn *c, const struct kv_acked *k,
+			     const char *prefix, size_t from, size_t to,
+			     unsigned long long *lost)
+{
+	char key[80], value[48], want[64], line[KV_LINE];
+	size_t i;
+
+	for (i = from; i < to; i++) {
+		if (kv_recv(c, line))
+			break;
+		kv_pair(prefix, k->n[i], key, value);
+		snprintf(want, sizeof(want), "VALUE %s", value);
+		if (strcmp(line, want)) {
+			kv_report(c, "kv: lost", key, line, want);
+			(*lost)++;
+		}
+	}
+	return i - from;
+}
+
+/* Send the GETs of acknowledged SETs @from to @to; 0 or -1. */
+static int kv_send_batch(struct kv_conn *c, const struct kv_acked *k,
+			 const char *prefix, size_t from, size_t to)
+{
+	char buf[KV_BATCH * 80], key[80], value[48];
+	size_t i, len = 0;
+
+	for (i = from; i < to; i++) {
+		kv_pair(prefix, k->n[i], key, value);
+		len += sprintf(buf + len, "GET %s\n", key);
+	}
+	return kv_send(c, buf, len);
+}
+
+/*
+ * GET every acknowledged key on a new connection, KV_BATCH at a time;
+ * the number of keys without their value, counting those not checked.
+ */
+static unsigned long long kv_readback(const struct addr *a,
+				      const struct kv_acked *k,
+				      const char *prefix)
+{
+	struct kv_conn c = { .a = a, .fd = -1 };
+	unsigned long long lost = 0;
+	unsigned int tries = 0;
+	size_t i = 0, to, got;
+
+	while (i < k->count && tries < KV_READBACK_TRIES) {
+		if (c.fd < 0 &&
+		    kv_connect(&c, now_ns() + KV_READBACK_MS * 1000000ULL))
+			break;
+		to = k->count - i < KV_BATCH ? k->count : i + KV_BATCH;
+		got = kv_send_batch(&c, k, prefix, i, to) ? 0 :
+		      kv_check_batch(&c, k, prefix, i, to, &lost);
+		i += got;
+		tries = got ? 0 : tries + 1;
+		if (i < to)
+			kv_fail(&c);
+	}
+	if (c.fd >= 0)
+		close(c.fd);
+	if (i < k->count)
+		fprintf(stderr, "mk_vsock: kv: could not read back %zu of %zu keys\n",
+			k->count - i, k->count);
+	return lost + k->count - i;
+}
+
+/*
+ * kv-load: SETs of new keys, each followed by the GET of a key
+ * acknowledged before, for @secs; then the readback of every key.
+ */
+static int kv_load(const struct addr *a, unsigned int secs, const char *prefix)
+{
+	unsigned long long end = now_ns() + secs * 1000000000ULL, n = 0;
+	unsigned long long rng = 0x9e3779b97f4a7c15ULL, lost;
+	struct kv_conn c = { .a = a, .fd = -1 };
+	struct kv_acked k = { 0 };
+	bool get = false;
+	int ret = 0;
+
+	while (now_ns() < end) {
+		if (c.fd < 0 && kv_connect(&c, end)) {
+			ret = c.made ? 0 : kv_no_socket(&c);
+			break;
+		}
+		if (get && k.count) {
+			kv_load_get(&c, &k, prefix, &rng);
+		} else if (kv_load_set(&c, &k, prefix, ++n)) {
+			fprintf(stderr, "mk_vsock: kv: out of memory\n");
+			ret = KSFT_FAIL;
+			break;
+		}
+		get = !get;
+	}
+	if (ret == KSFT_SKIP) {
+		free(k.n);
+		return KSFT_SKIP;
+	}
+	kv_run_end(&c);
+	lost = kv_readback(a, &k, prefix);
+	printf("kv: ops=%llu acked=%zu errors=%u reconnects=%u max_gap_ms=%.1f lost=%llu\n",
+	       c.ops, k.count, c.errors, c.reconnects, c.max_gap_ns / 1e6, lost);
+	free(k.n);
+	return lost || ret ? KSFT_FAIL : KSFT_PASS;
+}
+
+/* kv-gap: GETs of one key, back to back, for @secs. */
+static int kv_gap(const struct addr *a, unsigned int secs)
+{
+	unsigned long long end = now_ns() + secs * 1000000000ULL;
+	struct kv_conn c = { .a = a, .fd = -1 };
+	char line[KV_LINE];
+
+	while (now_ns() < end) {
+		if (c.fd < 0 && kv_connect(&c, end)) {
+			if (!c.made && kv_no_socket(&c) == KSFT_SKIP)
+				return KSFT_SKIP;
+			break;
+		}
+		kv_ask(&c, "GET kv-gap\n", line);
+	}
+	kv_run_end(&c);
+	printf("kv-gap: ops=%llu errors=%u max_gap_ms=%.1f\n", c.ops, c.errors,
+	       c.max_gap_ns / 1e6);
+	return c.ops ? KSFT_PASS : KSFT_FAIL;
+}
+
+static bool kv_valid_prefix(const char *p)
+{
+	size_t len = strlen(p), i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] < 0x21 || p[i] > 0x7e)
+			return false;
+	return len && len <= KV_PREFIX_MAX;
+}
+
+/* kv-ask: each line of stdin is a request; its answer goes to stdout. */
+static int kv_ask_lines(const struct addr *a)
+{
+	unsigned long long end = now_ns() + KV_ANSWER_MS * 1000000ULL;
+	struct kv_conn c = { .a = a, .fd = -1 };
+	char req[KV_LINE + 1], line[KV_LINE];
+	size_t len;
+
+	if (kv_connect(&c, end))
+		return kv_no_socket(&c);
+	while (fgets(req, sizeof(req) - 1, stdin)) {
+		len = strlen(req);
+		if (!len || req[len - 1] != '\n')
+			strcpy(req + len, "\n");
+		if (kv_ask(&c, req, line)) {
+			fprintf(stderr, "mk_vsock: kv-ask: no answer\n");
+			return KSFT_FAIL;
+		}
+		printf("%s\n", line);
+	}
+	kv_run_end(&c);
+	return KSFT_PASS;
+}
+
+/* kv-load and kv-gap: @argv is "CID PORT SECS [PREFIX]". */
+static int run_kv(bool load, int argc, char **argv)
+{
+	const char *prefix = argc == 4 ? argv[3] : "kv";
+	unsigned int secs;
+	struct addr a;
+
+	if (argc < 3 || argc > (load ? 4 : 3) ||
+	    parse_addr(argv, 2, false, &a) || parse_u32(argv[2], &secs) ||
+	    secs > 86400 || !kv_valid_prefix(prefix))
+		return print_usage();
+	return load ? kv_load(&a, secs, prefix) : kv_gap(&a, secs);
+}
+
 /* Become nobody, which drops every capability, and run @argv. */
 static int as_nobody(char **argv)
 {
@@ -1053,7 +1523,14 @@ int main(int argc, char **argv)
 		return run_rtt(true, argc - 2, argv + 2);
 	if (!strcmp(argv[1], "hold"))
 		return run_hold(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "kv-ask") && argc == 4 &&
+	    !parse_addr(argv + 2, 2, false, &a))
+		return kv_ask_lines(&a);
 	if (!strcmp(argv[1], "as-nobody"))
 		return as_nobody(argv + 2);
+	if (!strcmp(argv[1], "kv-load"))
+		return run_kv(true, argc - 2, argv + 2);
+	if (!strcmp(argv[1], "kv-gap"))
+		return run_kv(false, argc - 2, argv + 2);
 	return print_usage();
 }
