@@ -232,3 +232,43 @@ against mem_add_128M "$(echo $madd | median)" "$boot" "spawn boot to running"
 against mem_remove_128M "$(echo $mdel | median)" "$boot" "spawn boot to running"
 mkctl stop rbench >/dev/null
 mkctl destroy rbench
+
+# Upgrade: an instance with mk-kv and its region kv is upgraded RUNS times
+# (to the relinked kernel and back) while mk_vsock kv-gap sends GETs back
+# to back.  upgrade_gap is the median over the upgrades of the longest
+# time the client waited for an answer, against the stop + start cycle
+# above; upgrade_total is the command's time, which ends once the old
+# kernel's CPUs and memory are back in the host.
+mkctl spawn ubench --cpus 1 --memory 128M --kernel /boot/bzImage \
+	--initrd /boot/spawn-initrd.cpio.gz --cmdline quiet >/dev/null
+I=/sys/kernel/config/multikernel/instances/ubench
+CON=/sys/kernel/multikernel/instances/ubench/console
+echo kill > $I/state
+mkdir $I/preserved/kv && echo 4M > $I/preserved/kv/size
+echo start > $I/state
+wait_for running
+wait_ready
+cid=$((1000 + $(cat $I/id)))
+gaps="" totals="" worst=0
+for i in $(seq $RUNS); do
+	k=/boot/bzImage.next
+	[ $((i % 2)) = 0 ] && k=/boot/bzImage
+	$VS kv-gap $cid 6000 15 > /tmp/kv-gap.out &
+	sleep 3
+	t0=$(now_ms)
+	mkctl upgrade ubench --kernel $k >/dev/null || { echo "bench: upgrade failed" >&2; exit 1; }
+	totals="$totals $(($(now_ms) - t0))"
+	wait $!
+	g=$(sed -n 's/.*max_gap_ms=\([0-9.]*\).*/\1/p' /tmp/kv-gap.out)
+	echo "upgrade $i: $(cat /tmp/kv-gap.out)"
+	gaps="$gaps ${g%.*}"
+	[ "${g%.*}" -gt "$worst" ] && worst=${g%.*}
+done
+cycle_ms=$(echo $cycle | median)
+gap=$(echo $gaps | median)
+echo "bench: upgrade_gap value=$gap unit=ms baseline=$cycle_ms" \
+	"ratio=$(awk "BEGIN { printf \"%.3f\", $gap / $cycle_ms }") worst=$worst" \
+	"(baseline: stop_start_cycle; goal: ratio <= 0.02)"
+against upgrade_total "$(echo $totals | median)" "$cycle_ms" "stop_start_cycle"
+echo kill > $I/state
+mkctl destroy ubench
