@@ -34,6 +34,7 @@
 
 #include "agent_proto.h"
 #include "agent.h"
+#include "serve_sock.h"
 
 #define BACKLOG		16
 #define SESSIONS_MAX	1024		/* highest --max-sessions */
@@ -202,40 +203,12 @@ static int parse(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-static int bind_unix(int fd, const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct stat st;
-
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	if (!lstat(path, &st) && S_ISSOCK(st.st_mode))
-		unlink(path);	/* left by an earlier agent */
-	return bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-}
-
-static int bind_vsock(int fd, unsigned int port)
-{
-	struct sockaddr_vm sa = {
-		.svm_family = AF_VSOCK,
-		.svm_cid = VMADDR_CID_ANY,
-		.svm_port = port,
-	};
-
-	return bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-}
-
 /* The listening socket, non-blocking, or -1 after saying why. */
 static int listen_on(const struct opts *o)
 {
-	int fd = socket(o->path ? AF_UNIX : AF_VSOCK,
-			SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int fd = mk_serve_listen(o->path, o->port, BACKLOG);
 
-	if (fd >= 0 && !(o->path ? bind_unix(fd, o->path) :
-			 bind_vsock(fd, o->port)) && !listen(fd, BACKLOG))
+	if (fd >= 0)
 		return fd;
 	if (o->path)
 		fprintf(stderr, "mk-agent: cannot listen on %s: %s\n",
@@ -243,8 +216,6 @@ static int listen_on(const struct opts *o)
 	else
 		fprintf(stderr, "mk-agent: cannot listen on vsock port %u: %s\n",
 			o->port, strerror(errno));
-	if (fd >= 0)
-		close(fd);
 	return -1;
 }
 
@@ -359,30 +330,18 @@ static void serve(const struct opts *o, int lfd, int sock,
 /* Leave the foreground: the parent exits once the socket listens. */
 static int daemonize(void)
 {
-	pid_t pid;
-	int null;
+	pid_t child;
+	int ret = mk_serve_daemon(&child);
 
-	null = open("/dev/null", O_RDWR);
-	if (null < 0) {
-		fprintf(stderr, "mk-agent: cannot open /dev/null: %s\n",
+	if (ret < 0) {
+		fprintf(stderr, "mk-agent: cannot go to the background: %s\n",
 			strerror(errno));
 		return -1;
 	}
-	pid = fork();
-	if (pid < 0) {
-		fprintf(stderr, "mk-agent: cannot fork: %s\n", strerror(errno));
-		return -1;
-	}
-	if (pid)
+	if (ret)
 		_exit(EXIT_SUCCESS);
-	setsid();
 	if (chdir("/"))
 		return -1;
-	dup2(null, STDIN_FILENO);
-	dup2(null, STDOUT_FILENO);
-	dup2(null, STDERR_FILENO);
-	if (null > STDERR_FILENO)
-		close(null);
 	/* Log lines go to the kernel log (dmesg), ratelimited there. */
 	log_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 	return 0;

@@ -45,6 +45,7 @@
 #include <linux/vm_sockets.h>
 
 #include "kv.h"
+#include "serve_sock.h"
 
 #define KV_PORT		6000
 #define SELF_DIR	"/sys/kernel/multikernel/self"
@@ -224,48 +225,18 @@ static int parse(int argc, char **argv, struct opts *o)
 
 /* Listening. */
 
-static int bind_unix(int fd, const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct stat st;
-
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	if (!lstat(path, &st) && S_ISSOCK(st.st_mode))
-		unlink(path);	/* left by an earlier server */
-	return bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-}
-
-static int bind_vsock(int fd, unsigned int port)
-{
-	struct sockaddr_vm sa = {
-		.svm_family = AF_VSOCK,
-		.svm_cid = VMADDR_CID_ANY,
-		.svm_port = port,
-	};
-
-	return bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-}
-
 /* The listening socket, non-blocking, or -1 after saying why. */
 static int listen_on(const struct opts *o)
 {
-	int fd = socket(o->path ? AF_UNIX : AF_VSOCK,
-			SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int fd = mk_serve_listen(o->path, o->port, BACKLOG);
 
-	if (fd >= 0 && !(o->path ? bind_unix(fd, o->path) :
-			 bind_vsock(fd, o->port)) && !listen(fd, BACKLOG))
+	if (fd >= 0)
 		return fd;
 	if (o->path)
 		kv_log("cannot listen on %s: %s", o->path, strerror(errno));
 	else
 		kv_log("cannot listen on vsock port %u: %s", o->port,
 		       strerror(errno));
-	if (fd >= 0)
-		close(fd);
 	return -1;
 }
 
@@ -392,31 +363,19 @@ static int write_pidfile(const char *path, pid_t pid)
 static int daemonize(const struct opts *o)
 {
 	pid_t pid;
-	int null;
+	int ret = mk_serve_daemon(&pid);
 
-	null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null < 0) {
-		kv_log("cannot open /dev/null: %s", strerror(errno));
+	if (ret < 0) {
+		kv_log("cannot go to the background: %s", strerror(errno));
 		return -1;
 	}
-	pid = fork();
-	if (pid < 0) {
-		kv_log("cannot fork: %s", strerror(errno));
-		return -1;
-	}
-	if (pid) {
+	if (ret) {
 		if (o->pidfile && write_pidfile(o->pidfile, pid)) {
 			kill(pid, SIGKILL);
 			_exit(EXIT_FAILURE);
 		}
 		_exit(EXIT_SUCCESS);
 	}
-	setsid();
-	dup2(null, STDIN_FILENO);
-	dup2(null, STDOUT_FILENO);
-	dup2(null, STDERR_FILENO);
-	if (null > STDERR_FILENO)
-		close(null);
 	/* Log lines go to the kernel log (dmesg). */
 	log_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 	return 0;
