@@ -74,10 +74,6 @@ stop_spawn() {	# NAME
 	echo stop > "$INSTANCES/$1/state" && wait_until 30 state_is "$1" stopped
 }
 
-eq() {	# A B
-	[ "$1" = "$2" ]
-}
-
 ge() {	# A B
 	[ "$1" -ge "$2" ]
 }

@@ -113,3 +113,24 @@ mk_ck() {
 	OK=1
 	return 1
 }
+
+# eq A B: the two are the same string.
+eq() {
+	[ "$1" = "$2" ]
+}
+
+# try SNIPPET: run a shell snippet; ERR is the errno text of its failure
+# (what follows the last ": " of its message).  Needs the script's $TMP.
+try() {
+	ERR=
+	if ! sh -c "$1" 2>"$TMP/err"; then
+		ERR=$(sed 's/.*: //' "$TMP/err")
+		return 1
+	fi
+}
+
+# refused WHAT SNIPPET ERRNO_TEXT: SNIPPET fails with exactly ERRNO_TEXT.
+refused() {
+	try "$2" && { ktap_print_msg "$1: accepted"; return 1; }
+	[ "$ERR" = "$3" ] || { ktap_print_msg "$1: got '$ERR', not '$3'"; return 1; }
+}

@@ -49,26 +49,6 @@ stop() {
 	echo stop > "$INSTANCES/$A/state" && wait_until 30 state_is stopped
 }
 
-# try COMMAND...: run COMMAND, a shell snippet; ERR is the errno text of
-# its failure.
-try() {
-	ERR=
-	if ! sh -c "$1" 2>"$TMP/err"; then
-		ERR=$(sed 's/.*: //' "$TMP/err")
-		return 1
-	fi
-}
-
-# refused WHAT SNIPPET ERRNO_TEXT
-refused() {
-	try "$2" && { ktap_print_msg "$1: accepted"; return 1; }
-	[ "$ERR" = "$3" ] || { ktap_print_msg "$1: got '$ERR', not '$3'"; return 1; }
-}
-
-eq() {	# A B
-	[ "$1" = "$2" ]
-}
-
 # in_spawn SNIPPET: run SNIPPET in the spawn's shell, print its output.
 in_spawn() {
 	mkctl exec "$A" -- sh -c "$1"

@@ -44,25 +44,6 @@ console_has() {	# TEXT
 	grep -q -- "$1" "$CONSOLES/$A/console" 2>/dev/null
 }
 
-eq() {	# A B
-	[ "$1" = "$2" ]
-}
-
-# try SNIPPET: run a shell snippet; ERR is the errno text of its failure.
-try() {
-	ERR=
-	if ! sh -c "$1" 2>"$TMP/err"; then
-		ERR=$(sed 's/.*: //' "$TMP/err")
-		return 1
-	fi
-}
-
-# refused WHAT SNIPPET ERRNO_TEXT
-refused() {
-	try "$2" && { ktap_print_msg "$1: accepted"; return 1; }
-	[ "$ERR" = "$3" ] || { ktap_print_msg "$1: got '$ERR', not '$3'"; return 1; }
-}
-
 in_spawn() {	# SNIPPET
 	mkctl exec "$A" -- sh -c "$1"
 }
