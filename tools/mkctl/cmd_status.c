@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mkctl.h"
@@ -14,9 +15,21 @@ static void print_line(const char *key, const char *val)
 	printf("%s:%s%s\n", key, *val ? " " : "", val);
 }
 
+/* The time of the last upgrade, UTC, ISO 8601; empty for none. */
+static void format_upgraded(const struct mk_instance *inst, char *buf,
+			    size_t size)
+{
+	time_t t = inst->upgraded_at;
+	struct tm tm;
+
+	buf[0] = '\0';
+	if (t && gmtime_r(&t, &tm))
+		strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 static void print_text(const struct mk_instance *inst)
 {
-	char id[24], boot[24];
+	char id[24], boot[24], upgrades[24], last[32];
 
 	snprintf(id, sizeof(id), "%lu", inst->id);
 	snprintf(boot, sizeof(boot), "%llu", inst->boot_ms);
@@ -30,6 +43,10 @@ static void print_text(const struct mk_instance *inst)
 	print_line("kernel", inst->kernel);
 	print_line("initrd", inst->initrd);
 	print_line("cmdline", inst->cmdline);
+	snprintf(upgrades, sizeof(upgrades), "%llu", inst->upgrades);
+	format_upgraded(inst, last, sizeof(last));
+	print_line("upgrades", upgrades);
+	print_line("last_upgrade", last);
 }
 
 static int run_status(const struct mk_cmd *cmd, int argc, char **argv)
@@ -69,7 +86,9 @@ const struct mk_cmd mk_cmd_status = {
 	.synopsis = "NAME [--json]",
 	.help = "Show instance NAME, one attribute per line: id, state, how\n"
 		"long the last boot took (to init, 0 before the first one),\n"
-		"why it crashed (if it did), and its settings.\n"
+		"why it crashed (if it did), its settings (the kernel is the\n"
+		"one that runs now), how many times it was upgraded and when\n"
+		"last (UTC).\n"
 		"\n"
 		"  --json   print a JSON object instead\n",
 	.run = run_status,

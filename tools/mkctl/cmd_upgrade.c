@@ -36,6 +36,15 @@ struct request {
 	char cpulist[MK_VALUE_MAX + 1];
 };
 
+/* Whole seconds the kernel takes for handover_timeout_ms: 1 to 3600. */
+static int parse_timeout(const struct mk_cmd *cmd, const char *arg, long *ms)
+{
+	if (!mk_seconds_parse(arg, ms) && *ms >= 1000 && *ms <= 3600000)
+		return MK_GO_ON;
+	return mk_usage_error(cmd, "--timeout \"%s\": not a number of seconds from 1 to 3600",
+			      arg);
+}
+
 static int parse_opts(const struct mk_cmd *cmd, int argc, char **argv,
 		      struct request *r)
 {
@@ -67,7 +76,7 @@ static int parse_opts(const struct mk_cmd *cmd, int argc, char **argv,
 		else if (c == OPT_CPUS)
 			r->cpus = optarg;
 		else if (c == OPT_TIMEOUT)
-			ret = mk_parse_timeout(cmd, optarg, &r->timeout_ms);
+			ret = parse_timeout(cmd, optarg, &r->timeout_ms);
 		else
 			ret = mk_opt_error(cmd, c, argv);
 	}
@@ -123,7 +132,7 @@ static int write_settings(const char *cmd, const char *name,
 		return -1;
 	if (r->timeout_ms < 0)
 		return 0;
-	snprintf(ms, sizeof(ms), "%ld", r->timeout_ms < 100 ? 100 : r->timeout_ms);
+	snprintf(ms, sizeof(ms), "%ld", r->timeout_ms);
 	return mk_set(cmd, name, "upgrade/handover_timeout_ms", 0, ms);
 }
 
@@ -211,6 +220,8 @@ const struct mk_cmd mk_cmd_upgrade = {
 		"  --cpus LIST     its CPUs (default: as many free CPUs as the\n"
 		"                  instance has, picked as --cpu-count does)\n"
 		"  --timeout S     how long the old kernel may take to hand over\n"
-		"                  before it is stopped by force (default 5)\n",
+		"                  before it is stopped by force, 1 to 3600\n"
+		"                  (default: the instance's\n"
+		"                  upgrade/handover_timeout_ms, 5 s at first)\n",
 	.run = run_upgrade,
 };

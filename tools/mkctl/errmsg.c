@@ -138,7 +138,7 @@ static const struct errmsg {
 	{ MK_IMAGE, ENOENT, NULL, CTX_NONE, "no such file" },
 	{ MK_IMAGE, EISDIR, NULL, CTX_NONE, "is a directory, not a file" },
 	{ MK_CMDLINE, E2BIG, NULL, CTX_NONE, "longer than 1984 bytes" },
-	{ MK_STATE, EINVAL, NULL, CTX_NONE, "not one of start, stop, kill" },
+	{ MK_STATE, EINVAL, NULL, CTX_NONE, "not one of start, stop, kill, upgrade" },
 	{ MK_STATE | MK_START, EOPNOTSUPP, NULL, CTX_NONE,
 	  "this kernel cannot start instances yet" },
 	{ MK_START, EBUSY, NULL, CTX_NAME, "instance %s is not stopped" },

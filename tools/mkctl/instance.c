@@ -193,6 +193,13 @@ int mk_instance_read(const char *name, struct mk_instance *inst,
 		err = mk_read_u64(file, &inst->boot_ms);
 	if (err)
 		return err;
+	/* A kernel without upgrades has no upgrade/: none happened. */
+	inst->upgrades = 0;
+	inst->upgraded_at = 0;
+	if (!mk_inst_path(file, sizeof(file), name, "upgrade/count") &&
+	    !mk_read_u64(file, &inst->upgrades) &&
+	    !mk_inst_path(file, sizeof(file), name, "upgrade/last"))
+		mk_read_u64(file, &inst->upgraded_at);
 	*attr = "memory";
 	return size_parse(inst->memory, &inst->bytes);
 }
@@ -260,6 +267,8 @@ void mk_instance_json(FILE *f, const struct mk_instance *inst)
 	json_obj_str(&o, "kernel", inst->kernel);
 	json_obj_str(&o, "initrd", inst->initrd);
 	json_obj_str(&o, "cmdline", inst->cmdline);
+	json_obj_num(&o, "upgrades", inst->upgrades);
+	json_obj_num(&o, "last_upgrade", inst->upgraded_at);
 	json_obj_end(&o);
 }
 

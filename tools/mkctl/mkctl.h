@@ -84,6 +84,8 @@ struct mk_instance {
 	char kernel[MK_VALUE_MAX + 1];
 	char initrd[MK_VALUE_MAX + 1];
 	char cmdline[MK_VALUE_MAX + 1];
+	unsigned long long upgrades;	/* upgrade/count, 0 without it */
+	unsigned long long upgraded_at;	/* upgrade/last: epoch seconds */
 };
 
 /* What --wait and --timeout ask of start, spawn and restart. */

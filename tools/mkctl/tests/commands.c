@@ -18,9 +18,9 @@
 #define UNAVAILABLE	"mkctl: multikernel is not available: kernel built without CONFIG_MULTIKERNEL?\n"
 #define BAD_NAME	"invalid name: must match [a-z0-9][a-z0-9_-]{0,31}\n"
 #define HEADER		"NAME  ID  STATE  BOOT  CPUS  MEMORY  KERNEL\n"
-#define DB_JSON		"{\"name\":\"db\",\"id\":1,\"state\":\"running\",\"boot_time_ms\":812,\"crash_reason\":\"\",\"cpus\":\"\",\"memory\":0,\"kernel\":\"\",\"initrd\":\"\",\"cmdline\":\"\"}"
-#define WEB_JSON	"{\"name\":\"web\",\"id\":2,\"state\":\"stopped\",\"boot_time_ms\":0,\"crash_reason\":\"\",\"cpus\":\"2-3\",\"memory\":268435456,\"kernel\":\"/boot/bzImage\",\"initrd\":\"\",\"cmdline\":\"console=hvc0 \\\"quoted\\\"\"}"
-#define CRASHED_JSON	"{\"name\":\"web\",\"id\":3,\"state\":\"crashed\",\"boot_time_ms\":1500,\"crash_reason\":\"panic: \\\"sysrq\\\" triggered\",\"cpus\":\"2\",\"memory\":67108864,\"kernel\":\"/k\",\"initrd\":\"\",\"cmdline\":\"\"}"
+#define DB_JSON		"{\"name\":\"db\",\"id\":1,\"state\":\"running\",\"boot_time_ms\":812,\"crash_reason\":\"\",\"cpus\":\"\",\"memory\":0,\"kernel\":\"\",\"initrd\":\"\",\"cmdline\":\"\",\"upgrades\":0,\"last_upgrade\":0}"
+#define WEB_JSON	"{\"name\":\"web\",\"id\":2,\"state\":\"stopped\",\"boot_time_ms\":0,\"crash_reason\":\"\",\"cpus\":\"2-3\",\"memory\":268435456,\"kernel\":\"/boot/bzImage\",\"initrd\":\"\",\"cmdline\":\"console=hvc0 \\\"quoted\\\"\",\"upgrades\":0,\"last_upgrade\":0}"
+#define CRASHED_JSON	"{\"name\":\"web\",\"id\":3,\"state\":\"crashed\",\"boot_time_ms\":1500,\"crash_reason\":\"panic: \\\"sysrq\\\" triggered\",\"cpus\":\"2\",\"memory\":67108864,\"kernel\":\"/k\",\"initrd\":\"\",\"cmdline\":\"\",\"upgrades\":0,\"last_upgrade\":0}"
 #define POOL_JSON	"{\"size\":1073741824,\"free\":1071644672,\"used\":2097152,\"largest_free\":1073741824,\"granule\":2097152,\"host_usable\":0,\"backing\":\"memblock\",\"instances\":1}\n"
 
 /*
@@ -235,7 +235,25 @@ static bool status_text(void)
 			  "name: web\nid: 2\nstate: stopped\n"
 			  "boot_time_ms: 0\ncrash_reason:\ncpus: 2-3\n"
 			  "memory: 256M\nkernel: /boot/bzImage\ninitrd:\n"
-			  "cmdline: console=hvc0 \"quoted\"\n", "");
+			  "cmdline: console=hvc0 \"quoted\"\n"
+			  "upgrades: 0\nlast_upgrade:\n", "");
+}
+
+static bool status_upgraded(void)
+{
+	struct run r;
+
+	return two_instances() &&
+	       !mkdir(fake_path("config/instances/web/upgrade"), 0755) &&
+	       !fake_write("config/instances/web/upgrade/count", "2\n") &&
+	       !fake_write("config/instances/web/upgrade/last", "1796191200\n") &&
+	       !run_mkctl(&r, "status", "web", NULL) &&
+	       expect_run(&r, 0,
+			  "name: web\nid: 2\nstate: stopped\n"
+			  "boot_time_ms: 0\ncrash_reason:\ncpus: 2-3\n"
+			  "memory: 256M\nkernel: /boot/bzImage\ninitrd:\n"
+			  "cmdline: console=hvc0 \"quoted\"\n"
+			  "upgrades: 2\nlast_upgrade: 2026-12-02T06:00:00Z\n", "");
 }
 
 static bool status_json(void)
@@ -265,7 +283,7 @@ static bool status_crashed(void)
 			 "boot_time_ms: 1500\n"
 			 "crash_reason: panic: \"sysrq\" triggered\n"
 			 "cpus: 2\nmemory: 64M\nkernel: /k\ninitrd:\n"
-			 "cmdline:\n", "");
+			 "cmdline:\nupgrades: 0\nlast_upgrade:\n", "");
 	return ok;
 }
 
@@ -507,6 +525,7 @@ const struct test_case command_tests[] = {
 	{ "list: boot_time_ms is needed too", list_boot_time_missing },
 	{ "status: key: value lines", status_text },
 	{ "status --json", status_json },
+	{ "status: upgrades and the last one, UTC", status_upgraded },
 	{ "status of a crashed instance: boot time, reason",
 	  status_crashed },
 	{ "status of a missing instance", status_missing },

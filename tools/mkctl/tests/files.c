@@ -80,7 +80,7 @@ static bool completion(void)
 	ok &= expect_str("mkctl help po", complete("mkctl help po", 2),
 			 "pool\n");
 	ok &= expect_str("mkctl e", complete("mkctl e", 1), "exec\n");
-	ok &= expect_str("mkctl u", complete("mkctl u", 1), "update\n");
+	ok &= expect_str("mkctl u", complete("mkctl u", 1), "update upgrade\n");
 	ok &= expect_str("mkctl update w", complete("mkctl update w", 2),
 			 "web\n");
 	ok &= expect_str("mkctl update web --", complete("mkctl update web --", 3),

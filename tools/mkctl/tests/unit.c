@@ -419,7 +419,7 @@ static bool errmsg_rmdir_state(void)
 	ok = explains(MK_RMDIR, NULL, ENOENT, "no instance named web");
 	ok &= explains(MK_RMDIR, NULL, EBUSY,
 		       "instance web is not stopped; stop it first");
-	ok &= explains(MK_STATE, "go", EINVAL, "not one of start, stop, kill");
+	ok &= explains(MK_STATE, "go", EINVAL, "not one of start, stop, kill, upgrade");
 	ok &= explains(MK_STATE, "start", EOPNOTSUPP,
 		       "this kernel cannot start instances yet");
 	return ok;
