@@ -110,8 +110,8 @@ static ssize_t handover_store(struct kobject *kobj,
 	else
 		ret = -EINVAL;
 	if (ret == -EBUSY)
-		pr_info("handover: \"%.8s\" refused: nothing asks for it now\n",
-			buf);
+		pr_info("handover: \"%.*s\" refused: nothing asks for it now\n",
+			(int)min_t(size_t, strcspn(buf, "\n"), 8), buf);
 	return ret ?: count;
 }
 
@@ -135,24 +135,28 @@ static void mk_handover_requested(void)
 	kill_cad_pid(SIGPWR, 1);
 }
 
-/* The host made this successor the instance: open the regions. */
+/*
+ * The host made this successor the instance: open the regions, then say
+ * so, so that whoever sees "none" finds them.  Only the heartbeat work
+ * calls this, so the regions open once.
+ */
 static void mk_handover_activated(void)
 {
-	bool first = false;
+	bool waiting;
 
 	mutex_lock(&mk_handover_lock);
-	if (mk_handover_state == MK_HO_WAITING ||
-	    mk_handover_state == MK_HO_READY) {
-		mk_handover_state = MK_HO_NONE;
-		first = true;
-	}
+	waiting = mk_handover_state == MK_HO_WAITING ||
+		  mk_handover_state == MK_HO_READY;
 	mutex_unlock(&mk_handover_lock);
-	if (!first)
+	if (!waiting)
 		return;
 	if (mk_preserved_spawn_open())
 		pr_warn("activated, but the preserved regions did not open\n");
 	else
 		pr_info("activated: this kernel now serves the instance\n");
+	mutex_lock(&mk_handover_lock);
+	mk_handover_state = MK_HO_NONE;
+	mutex_unlock(&mk_handover_lock);
 	mk_handover_changed();
 }
 

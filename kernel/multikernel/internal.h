@@ -358,7 +358,7 @@ struct multikernel_comm *mk_comm(struct mk_instance *inst);
 void mk_host_request(struct mk_instance *inst, u32 req);
 int mk_may_boot(struct mk_instance *inst);
 int mk_boot(struct mk_instance *inst);
-void mk_halt_cpus(struct mk_instance *inst);
+bool mk_halt_cpus(struct mk_instance *inst);
 int mk_retire(struct mk_instance *inst);
 int mk_instance_start(struct mk_instance *inst);
 int mk_instance_stop(struct mk_instance *inst, bool force);

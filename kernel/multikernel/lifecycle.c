@@ -203,9 +203,10 @@ static void mk_init_comm(struct mk_instance *inst)
  * it keeps is trusted: they only decide which CPUs get the NMI and end the
  * wait early; INIT and the host's bring-up follow for every CPU
  * regardless, and only CPUs the instance holds get an NMI.  Bit N of
- * spawn_nmi_cpus is slot N of the boot record, inst->slots[N].
+ * spawn_nmi_cpus is slot N of the boot record, inst->slots[N].  Returns
+ * whether every CPU the instance holds says it parked.
  */
-static void mk_park_cpus(struct mk_instance *inst)
+static bool mk_park_cpus(struct mk_instance *inst)
 {
 	struct multikernel_comm *comm = mk_comm(inst);
 	ktime_t until = ktime_add_ms(ktime_get(), MK_PARK_WAIT_MS);
@@ -215,7 +216,7 @@ static void mk_park_cpus(struct mk_instance *inst)
 
 	ready = READ_ONCE(comm->spawn_nmi_cpus);
 	if (!ready)
-		return;
+		return false;
 	base = READ_ONCE(comm->spawn_parked);
 	WRITE_ONCE(comm->host_stop, MULTIKERNEL_STOP_PARK);
 	smp_mb();	/* the stop word before the NMIs */
@@ -230,6 +231,8 @@ static void mk_park_cpus(struct mk_instance *inst)
 	while (READ_ONCE(comm->spawn_parked) - base < sent &&
 	       ktime_before(ktime_get(), until))
 		usleep_range(500, 1000);
+	return sent == cpumask_weight(inst->unproven) &&
+	       READ_ONCE(comm->spawn_parked) - base >= sent;
 }
 
 /**
@@ -374,18 +377,24 @@ static int mk_teardown(struct mk_instance *inst, enum mk_state final)
  * mk_halt_cpus() - stop a spawn's CPUs without taking them back yet
  * @inst: an active instance; caller holds run_lock
  *
- * Parks the CPUs that take the stop NMI, then sends INIT to all of them:
- * from then on the spawn runs no instruction, so what it shared may pass
- * to another kernel.  mk_retire() takes the CPUs back afterwards.
+ * Parks the CPUs that take the stop NMI, then sends INIT to all of them.
+ * A parked CPU has left VMX/SVM and halts with interrupts off, so INIT
+ * stops it for good; one that did not park may be in VMX root operation,
+ * where INIT waits, and only mk_retire()'s proof says it stopped.
+ *
+ * Return: true if every CPU said it parked: the spawn runs no more
+ * instruction, as far as a spawn can be believed.
  */
-void mk_halt_cpus(struct mk_instance *inst)
+bool mk_halt_cpus(struct mk_instance *inst)
 {
 	unsigned int cpu;
+	bool parked;
 
-	mk_park_cpus(inst);
+	parked = mk_park_cpus(inst);
 	for_each_cpu(cpu, inst->unproven)
 		if (!cpu_online(cpu))
 			multikernel_arch_stop_cpu(cpu);
+	return parked;
 }
 
 /**

@@ -19,11 +19,14 @@
  *     and init acknowledges (spawn_state HANDED_OVER).  One that does not
  *     within handover_timeout_ms is stopped by force all the same.
  *  3. The switch, under both run_locks: the old kernel's CPUs are halted
- *     (NMI, then INIT), so it runs no more instruction; its channel closes,
- *     which resets its connections and tells the other instances; the
- *     run-time parts of the two structs are swapped, so the instance now
- *     runs the successor; its channel is published and it is activated
- *     (MULTIKERNEL_REQ_ACTIVATE): it opens the regions and serves.
+ *     (the park NMI, then INIT); its channel closes, which resets its
+ *     connections and tells the other instances; the run-time parts of
+ *     the two structs are swapped, so the instance now runs the
+ *     successor; its channel is published and it is activated
+ *     (MULTIKERNEL_REQ_ACTIVATE): it opens the regions and serves.  If a
+ *     CPU of the old kernel did not say it parked, it may be in VMX root
+ *     operation, where INIT waits: those CPUs are proven back before the
+ *     activation, at the cost of a longer gap.
  *  4. The old kernel's CPUs and memory are taken back, with proof, as at
  *     any stop.  A CPU that cannot be proven back keeps the old kernel's
  *     struct in quarantine (@retired): its CPUs stay lent, kill retries.
@@ -31,9 +34,11 @@
  * Until the switch nothing of the instance changed: a successor that
  * cannot start, crashes or is not ready within boot_timeout_ms is taken
  * down and the upgrade fails with upgrade/reason saying why, the old
- * kernel never having stopped serving.  The regions pass from one kernel
- * to the next only while neither runs code that could write them: the
- * successor opens them after the old kernel's CPUs got INIT.
+ * kernel never having stopped serving.  The successor opens the regions
+ * only once the old kernel's CPUs parked and got INIT, or were proven
+ * back.  (A spawn that lies about parking can only share its own
+ * instance's regions with its successor: the host's memory is not at
+ * stake.)
  *
  * Locking: the upgrade holds the instance's resize_lock throughout, so no
  * resize and no second upgrade runs meanwhile, and sets @upgrading, which
@@ -111,6 +116,8 @@ static int mk_upgrade_begin(struct mk_instance *inst, struct cpumask *taken)
 		if (!ret)
 			ret = mk_check_cores(inst, inst->next_cpus,
 					     inst->smt_split, list);
+		if (ret && !why)
+			why = "upgrade/cpus breaks the SMT rules (see smt_split)";
 	}
 	if (!ret) {
 		inst->upgrading = true;
@@ -412,29 +419,42 @@ static int mk_switch_check(struct mk_instance *inst, struct mk_instance *succ)
 	return 0;
 }
 
-/* Steps 3 and 4; both run_locks held, both watchdogs disabled. */
-static void mk_upgrade_switch_locked(struct mk_instance *inst,
-				     struct mk_instance *old,
-				     struct cpumask *tmp)
+/*
+ * Step 3 up to the activation; both run_locks held, both watchdogs
+ * disabled.  Returns whether the old kernel's CPUs all said they parked.
+ */
+static bool mk_upgrade_swap(struct mk_instance *inst, struct mk_instance *old,
+			    struct cpumask *tmp)
 {
-	mk_halt_cpus(inst);
+	bool parked = mk_halt_cpus(inst);
+
 	if (mk_console_drain(inst->console, mk_comm(inst)))
 		mk_sysfs_console_changed(inst);
 	mk_msg_host_close(inst);
 	mk_run_swap(inst, old, tmp);
 	mk_console_continue(inst->console, old->console);
 	mk_sysfs_console_changed(inst);
-	if (WARN_ON(mk_msg_host_go_live(inst, old)))
+	return parked;
+}
+
+/* The successor serves from now on; the same locks held. */
+static int mk_upgrade_go_live(struct mk_instance *inst, struct mk_instance *old)
+{
+	if (mk_msg_host_go_live(inst, old)) {
 		mk_crash(inst, "upgrade: the successor's channel did not go live");
-	else
-		mk_host_request(inst, MULTIKERNEL_REQ_ACTIVATE);
+		return mk_upgrade_failed(inst, -EIO,
+					 "the successor's channel did not go live");
+	}
+	mk_host_request(inst, MULTIKERNEL_REQ_ACTIVATE);
 	mk_upgrade_commit(inst, old);
+	return 0;
 }
 
 static int mk_upgrade_switch(struct mk_instance *inst, struct mk_instance *succ,
 			     struct cpumask *tmp)
 {
-	int ret;
+	bool parked, retired = false;
+	int ret, gone = 0;
 
 	disable_delayed_work_sync(&inst->watch);
 	disable_delayed_work_sync(&succ->watch);
@@ -451,20 +471,31 @@ static int mk_upgrade_switch(struct mk_instance *inst, struct mk_instance *succ,
 		mk_successor_abandon(inst, succ);
 		return ret;
 	}
-	mk_upgrade_switch_locked(inst, succ, tmp);
+	parked = mk_upgrade_swap(inst, succ, tmp);
+	/* A CPU that did not park may still write a region: proof first. */
+	if (!parked) {
+		pr_info("%s: upgrade: not every CPU of the old kernel parked: taking them back before the successor opens the regions\n",
+			mk_instance_name(inst));
+		gone = mk_retire(succ);
+		retired = true;
+	}
+	ret = mk_upgrade_go_live(inst, succ);
 	queue_delayed_work(mk_wq, &inst->watch, 0);
-	pr_info("%s: upgrade: %s runs on CPUs %*pbl\n", mk_instance_name(inst),
-		inst->kernel, cpumask_pr_args(inst->cpus));
+	if (!ret)
+		pr_info("%s: upgrade: %s runs on CPUs %*pbl\n",
+			mk_instance_name(inst), inst->kernel,
+			cpumask_pr_args(inst->cpus));
 	mutex_unlock(&inst->run_lock);
 
 	/* The old kernel, in @succ now: back to the host, with proof. */
-	ret = mk_retire(succ);
+	if (!retired)
+		gone = mk_retire(succ);
 	mutex_unlock(&succ->run_lock);
-	if (ret)
+	if (gone)
 		mk_upgrade_keep(inst, succ);
 	else
 		mk_successor_free(succ);
-	return 0;
+	return ret;
 }
 
 /**
@@ -495,9 +526,9 @@ int mk_instance_upgrade(struct mk_instance *inst)
 
 	ret = mk_may_boot(inst);
 	if (ret)
-		return ret;
+		return mk_upgrade_failed(inst, ret, "not allowed to boot a kernel");
 	if (!alloc_cpumask_var(&tmp, GFP_KERNEL))
-		return -ENOMEM;
+		return mk_upgrade_failed(inst, -ENOMEM, "out of memory");
 	mutex_lock(&inst->resize_lock);
 	ret = mk_upgrade_begin(inst, tmp);
 	if (ret)
@@ -537,6 +568,12 @@ int mk_upgrade_kill_retired(struct mk_instance *inst)
 	struct mk_instance *old;
 	int ret = 0;
 
+	/* Set only at the end of an upgrade: a kill does not wait for one. */
+	mutex_lock(&mk_instances_lock);
+	old = inst->retired;
+	mutex_unlock(&mk_instances_lock);
+	if (!old)
+		return 0;
 	mutex_lock(&inst->resize_lock);
 	old = inst->retired;
 	if (old) {

@@ -152,9 +152,10 @@ struct multikernel_boot_info {
 
 /*
  * The spawn is an upgrade's successor: the instance's old kernel still
- * serves.  Until the host writes MULTIKERNEL_REQ_ACTIVATE, the host drops
- * whatever the spawn sends but lifecycle prompts, and the spawn keeps its
- * preserved regions closed: the old kernel may still write them.
+ * serves.  Until the host writes MULTIKERNEL_REQ_ACTIVATE, the host reads
+ * only the lifecycle words of the spawn's communication region (its
+ * messages wait in the ring), and the spawn keeps its preserved regions
+ * closed: the old kernel may still write them.
  */
 #define MULTIKERNEL_BOOT_F_SUCCESSOR	0x1
 
