@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # "make demo": runs inside the host VM.  Spawns two kernels beside the
-# host, shows them, stops one, crashes and restarts the other, and ends
-# with the host's CPUs and pool whole again.  Exits non-zero if a step
+# host, shows them, stops one, crashes and restarts the other, upgrades
+# the first to another kernel under a client's load (printing the gap the
+# client saw), and ends with the host's CPUs and pool whole again.  Exits non-zero if a step
 # does not behave as shown.
 set -e
 
@@ -60,10 +61,32 @@ step "Restart db"
 run mkctl restart db --wait
 run mkctl list
 
-step "Stop everything; the host has its CPUs and pool back"
+step "Upgrade web to another kernel while a client writes to its mk-kv"
 run mkctl stop db
-run mkctl destroy web
 run mkctl destroy db
+mkctl destroy web
+mkctl create web --cpus 1 --memory 128M --kernel /boot/bzImage \
+	--initrd /boot/spawn-initrd.cpio.gz >/dev/null
+I=/sys/kernel/config/multikernel/instances/web
+mkdir $I/preserved/kv && echo 4M > $I/preserved/kv/size
+run mkctl start web --wait
+n=0
+until grep -q mk-ready /sys/kernel/multikernel/instances/web/console; do
+	n=$((n + 1)); [ $n -lt 600 ] || exit 1; sleep 0.1
+done
+run mkctl exec web -- uname -v
+cid=$((1000 + $(cat $I/id)))
+/kselftest/multikernel/mk_vsock kv-load $cid 6000 20 demo > /tmp/demo/load &
+sleep 3
+run mkctl upgrade web --kernel /boot/bzImage.next
+wait $!
+echo "# the client: $(cat /tmp/demo/load)"
+run mkctl exec web -- uname -v
+run sh -c "mkctl status web | grep -E '^(id|cpus|kernel|upgrades|last_upgrade):'"
+
+step "Stop everything; the host has its CPUs and pool back"
+run mkctl stop web
+run mkctl destroy web
 run cat /sys/devices/system/cpu/online
 run mkctl pool
 echo
