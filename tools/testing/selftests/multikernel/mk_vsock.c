@@ -1444,8 +1444,10 @@ static int kv_ask_lines(const struct addr *a)
 		return kv_no_socket(&c);
 	while (fgets(req, sizeof(req) - 1, stdin)) {
 		len = strlen(req);
-		if (!len || req[len - 1] != '\n')
-			strcpy(req + len, "\n");
+		if (!len || req[len - 1] != '\n') {
+			req[len] = '\n';
+			req[len + 1] = '\0';
+		}
 		if (kv_ask(&c, req, line)) {
 			fprintf(stderr, "mk_vsock: kv-ask: no answer\n");
 			return KSFT_FAIL;

@@ -128,7 +128,8 @@ test_bad_successors() {
 		--cmdline "quiet rdinit=/nonexistent init=/nonexistent"
 	fails "never ready" "not ready within boot_timeout_ms" --kernel "$NEXT" \
 		--cmdline "quiet mk.test_noready"
-	mk_report $OK "upgrade: a garbage, panicking or never-ready successor leaves the old kernel serving"
+	mk_report $OK \
+		"upgrade: a garbage, panicking or never-ready successor: the old kernel serves on"
 }
 
 test_bad_settings() {
@@ -173,7 +174,8 @@ test_ignored_handover() {
 	mk_ck "no key lost" grep -q 'lost=0' "$TMP/load"
 	mk_ck "forced" forced
 	mk_ck "kernel is back" eq "$(cat "$I/kernel")" "$KERNEL"
-	mk_report $OK "upgrade: an old kernel that ignores the notice is stopped by force, no write lost"
+	mk_report $OK \
+		"upgrade: an old kernel that ignores the notice is stopped by force, no write lost"
 }
 
 test_ten_upgrades() {
