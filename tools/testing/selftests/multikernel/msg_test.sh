@@ -264,11 +264,11 @@ test_vsock_stream() {
 
 	cid_a=$(cid_of "$A")
 	cid_b=$(cid_of "$B")
-	mkctl exec "$A" -- sh -c 'mk_vsock echo-server 6000 >/dev/null 2>&1 &'
+	mkctl exec "$A" -- sh -c 'mk_vsock echo-server 6003 >/dev/null 2>&1 &'
 	mkctl exec "$B" -- sh -c 'mk_vsock echo-server 6002 >/dev/null 2>&1 &'
-	wait_echo "$cid_a" 6000
+	wait_echo "$cid_a" 6003
 	wait_echo "$cid_b" 6002
-	RESULT=$("$MK_VSOCK" stream "$cid_a" 6000 $((16 << 20)))
+	RESULT=$("$MK_VSOCK" stream "$cid_a" 6003 $((16 << 20)))
 	[ $? -eq 0 ] && [[ "$RESULT" == *checksum=OK* ]]
 	report $? "vsock stream host to spawn: 16 MiB echoed, checksum OK"
 
@@ -643,7 +643,7 @@ test_vsock_peer_dies() {
 	id=$(id_of "$A")
 	dbg "stats $id"
 	sent=$(field tx_msgs)
-	"$MK_VSOCK" stream "$(cid_of "$A")" 6000 $((1 << 30)) >/dev/null \
+	"$MK_VSOCK" stream "$(cid_of "$A")" 6003 $((1 << 30)) >/dev/null \
 		2>"$TMP/stream-err" &
 	pid=$!
 	# Kill A once the stream is under way: 64 messages more to A.
