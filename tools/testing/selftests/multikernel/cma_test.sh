@@ -152,9 +152,12 @@ test_stop_gives_back() {
 	mk_ck "stop" stop_spawn "$A"
 	mk_ck "pool free" eq "$(cat $POOL/free)" "$size"
 	mk_ck "host_usable" eq "$(cat $POOL/host_usable)" "$size"
-	# Up to 16M of it may still wait in per-CPU free lists.
+	# Up to 16M of it may still wait in per-CPU free lists, and with
+	# that much CMA memory free again the host's page allocator takes
+	# some of it for new movable pages at once (it did 30M in one CI
+	# run): 64M of slack, a tenth of the instance's memory.
 	mk_ck "CmaFree grew by the instance's memory: $before -> $(cma_free)" \
-		ge "$(cma_free)" $((before + MEM_BYTES - (16 << 20)))
+		ge "$(cma_free)" $((before + MEM_BYTES - (64 << 20)))
 	mk_report $OK "cma pool: stopping the instance gives its memory back to the host"
 }
 
