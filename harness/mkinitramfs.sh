@@ -5,8 +5,8 @@
 #
 # Builds BUILD_DIR/spawn-initrd.cpio.gz (the default spawn userspace: static
 # busybox, harness/spawn-init, the command agent tools/mkctl/mk-agent, the
-# key-value service tools/mkctl/mk-kv and the selftests' mk_vsock and
-# vsock_conform) and BUILD_DIR/initramfs.cpio.gz
+# key-value service tools/mkctl/mk-kv and the selftests' mk_vsock,
+# vsock_conform and mk_region) and BUILD_DIR/initramfs.cpio.gz
 # (the host VM: busybox, bash, the glibc libraries our programs need, mkctl,
 # the installed selftests, /boot/bzImage, its signed copy
 # /boot/bzImage.signed, the upgrade tests' /boot/bzImage.next and the
@@ -47,12 +47,13 @@ spawn=$b/spawn-root
 rm -rf "$spawn"
 busybox_root "$spawn"
 install -m 0755 "$here/harness/spawn-init" "$spawn/init"
-# All four are static: the spawn has no shared libraries.
+# All five are static: the spawn has no shared libraries.
 install -m 0755 "$here/tools/mkctl/mk-agent" "$spawn/usr/bin/mk-agent"
 install -m 0755 "$here/tools/mkctl/mk-kv" "$spawn/usr/bin/mk-kv"
 install -m 0755 "$b/kselftest/multikernel/mk_vsock" "$spawn/usr/bin/mk_vsock"
 install -m 0755 "$b/kselftest/multikernel/vsock_conform" \
 	"$spawn/usr/bin/vsock_conform"
+install -m 0755 "$b/kselftest/multikernel/mk_region" "$spawn/usr/bin/mk_region"
 pack "$spawn" "$b/spawn-initrd.cpio.gz"
 
 root=$b/initramfs-root

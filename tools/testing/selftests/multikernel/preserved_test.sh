@@ -5,7 +5,8 @@
 # its exact errno; the region's memory taken at the first start and shown
 # inside the spawn at /sys/kernel/multikernel/self/preserved/REGION; what
 # the spawn wrote there read back after a restart and after a crash
-# (LKDTM); configuration refused while the instance runs; rmdir of the
+# (LKDTM); mmap and read/write seeing the same bytes, the file's size
+# fixed (mk_region); configuration refused while the instance runs; rmdir of the
 # region gives its pool bytes back.  Needs a pool of 1G and CPUs 0-1.
 
 DIR="$(dirname "$(readlink -f "$0")")"
@@ -116,6 +117,31 @@ test_taken_at_start() {
 	mk_report $OK "preserved: taken zeroed at the first start, read and written in the spawn"
 }
 
+# mk_region ARGS...: the spawn's mmap helper on its region kv.
+region() {	# VERB ARGS...
+	local verb=$1
+
+	shift
+	in_spawn "mk_region $verb $SELF/kv $*"
+}
+
+test_mmap() {
+	local size=$((16 << 20))
+
+	OK=0
+	mk_ck "poke" region poke 4096 by-mmap
+	mk_ck "read() sees the mmap write" eq \
+		"$(in_spawn "dd if=$SELF/kv bs=4096 skip=1 count=1 2>/dev/null | tr -d '\\000'")" \
+		by-mmap
+	in_spawn "printf by-write | dd of=$SELF/kv bs=4096 seek=2 conv=notrunc 2>/dev/null"
+	mk_ck "mmap sees the write()" eq "$(region peek 8192 16)" by-write
+	mk_ck "map all of it" eq "$(region map $size)" ok
+	mk_ck "map past the end" eq "$(region map $((size + 4096)))" EINVAL
+	mk_ck "pwrite at the end" eq "$(region pwrite $size x)" EFBIG
+	mk_ck "pwrite before the end" eq "$(region pwrite $((size - 1)) x)" ok
+	mk_report $OK "preserved: mmap and read/write see the same bytes; the size is fixed"
+}
+
 test_refused_while_running() {
 	OK=0
 	mk_ck "mkdir" refused "mkdir" "mkdir $P/late" "Device or resource busy"
@@ -137,6 +163,7 @@ test_survives_restart() {
 		"Device or resource busy"
 	mk_ck "start again" start
 	mk_ck "data kept" eq "$(kv_text)" "kept-1 across kernels"
+	mk_ck "mmap write kept" eq "$(region peek 4096 16)" by-mmap
 	mk_report $OK "preserved: what a kernel wrote survives a stop and the next start"
 }
 
@@ -183,10 +210,11 @@ mkctl create "$A" --cpus 1 --memory 256M --kernel "$KERNEL" \
 	ktap_exit_fail_msg "mkctl create failed"
 mk_set_timeouts "$A"
 
-ktap_set_plan 7
+ktap_set_plan 8
 test_bad_inputs
 test_no_size_no_start
 test_taken_at_start
+test_mmap
 test_refused_while_running
 test_survives_restart
 test_survives_crash
