@@ -45,8 +45,8 @@
  * finding err still 0; mk_chan_close() sets err under tx_lock, so once it
  * returned no sender touches the rings.  The receive side has one user,
  * its work item, which close cancels, and the doorbell handler, which
- * close waits out with synchronize_rcu().  req_lock (IRQ-safe) guards the
- * pending requests; it nests in no other lock of ours.
+ * close waits out with an expedited RCU grace period.  req_lock (IRQ-safe)
+ * guards the pending requests; it nests in no other lock of ours.
  *
  * Lifetime: the channel does not pin its owner.  Instead ->failed(), the
  * only callback that runs outside the receive work, is called once, by the
@@ -908,7 +908,12 @@ void mk_chan_close(struct mk_chan *ch, int err)
 	if (rcu_access_pointer(mk_chans[ch->peer]) == ch)
 		RCU_INIT_POINTER(mk_chans[ch->peer], NULL);
 	spin_unlock(&mk_chans_lock);
-	synchronize_rcu();	/* no doorbell handler sees it any more */
+	/*
+	 * No doorbell handler sees it any more.  Expedited: an instance's
+	 * stop and an upgrade's switch wait for this, and in an upgrade the
+	 * instance's clients wait with them.
+	 */
+	synchronize_rcu_expedited();
 	mk_chan_shut(ch, err, NULL);	/* ->failed() is done with the owner */
 	cancel_delayed_work_sync(&ch->rx_work);
 }
