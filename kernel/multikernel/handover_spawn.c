@@ -15,7 +15,7 @@
  *              preserved/ and the file reads "none"
  *   requested  the host asks this kernel to hand over: init got SIGPWR;
  *              its services stop accepting, flush into their regions, and
- *              init writes "done"
+ *              init, or the last service to stop, writes "done"
  *   done       handed over; the host stops this kernel soon
  *
  * Each change notifies pollers of the file.  The host's side of the

@@ -16,8 +16,9 @@
  *     "ready" once its services wait to take over: spawn_state STANDBY.
  *  2. The old kernel is asked to hand over (MULTIKERNEL_REQ_HANDOVER): its
  *     init gets SIGPWR, its services stop and flush into their regions,
- *     and init acknowledges (spawn_state HANDED_OVER).  One that does not
- *     within handover_timeout_ms is stopped by force all the same.
+ *     and init or the last of them acknowledges (spawn_state
+ *     HANDED_OVER).  One that does not within handover_timeout_ms is
+ *     stopped by force all the same.
  *  3. The switch, under both run_locks: the old kernel's CPUs are halted
  *     (the park NMI, then INIT); its channel closes, which resets its
  *     connections and tells the other instances; the run-time parts of

@@ -24,7 +24,11 @@
  * (connections wait in the backlog), then waits until the file says
  * something else, and only then loads the region and accepts.  On SIGTERM
  * or SIGINT it closes every connection and exits 0: the SETs answered are
- * in the region already.
+ * in the region already.  In the old kernel, init passes the handover
+ * notice on as SIGUSR1: mk-kv stops serving, lets go of the region, writes
+ * "done" to the handover file itself, which ends the handover without a
+ * round trip through init, and exits 0; its connections are reset when
+ * the kernel goes.
  */
 #define _GNU_SOURCE	/* accept4() */
 #include <errno.h>
@@ -391,6 +395,7 @@ static int signals(void)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		return -1;
 	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -696,7 +701,19 @@ static nfds_t poll_setup(struct server *sv, int *timeout)
 	return sv->nclients + 2;
 }
 
-/* Serve until a signal asks to stop; 0, or -1 if poll() fails. */
+/* The signal that came on @sfd: SIGUSR1 asks for the handover. */
+static bool handover_asked(int sfd)
+{
+	struct signalfd_siginfo si;
+
+	return read(sfd, &si, sizeof(si)) == sizeof(si) &&
+	       si.ssi_signo == SIGUSR1;
+}
+
+/*
+ * Serve until a signal asks to stop: 0, 1 for a handover, or -1 if poll()
+ * fails.
+ */
 static int serve(struct server *sv)
 {
 	unsigned int i, n;
@@ -711,7 +728,7 @@ static int serve(struct server *sv)
 			return -1;
 		}
 		if (sv->pfd[0].revents)
-			return 0;
+			return handover_asked(sv->sfd);
 		/* clients first: those accepted below have no pollfd yet */
 		for (i = n - 2; i-- > 0;)
 			if (sv->pfd[i + 2].revents &&
@@ -734,6 +751,27 @@ static int prepare_store(struct server *sv, const struct opts *o, int hfd)
 	return load_region(&sv->store, o);
 }
 
+/*
+ * The handover: serve() returned, so no SET writes the region any more;
+ * tell the host it may switch now, before the connections are closed.
+ * If that fails, init and then the host's handover timeout end it.
+ */
+static void hand_over(const struct opts *o)
+{
+	char path[4096];
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/handover", o->self) >=
+	    (int)sizeof(path))
+		return;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (write(fd, "done\n", 5) != 5)
+		kv_log("the handover was not acknowledged: %s", strerror(errno));
+	close(fd);
+}
+
 static void shut_down(struct server *sv, const struct opts *o)
 {
 	while (sv->nclients)
@@ -745,7 +783,7 @@ static void shut_down(struct server *sv, const struct opts *o)
 }
 
 /**
- * main() - listen, load the region, serve until SIGTERM or SIGINT
+ * main() - listen, load the region, serve until SIGTERM, SIGINT or SIGUSR1
  * @argc: number of arguments
  * @argv: the arguments, see USAGE
  *
@@ -784,8 +822,11 @@ int main(int argc, char **argv)
 		close(hfd);
 	if (o.daemon && chdir("/"))
 		ret = -1;
-	if (!ret)
+	if (!ret) {
 		ret = serve(&sv);
+		if (ret == 1)
+			hand_over(&o);
+	}
 	shut_down(&sv, &o);
 	return ret < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -45,17 +45,7 @@ static pid_t agent_pid;
 /* A connection to the agent's socket, or -1; no read waits for ever. */
 static int dial(void)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	struct timeval tv = { .tv_sec = 10 };
-
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", fake_path(SOCK));
-	if (fd >= 0 && !connect(fd, (struct sockaddr *)&sa, sizeof(sa)) &&
-	    !setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
-		return fd;
-	if (fd >= 0)
-		close(fd);
-	return -1;
+	return fake_dial(SOCK);
 }
 
 /*

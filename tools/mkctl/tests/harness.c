@@ -13,7 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -187,6 +190,29 @@ const char *fake_read(const char *rel)
 int fake_unlink(const char *rel)
 {
 	return unlink(fake_path(rel)) ? -errno : 0;
+}
+
+/**
+ * fake_dial() - connect to a unix socket in the fake tree
+ * @rel: its path relative to the fake root
+ *
+ * Reads on the connection give up after 10 s, so no case waits for ever.
+ *
+ * Return: the connected socket, or -1.
+ */
+int fake_dial(const char *rel)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct timeval tv = { .tv_sec = 10 };
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", fake_path(rel));
+	if (fd >= 0 && !connect(fd, (struct sockaddr *)&sa, sizeof(sa)) &&
+	    !setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	return -1;
 }
 
 /**

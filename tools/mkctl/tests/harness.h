@@ -41,6 +41,8 @@ extern const struct test_case file_tests[];
 extern const size_t nr_file_tests;
 extern const struct test_case agent_tests[];
 extern const size_t nr_agent_tests;
+extern const struct test_case kv_tests[];
+extern const size_t nr_kv_tests;
 
 bool expect_str(const char *what, const char *got, const char *want);
 bool expect_int(const char *what, long long got, long long want);
@@ -55,6 +57,7 @@ int fake_write(const char *rel, const char *content);
 int fake_append(const char *rel, const char *content);
 const char *fake_read(const char *rel);
 int fake_unlink(const char *rel);
+int fake_dial(const char *rel);
 int fake_instance(const char *name, const char *id, const char *state,
 		  const char *cpus, const char *memory, const char *kernel,
 		  const char *cmdline);

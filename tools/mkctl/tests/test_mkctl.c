@@ -97,6 +97,7 @@ int main(int argc, char **argv)
 		{ json_key_tests, nr_json_key_tests },
 		{ file_tests, nr_file_tests },
 		{ agent_tests, nr_agent_tests },
+		{ kv_tests, nr_kv_tests },
 	};
 	size_t s, i, total = 0, failed = 0;
 	int n = 0;
