@@ -37,6 +37,7 @@ JOBS	?= $(shell nproc)
 
 # New files, at their kernel paths, copied into the tree.
 NEW_TREES := kernel/multikernel include/linux/multikernel.h \
+	include/trace/events/multikernel.h \
 	drivers/tty/hvc/hvc_multikernel.c \
 	include/uapi/linux/multikernel.h \
 	arch/x86/multikernel Documentation/multikernel \

@@ -76,6 +76,8 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include <trace/events/multikernel.h>
+
 #include "internal.h"
 #include "msg.h"
 
@@ -138,7 +140,10 @@ int mk_msg_register_handler(u16 type, mk_msg_handler_t fn)
 
 static void mk_chan_kick(struct mk_chan *ch)
 {
-	multikernel_arch_doorbell(READ_ONCE(ch->peer_apic));
+	u32 apic = READ_ONCE(ch->peer_apic);
+
+	trace_multikernel_doorbell_ring(ch->peer, apic);
+	multikernel_arch_doorbell(apic);
 }
 
 /*
@@ -204,6 +209,7 @@ static int mk_chan_write_locked(struct mk_chan *ch,
 
 	if (ret)
 		return ret;
+	trace_multikernel_msg_send(ch->peer, msg);
 	ch->stats.tx_msgs++;
 	ch->stats.tx_bytes += msg->len;
 	if (mk_ring_kick_needed(&ch->tx)) {
@@ -713,6 +719,19 @@ static bool mk_chan_complete_req(struct mk_chan *ch,
 	return found;
 }
 
+/**
+ * mk_chan_dropped() - count and trace a message received and dropped
+ * @ch: the channel it came on; its receive work runs
+ * @msg: the message
+ * @why: the reason, for the trace
+ */
+void mk_chan_dropped(struct mk_chan *ch, const struct multikernel_msg *msg,
+		     const char *why)
+{
+	ch->stats.rx_dropped++;
+	trace_multikernel_msg_drop(ch->peer, msg, why);
+}
+
 static int mk_chan_deliver(struct mk_chan *ch, struct multikernel_msg *msg,
 			   const void *payload)
 {
@@ -721,9 +740,10 @@ static int mk_chan_deliver(struct mk_chan *ch, struct multikernel_msg *msg,
 	if (msg->dst != ch->self) {
 		if (ch->route)
 			return ch->route(ch, msg, payload);
-		ch->stats.rx_dropped++;
+		mk_chan_dropped(ch, msg, "not for this kernel");
 		return 0;
 	}
+	trace_multikernel_msg_recv(ch->peer, msg);
 	ch->stats.rx_msgs++;
 	ch->stats.rx_bytes += msg->len;
 	if ((msg->flags & MULTIKERNEL_MSG_F_RESPONSE) &&
@@ -737,6 +757,7 @@ static int mk_chan_deliver(struct mk_chan *ch, struct multikernel_msg *msg,
 		return 0;
 	}
 	ch->stats.rx_unknown++;
+	trace_multikernel_msg_drop(ch->peer, msg, "no handler for the type");
 	if (msg->flags & MULTIKERNEL_MSG_F_REQUEST)
 		mk_msg_reply(ch, msg, -EOPNOTSUPP, NULL, 0);
 	return 0;
@@ -762,7 +783,7 @@ static bool mk_chan_route_wait(struct mk_chan *ch,
 		ch->rx_dead_dst = msg->dst;
 	}
 	ch->rx_stuck = false;
-	ch->stats.rx_dropped++;
+	mk_chan_dropped(ch, msg, "its destination did not take it in time");
 	if (ch->undeliverable)
 		ch->undeliverable(ch, msg, payload);
 	return false;
@@ -1006,6 +1027,7 @@ void multikernel_doorbell(void)
 	unsigned int i;
 
 	atomic64_inc(&mk_doorbells_rx);
+	trace_multikernel_doorbell(smp_processor_id());
 	rcu_read_lock();
 	for (i = 0; i <= MK_MAX_INSTANCES; i++) {
 		ch = rcu_dereference(mk_chans[i]);

@@ -12,6 +12,9 @@
 
 #include "internal.h"
 
+#define CREATE_TRACE_POINTS
+#include <trace/events/multikernel.h>
+
 static int __init multikernel_init(void)
 {
 	int ret;

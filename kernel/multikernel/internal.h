@@ -40,6 +40,11 @@
 #define MK_STOP_TIMEOUT_MS	10000
 /* Default time without a heartbeat after which a spawn counts as hung. */
 #define MK_HEARTBEAT_TIMEOUT_MS	5000
+/*
+ * A spawn beats every 100 ms and the watchdog looks every 100 ms: a
+ * silence longer than this is at least two beats missed, and traced.
+ */
+#define MK_HEARTBEAT_MISS_MS	250
 #define MK_REASON_LEN		128
 
 /**
@@ -354,6 +359,8 @@ int mk_instances_get_holding(struct mk_instance **insts);
 extern struct workqueue_struct *mk_wq;
 int mk_lifecycle_init(void);
 void mk_set_state(struct mk_instance *inst, enum mk_state state);
+void mk_trace_state(struct mk_instance *inst, enum mk_state old);
+void mk_trace_memory(struct mk_instance *inst, u64 phys, u64 size, bool lent);
 struct multikernel_comm *mk_comm(struct mk_instance *inst);
 void mk_host_request(struct mk_instance *inst, u32 req);
 int mk_may_boot(struct mk_instance *inst);

@@ -63,6 +63,8 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include <trace/events/multikernel.h>
+
 #include "internal.h"
 #include "msg.h"
 
@@ -145,14 +147,52 @@ static void mk_mark_lent(unsigned int cpu, bool lent)
 }
 
 /**
+ * mk_trace_state() - trace a change of an instance's state
+ * @inst: the instance; caller holds mk_instances_lock
+ * @old: its state before
+ *
+ * The reason goes with a crash or a quarantine only.  The struct of an
+ * upgrade's successor, and of the old kernel it replaced, is not the
+ * instance the admin sees: its states are not traced.
+ */
+void mk_trace_state(struct mk_instance *inst, enum mk_state old)
+{
+	enum mk_state now = inst->state;
+	bool failed = now == MK_CRASHED || now == MK_QUARANTINED;
+
+	if (inst->origin || old == now)
+		return;
+	trace_multikernel_state(mk_instance_name(inst), inst->id,
+				mk_state_name(old), mk_state_name(now),
+				failed ? inst->reason : "");
+}
+
+/**
+ * mk_trace_memory() - trace pool memory lent to an instance, or back
+ * @inst: the instance
+ * @phys: the memory's first byte
+ * @size: its length
+ * @lent: true if lent, false if back in the pool
+ */
+void mk_trace_memory(struct mk_instance *inst, u64 phys, u64 size, bool lent)
+{
+	trace_multikernel_memory(mk_instance_name(inst), inst->id, phys, size,
+				 lent);
+}
+
+/**
  * mk_set_state() - change the state of an instance
  * @inst: the instance
  * @state: its new state
  */
 void mk_set_state(struct mk_instance *inst, enum mk_state state)
 {
+	enum mk_state old;
+
 	mutex_lock(&mk_instances_lock);
+	old = inst->state;
 	inst->state = state;
+	mk_trace_state(inst, old);
 	mutex_unlock(&mk_instances_lock);
 }
 
@@ -260,6 +300,7 @@ int mk_prove_cpu(struct mk_instance *inst, unsigned int cpu)
 		return ret;
 	}
 	cpumask_clear_cpu(cpu, inst->unproven);
+	trace_multikernel_cpu(mk_instance_name(inst), inst->id, cpu, false);
 	/* The admin had it offline before the start: so it stays. */
 	if (!cpumask_test_cpu(cpu, inst->host_online) && remove_cpu(cpu))
 		pr_info("%s: CPU %u is back but could not be taken offline again\n",
@@ -302,6 +343,7 @@ static void mk_release_extents(struct mk_instance *inst)
 	list_for_each_entry_safe(e, tmp, &inst->extents, node) {
 		list_del(&e->node);
 		mk_pool_free_range(e->phys, e->size);
+		mk_trace_memory(inst, e->phys, e->size, false);
 		kfree(e);
 	}
 }
@@ -314,6 +356,7 @@ static void mk_release_memory(struct mk_instance *inst)
 	if (inst->mem_phys) {
 		/* Cleared there: the next instance must not see our data. */
 		mk_pool_free_range(inst->mem_phys, inst->mem_boot);
+		mk_trace_memory(inst, inst->mem_phys, inst->mem_boot, false);
 		inst->mem_phys = 0;
 	}
 	mk_release_extents(inst);
@@ -459,6 +502,7 @@ int mk_take_cpu(struct mk_instance *inst, unsigned int cpu)
 		cpumask_set_cpu(cpu, inst->host_online);
 	else
 		cpumask_clear_cpu(cpu, inst->host_online);
+	trace_multikernel_cpu(mk_instance_name(inst), inst->id, cpu, true);
 	return 0;
 }
 
@@ -548,6 +592,7 @@ static int mk_prepare(struct mk_instance *inst, u64 *entry, u64 *bp)
 			inst->memory);
 		return ret;
 	}
+	mk_trace_memory(inst, inst->mem_phys, inst->mem_boot, true);
 	ret = inst->origin ? 0 : mk_preserved_take(inst);
 	if (ret)
 		return ret;
@@ -607,8 +652,10 @@ static int mk_check_startable(struct mk_instance *inst)
 			  cpumask_pr_args(inst->cpus));
 		ret = mk_check_cores(inst, inst->cpus, inst->smt_split, list);
 	}
-	if (!ret)
+	if (!ret) {
 		inst->state = MK_STARTING;
+		mk_trace_state(inst, MK_STOPPED);
+	}
 	mutex_unlock(&mk_instances_lock);
 
 	if (why)
@@ -853,6 +900,10 @@ static bool mk_follow_words(struct mk_instance *inst, enum mk_state state,
 	}
 	silent_ms = div_u64(ktime_get_ns() - inst->last_heartbeat,
 			    NSEC_PER_MSEC);
+	if (state == MK_RUNNING && silent_ms > MK_HEARTBEAT_MISS_MS)
+		trace_multikernel_heartbeat_miss(mk_instance_name(inst),
+						 inst->id, silent_ms,
+						 inst->heartbeat_timeout_ms);
 	if (state == MK_RUNNING && silent_ms > inst->heartbeat_timeout_ms) {
 		snprintf(why, sizeof(why), "no heartbeat for %llu ms", silent_ms);
 		mk_crash(inst, why);

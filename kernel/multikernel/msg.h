@@ -199,6 +199,8 @@ struct mk_chan *mk_chan_create(void *comm, bool host_side, u32 self, u32 peer,
 			       u32 peer_apic);
 int mk_chan_publish(struct mk_chan *ch);
 void mk_chan_close(struct mk_chan *ch, int err);
+void mk_chan_dropped(struct mk_chan *ch, const struct multikernel_msg *msg,
+		     const char *why);
 void mk_chan_set_owner(struct mk_chan *ch, void *owner);
 struct mk_chan *mk_chan_get(u32 peer);
 void mk_chan_put(struct mk_chan *ch);

@@ -37,6 +37,8 @@
 #include <linux/mm.h>
 #include <linux/string.h>
 
+#include <trace/events/multikernel.h>
+
 #include "internal.h"
 #include "msg.h"
 
@@ -54,13 +56,17 @@ static int mk_host_route(struct mk_chan *ch, const struct multikernel_msg *msg,
 	struct mk_chan *to;
 	int ret = 0;
 
-	if (!mk_routable_type(msg->type) || msg->dst == ch->peer) {
-		ch->stats.rx_dropped++;
+	if (!mk_routable_type(msg->type)) {
+		mk_chan_dropped(ch, msg, "not a type that is routed");
+		return 0;
+	}
+	if (msg->dst == ch->peer) {
+		mk_chan_dropped(ch, msg, "addressed to its sender");
 		return 0;
 	}
 	to = mk_chan_get(msg->dst);
 	if (!to) {
-		ch->stats.rx_dropped++;
+		mk_chan_dropped(ch, msg, "no such instance runs");
 		if (msg->type == MULTIKERNEL_MSG_VSOCK)
 			mk_vsock_refuse_routed(ch->peer, msg->dst, payload,
 					       msg->len);
@@ -71,7 +77,9 @@ static int mk_host_route(struct mk_chan *ch, const struct multikernel_msg *msg,
 	if (ret == -EAGAIN)
 		return ret;
 	if (ret)
-		ch->stats.rx_dropped++;
+		mk_chan_dropped(ch, msg, "its destination's channel failed");
+	else
+		trace_multikernel_msg_route(ch->peer, msg);
 	return 0;
 }
 

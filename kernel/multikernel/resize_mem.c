@@ -76,6 +76,7 @@ static int mk_resize_add_block(struct mk_instance *inst, char *why, size_t len)
 	}
 	/* The instance's from now on: every teardown frees it. */
 	list_add(&e->node, &inst->extents);
+	mk_trace_memory(inst, e->phys, e->size, true);
 	rq.phys = e->phys;
 	ret = mk_resize_ask(inst, MULTIKERNEL_MSG_MEM_ADD, &rq, "adding memory",
 			    why, len);
@@ -86,6 +87,7 @@ static int mk_resize_add_block(struct mk_instance *inst, char *why, size_t len)
 	list_del(&e->node);
 	/* The spawn may have touched it before it gave up. */
 	mk_pool_give_back(e->phys, e->size, inst->id);
+	mk_trace_memory(inst, e->phys, e->size, false);
 	kfree(e);
 	return ret;
 }
@@ -105,6 +107,7 @@ static int mk_resize_remove_block(struct mk_instance *inst, char *why,
 		return ret;
 	list_del(&e->node);
 	mk_pool_give_back(e->phys, e->size, inst->id);
+	mk_trace_memory(inst, e->phys, e->size, false);
 	kfree(e);
 	return 0;
 }
