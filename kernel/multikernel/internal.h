@@ -359,7 +359,6 @@ int mk_instances_get_holding(struct mk_instance **insts);
 extern struct workqueue_struct *mk_wq;
 int mk_lifecycle_init(void);
 void mk_set_state(struct mk_instance *inst, enum mk_state state);
-void mk_trace_state(struct mk_instance *inst, enum mk_state old);
 void mk_trace_memory(struct mk_instance *inst, u64 phys, u64 size, bool lent);
 struct multikernel_comm *mk_comm(struct mk_instance *inst);
 void mk_host_request(struct mk_instance *inst, u32 req);

@@ -146,16 +146,13 @@ static void mk_mark_lent(unsigned int cpu, bool lent)
 	multikernel_arch_lent_changed();
 }
 
-/**
- * mk_trace_state() - trace a change of an instance's state
- * @inst: the instance; caller holds mk_instances_lock
- * @old: its state before
- *
- * The reason goes with a crash or a quarantine only.  The struct of an
+/*
+ * Trace a change of @inst's state from @old; mk_instances_lock held.  The
+ * reason goes with a crash or a quarantine only.  The struct of an
  * upgrade's successor, and of the old kernel it replaced, is not the
  * instance the admin sees: its states are not traced.
  */
-void mk_trace_state(struct mk_instance *inst, enum mk_state old)
+static void mk_trace_state(struct mk_instance *inst, enum mk_state old)
 {
 	enum mk_state now = inst->state;
 	bool failed = now == MK_CRASHED || now == MK_QUARANTINED;
