@@ -273,15 +273,18 @@ static enum handover handover_read(int fd)
 	return HO_OTHER;
 }
 
-/* Open the handover file in @self; -1 if there is none (state none). */
-static int handover_open(const char *self)
+/*
+ * Open the handover file in @self with @flags; -1 if there is none (state
+ * none).
+ */
+static int handover_open(const char *self, int flags)
 {
 	char path[4096];
 
 	if (snprintf(path, sizeof(path), "%s/handover", self) >=
 	    (int)sizeof(path))
 		return -1;
-	return open(path, O_RDONLY | O_CLOEXEC);
+	return open(path, flags | O_CLOEXEC);
 }
 
 static void sleep_ms(unsigned int ms)
@@ -758,13 +761,8 @@ static int prepare_store(struct server *sv, const struct opts *o, int hfd)
  */
 static void hand_over(const struct opts *o)
 {
-	char path[4096];
-	int fd;
+	int fd = handover_open(o->self, O_WRONLY);
 
-	if (snprintf(path, sizeof(path), "%s/handover", o->self) >=
-	    (int)sizeof(path))
-		return;
-	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
 	if (write(fd, "done\n", 5) != 5)
@@ -809,7 +807,7 @@ int main(int argc, char **argv)
 	sv.lfd = listen_on(&o);
 	if (sv.lfd < 0)
 		return EXIT_FAILURE;
-	hfd = handover_open(o.self);
+	hfd = handover_open(o.self, O_RDONLY);
 	waiting = hfd >= 0 && handover_read(hfd) == HO_WAITING;
 	/* Load now if it can be, so that its errors are the command's. */
 	if (!waiting && load_region(&sv.store, &o))
