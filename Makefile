@@ -20,7 +20,8 @@ KERNEL_TARBALL := /usr/src/linux-source-6.12.tar.xz
 
 PACKAGES := linux-source-6.12=$(DEBIAN_VERSION) build-essential bc bison \
 	flex libelf-dev libssl-dev cpio qemu-system-x86 busybox-static \
-	bash-static rsync xz-utils python3 kmod jq openssl sbsigntool
+	bash-static rsync xz-utils python3 kmod jq openssl sbsigntool \
+	dwarves
 
 TOP	:= $(abspath .)
 # SAN=1 (make check-sanitizers): a KASAN and UBSAN build of its own.

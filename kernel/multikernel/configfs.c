@@ -260,6 +260,25 @@ static ssize_t mk_heartbeat_timeout_ms_store(struct config_item *item,
 	return mk_store(item, page, count, mk_set_heartbeat_timeout);
 }
 
+static ssize_t mk_restart_limit_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%u\n",
+			  READ_ONCE(to_mk_instance(item)->restart_limit));
+}
+
+static ssize_t mk_restart_limit_store(struct config_item *item,
+				      const char *page, size_t count)
+{
+	return mk_store(item, page, count, mk_instance_set_restart_limit);
+}
+
+/* Kept under run_lock; one word, read without it. */
+static ssize_t mk_restarts_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%u\n",
+			  READ_ONCE(to_mk_instance(item)->restarts));
+}
+
 static ssize_t mk_smt_split_show(struct config_item *item, char *page)
 {
 	return sysfs_emit(page, "%d\n", READ_ONCE(to_mk_instance(item)->smt_split));
@@ -278,6 +297,8 @@ CONFIGFS_ATTR_RO(mk_, resize_reason);
 CONFIGFS_ATTR(mk_, boot_timeout_ms);
 CONFIGFS_ATTR(mk_, stop_timeout_ms);
 CONFIGFS_ATTR(mk_, heartbeat_timeout_ms);
+CONFIGFS_ATTR(mk_, restart_limit);
+CONFIGFS_ATTR_RO(mk_, restarts);
 CONFIGFS_ATTR(mk_, cpus);
 CONFIGFS_ATTR(mk_, smt_split);
 CONFIGFS_ATTR(mk_, memory);
@@ -299,6 +320,8 @@ static struct configfs_attribute *mk_instance_attrs[] = {
 	&mk_attr_boot_timeout_ms,
 	&mk_attr_stop_timeout_ms,
 	&mk_attr_heartbeat_timeout_ms,
+	&mk_attr_restart_limit,
+	&mk_attr_restarts,
 	&mk_attr_crash_reason,
 	&mk_attr_resize_reason,
 	NULL,

@@ -31,6 +31,11 @@ static int __init multikernel_init(void)
 			       ret);
 			return ret;
 		}
+		/* Without policies the host works as before: no return. */
+		ret = mk_policy_init();
+		if (ret)
+			pr_err("cannot register the BPF policy type: %d\n",
+			       ret);
 	}
 	ret = mk_lifecycle_init();
 	if (ret) {

@@ -115,6 +115,7 @@ struct mk_instance *mk_instance_create(const char *name,
 	mutex_lock(&mk_instances_lock);
 	list_add_tail(&inst->node, &mk_instances);
 	mutex_unlock(&mk_instances_lock);
+	mk_held_state(id, MK_STOPPED);
 	return inst;
 }
 
@@ -141,6 +142,9 @@ void mk_instance_destroy(struct mk_instance *inst)
 
 	/* A late kick from the message handlers may have queued it. */
 	cancel_delayed_work_sync(&inst->watch);
+	/* A crashed instance may wait for a restart its policy asked for. */
+	mk_restart_block(inst);
+	mk_held_forget(inst->id);
 	ida_free(&mk_ids, inst->id);
 	config_item_put(&inst->group.cg_item);
 }
@@ -694,6 +698,26 @@ int mk_instance_set_cmdline(struct mk_instance *inst, const char *buf)
 		ret = mk_set_string(&inst->cmdline, buf);
 	mutex_unlock(&mk_instances_lock);
 	return ret;
+}
+
+/**
+ * mk_instance_set_restart_limit() - how many restarts a policy may ask for
+ * @inst: the instance, in any state: the limit is read at each crash
+ * @buf: a number from 0 to MK_RESTART_LIMIT_MAX, NUL-terminated
+ *
+ * Return: 0; -EINVAL if not such a number.
+ */
+int mk_instance_set_restart_limit(struct mk_instance *inst, const char *buf)
+{
+	unsigned int limit;
+
+	if (kstrtouint(buf, 10, &limit) || limit > MK_RESTART_LIMIT_MAX)
+		return mk_reject(mk_instance_name(inst), "restart_limit", buf,
+				 "not a number from 0 to 100", -EINVAL);
+	mutex_lock(&mk_instances_lock);
+	WRITE_ONCE(inst->restart_limit, limit);
+	mutex_unlock(&mk_instances_lock);
+	return 0;
 }
 
 /**

@@ -15,6 +15,7 @@
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/sprintf.h>
+#include <linux/sysfs.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 
@@ -45,6 +46,15 @@
  * silence longer than this is at least two beats missed, and traced.
  */
 #define MK_HEARTBEAT_MISS_MS	250
+/* Default and largest restart_limit: policy restarts after a crash. */
+#define MK_RESTART_LIMIT	3
+#define MK_RESTART_LIMIT_MAX	100
+/* Bounds on the delay of such a restart. */
+#define MK_RESTART_MIN_DELAY_MS	100
+#define MK_RESTART_MAX_DELAY_MS	3600000
+/* Bounds on the grace a policy gives a silent spawn, and how often. */
+#define MK_HEARTBEAT_GRACE_MAX_MS	60000
+#define MK_HEARTBEAT_MAX_GRANTS	3
 #define MK_REASON_LEN		128
 
 /**
@@ -110,6 +120,7 @@ enum mk_state_cmd {
  * @boot_timeout_ms: how long the spawn may take to reach init
  * @stop_timeout_ms: how long a clean stop may take before it is forced
  * @heartbeat_timeout_ms: how long a running spawn may stay silent
+ * @restart_limit: restarts a policy may ask for since the admin's start
  * @smt_split: the instance may get some threads of a core, not all
  * @resize_lock: serialises the resizes of a running instance (resize.c);
  *	nests outside @run_lock
@@ -140,6 +151,10 @@ enum mk_state_cmd {
  * @last_beat: the spawn's heartbeat word when the watchdog last read it
  * @last_heartbeat: ktime_get_ns() when that word last changed, or of ready
  * @shutdown_acked: the spawn took up a stop request (spawn_state said so)
+ * @hb_grants: grace periods a policy granted in the current silence
+ * @hb_grace_ms: silence allowed past heartbeat_timeout_ms by those grants
+ * @restart: a restart a policy asked for after a crash (restart.c)
+ * @restarts: such restarts since the admin's last start
  * @msg_lock: protects the four fields below it; IRQ-safe, since a
  *	channel's ->failed() takes it under the channel's tx_lock
  * @msg_event: @msg_reason holds the first panic or protocol error
@@ -167,9 +182,9 @@ enum mk_state_cmd {
  * The configuration, @regions, @state, @resize_reason and the upgrade
  * fields from @next_kernel to @upgrade_reason are protected by
  * mk_instances_lock; @successor and @retired by @resize_lock, which an
- * upgrade holds throughout; the run-time fields from @active to @shutdown_acked
- * by @run_lock: the watchdog keeps the last three from the communication
- * region's words.  A running instance's @cpus and @memory are what it
+ * upgrade holds throughout; the run-time fields from @active to @restarts
+ * by @run_lock: the watchdog keeps @last_beat, @last_heartbeat and
+ * @shutdown_acked from the communication region's words.  A running instance's @cpus and @memory are what it
  * holds, what is being added included; @resize_lock serialises changes
  * to them.
  */
@@ -188,6 +203,7 @@ struct mk_instance {
 	unsigned int boot_timeout_ms;
 	unsigned int stop_timeout_ms;
 	unsigned int heartbeat_timeout_ms;
+	unsigned int restart_limit;
 	bool smt_split;
 
 	struct mutex resize_lock;	/* see resize.c */
@@ -218,6 +234,10 @@ struct mk_instance {
 	u64 last_beat;
 	u64 last_heartbeat;
 	bool shutdown_acked;
+	unsigned int hb_grants;
+	u64 hb_grace_ms;
+	struct delayed_work restart;
+	unsigned int restarts;
 	spinlock_t msg_lock;	/* see above */
 	bool msg_event;
 	bool spawn_panicked;
@@ -334,6 +354,7 @@ int mk_instance_set_memory(struct mk_instance *inst, const char *buf);
 int mk_instance_set_path(struct mk_instance *inst, char **field,
 			 const char *attr, const char *buf);
 int mk_instance_set_cmdline(struct mk_instance *inst, const char *buf);
+int mk_instance_set_restart_limit(struct mk_instance *inst, const char *buf);
 int mk_instance_set_timeout(struct mk_instance *inst, unsigned int *field,
 			    const char *attr, const char *buf);
 int mk_instance_set_smt_split(struct mk_instance *inst, const char *buf);
@@ -367,6 +388,7 @@ int mk_boot(struct mk_instance *inst);
 bool mk_halt_cpus(struct mk_instance *inst);
 int mk_retire(struct mk_instance *inst);
 int mk_instance_start(struct mk_instance *inst);
+int mk_instance_restart(struct mk_instance *inst);
 int mk_instance_stop(struct mk_instance *inst, bool force);
 void mk_instance_run_init(struct mk_instance *inst);
 int mk_take_cpu(struct mk_instance *inst, unsigned int cpu);
@@ -501,6 +523,71 @@ int mk_handover_spawn_init(struct kobject *self);
 void mk_handover_spawn_request(u32 req);
 void mk_spawn_report(u32 state);
 
+/* restart.c: restarts a policy asks for after a crash */
+void mk_restart_init(struct mk_instance *inst);
+void mk_restart_after_crash(struct mk_instance *inst);
+void mk_restart_block(struct mk_instance *inst);
+void mk_restart_unblock(struct mk_instance *inst);
+
+/* policy.c, policy_kfuncs.c: BPF policies; without them, the defaults */
+#ifdef CONFIG_MULTIKERNEL_BPF
+int mk_policy_init(void);
+int mk_policy_kfuncs_init(void);
+int mk_policy_admit(struct mk_instance *inst);
+int mk_policy_crashed(struct mk_instance *inst);
+unsigned int mk_policy_heartbeat_lost(struct mk_instance *inst, u64 silent_ms);
+int mk_policy_msg_filter(u32 src, const struct multikernel_msg *msg,
+			 const void *payload);
+void mk_held_state(s32 id, enum mk_state state);
+void mk_held_forget(s32 id);
+void mk_held_cpu(s32 id, unsigned int cpu, bool lent);
+void mk_held_memory(s32 id, u64 size, bool lent);
+#else
+static inline int mk_policy_init(void)
+{
+	return 0;
+}
+
+static inline int mk_policy_admit(struct mk_instance *inst)
+{
+	return 0;
+}
+
+static inline int mk_policy_crashed(struct mk_instance *inst)
+{
+	return -1;
+}
+
+static inline unsigned int mk_policy_heartbeat_lost(struct mk_instance *inst,
+						    u64 silent_ms)
+{
+	return 0;
+}
+
+static inline int mk_policy_msg_filter(u32 src,
+				       const struct multikernel_msg *msg,
+				       const void *payload)
+{
+	return 0;
+}
+
+static inline void mk_held_state(s32 id, enum mk_state state)
+{
+}
+
+static inline void mk_held_forget(s32 id)
+{
+}
+
+static inline void mk_held_cpu(s32 id, unsigned int cpu, bool lent)
+{
+}
+
+static inline void mk_held_memory(s32 id, u64 size, bool lent)
+{
+}
+#endif
+
 /* configfs.c, sysfs.c */
 int mk_configfs_init(void);
 ssize_t mk_store_value(struct mk_instance *inst, const char *page,
@@ -514,5 +601,6 @@ int mk_sysfs_init(void);
 int mk_sysfs_add_instance(struct mk_instance *inst);
 void mk_sysfs_del_instance(struct mk_instance *inst);
 void mk_sysfs_console_changed(struct mk_instance *inst);
+int mk_sysfs_add_group(const struct attribute_group *grp);
 
 #endif /* _KERNEL_MULTIKERNEL_INTERNAL_H */

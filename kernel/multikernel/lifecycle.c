@@ -157,7 +157,10 @@ static void mk_trace_state(struct mk_instance *inst, enum mk_state old)
 	enum mk_state now = inst->state;
 	bool failed = now == MK_CRASHED || now == MK_QUARANTINED;
 
-	if (inst->origin || old == now)
+	if (inst->origin)
+		return;
+	mk_held_state(inst->id, now);
+	if (old == now)
 		return;
 	trace_multikernel_state(mk_instance_name(inst), inst->id,
 				mk_state_name(old), mk_state_name(now),
@@ -175,6 +178,7 @@ void mk_trace_memory(struct mk_instance *inst, u64 phys, u64 size, bool lent)
 {
 	trace_multikernel_memory(mk_instance_name(inst), inst->id, phys, size,
 				 lent);
+	mk_held_memory(inst->id, size, lent);
 }
 
 /**
@@ -298,6 +302,7 @@ int mk_prove_cpu(struct mk_instance *inst, unsigned int cpu)
 	}
 	cpumask_clear_cpu(cpu, inst->unproven);
 	trace_multikernel_cpu(mk_instance_name(inst), inst->id, cpu, false);
+	mk_held_cpu(inst->id, cpu, false);
 	/* The admin had it offline before the start: so it stays. */
 	if (!cpumask_test_cpu(cpu, inst->host_online) && remove_cpu(cpu))
 		pr_info("%s: CPU %u is back but could not be taken offline again\n",
@@ -454,13 +459,15 @@ int mk_retire(struct mk_instance *inst)
  * @inst: an active instance
  * @why: the reason, kept for the crash report
  *
- * Caller holds run_lock.  Takes everything back (mk_teardown()).
+ * Caller holds run_lock.  Takes everything back (mk_teardown()), then
+ * restarts it if a policy asks for that (restart.c).
  */
 void mk_crash(struct mk_instance *inst, const char *why)
 {
 	strscpy(inst->reason, why, sizeof(inst->reason));
 	pr_info("%s: crashed: %s\n", mk_instance_name(inst), inst->reason);
-	mk_teardown(inst, MK_CRASHED);
+	if (!mk_teardown(inst, MK_CRASHED))
+		mk_restart_after_crash(inst);
 }
 
 /**
@@ -500,6 +507,7 @@ int mk_take_cpu(struct mk_instance *inst, unsigned int cpu)
 	else
 		cpumask_clear_cpu(cpu, inst->host_online);
 	trace_multikernel_cpu(mk_instance_name(inst), inst->id, cpu, true);
+	mk_held_cpu(inst->id, cpu, true);
 	return 0;
 }
 
@@ -626,9 +634,10 @@ static int mk_start_first_cpu(struct mk_instance *inst, u64 entry, u64 bp)
 
 /*
  * Checks that need no resources; caller holds run_lock.  The SMT rule is
- * checked again: smt_split may have changed since cpus was written.
+ * checked again: smt_split may have changed since cpus was written.  On
+ * success the instance is starting, and *@was says what it was.
  */
-static int mk_check_startable(struct mk_instance *inst)
+static int mk_check_startable(struct mk_instance *inst, enum mk_state *was)
 {
 	const char *why = NULL;
 	char list[64];
@@ -650,8 +659,9 @@ static int mk_check_startable(struct mk_instance *inst)
 		ret = mk_check_cores(inst, inst->cpus, inst->smt_split, list);
 	}
 	if (!ret) {
+		*was = inst->state;
 		inst->state = MK_STARTING;
-		mk_trace_state(inst, MK_STOPPED);
+		mk_trace_state(inst, *was);
 	}
 	mutex_unlock(&mk_instances_lock);
 
@@ -706,6 +716,8 @@ int mk_boot(struct mk_instance *inst)
 	inst->last_beat = 0;
 	inst->last_heartbeat = ktime_get_ns();
 	inst->shutdown_acked = false;
+	inst->hb_grants = 0;
+	inst->hb_grace_ms = 0;
 	inst->boot_ms = 0;
 	inst->reason[0] = '\0';
 	mk_console_reset(inst->console);
@@ -750,33 +762,27 @@ kept:
 	return ret;
 }
 
-/**
- * mk_instance_start() - boot the instance's kernel on its CPUs and memory
- * @inst: a stopped or crashed instance
- *
- * Returns once the first CPU runs the new kernel; the watchdog moves the
- * instance to running when the spawn reaches init.
- *
- * Return: 0; -EPERM without CAP_SYS_BOOT or under lockdown; -EBUSY if not
- * stopped, or if the host's pages cannot be moved out of the pool (CMA)
- * now; -EINVAL if not fully configured; -ENOSPC if the pool or the
- * conventional memory has no room; the loader's errors (-ENOEXEC for an
- * image without spawn support, a read error such as -ENOENT); the CPU
- * hotplug core's errors.  On error nothing stays lent, unless a CPU could
- * not be proven back: then the instance is quarantined and -EIO returned.
+/*
+ * Start @inst; @admin: the admin asked, which resets the count of restarts
+ * the policy asked for.  A start the policy refuses leaves the state as it
+ * was.
  */
-int mk_instance_start(struct mk_instance *inst)
+static int mk_start(struct mk_instance *inst, bool admin)
 {
+	enum mk_state was;
 	int ret;
 
-	ret = mk_may_boot(inst);
-	if (ret)
-		return ret;
-
 	mutex_lock(&inst->run_lock);
-	ret = mk_check_startable(inst);
+	ret = mk_check_startable(inst, &was);
 	if (ret)
 		goto unlock;
+	if (admin)
+		WRITE_ONCE(inst->restarts, 0);
+	ret = mk_policy_admit(inst);
+	if (ret) {
+		mk_set_state(inst, was);
+		goto unlock;
+	}
 	ret = mk_configfs_pin(inst);
 	if (ret) {
 		mk_set_state(inst, MK_STOPPED);
@@ -790,6 +796,49 @@ int mk_instance_start(struct mk_instance *inst)
 unlock:
 	mutex_unlock(&inst->run_lock);
 	return ret;
+}
+
+/**
+ * mk_instance_start() - boot the instance's kernel on its CPUs and memory
+ * @inst: a stopped or crashed instance
+ *
+ * Returns once the first CPU runs the new kernel; the watchdog moves the
+ * instance to running when the spawn reaches init.
+ *
+ * Return: 0; -EPERM without CAP_SYS_BOOT or under lockdown; -EBUSY if not
+ * stopped, or if the host's pages cannot be moved out of the pool (CMA)
+ * now; -EINVAL if not fully configured; -ENOSPC if the pool or the
+ * conventional memory has no room; the loader's errors (-ENOEXEC for an
+ * image without spawn support, a read error such as -ENOENT); the CPU
+ * hotplug core's errors; the errno the loaded policy refused it with.  On
+ * error nothing stays lent, unless a CPU could not be proven back: then
+ * the instance is quarantined and -EIO returned.
+ */
+int mk_instance_start(struct mk_instance *inst)
+{
+	int ret;
+
+	ret = mk_may_boot(inst);
+	if (ret)
+		return ret;
+	mk_restart_block(inst);
+	ret = mk_start(inst, true);
+	mk_restart_unblock(inst);
+	return ret;
+}
+
+/**
+ * mk_instance_restart() - start an instance again after a crash
+ * @inst: the instance; from its restart work (restart.c)
+ *
+ * Return: the errors of mk_instance_start().
+ */
+int mk_instance_restart(struct mk_instance *inst)
+{
+	int ret;
+
+	ret = mk_may_boot(inst);
+	return ret ?: mk_start(inst, false);
 }
 
 /**
@@ -810,7 +859,8 @@ int mk_instance_stop(struct mk_instance *inst, bool force)
 	enum mk_state state;
 	int ret = 0;
 
-	/* The watchdog takes run_lock: keep it out, not waiting for it. */
+	/* The watchdog and a restart take run_lock: keep them out first. */
+	mk_restart_block(inst);
 	disable_delayed_work_sync(&inst->watch);
 	mutex_lock(&inst->run_lock);
 	enable_delayed_work(&inst->watch);
@@ -841,6 +891,7 @@ int mk_instance_stop(struct mk_instance *inst, bool force)
 		queue_delayed_work(mk_wq, &inst->watch, 0);
 	}
 	mutex_unlock(&inst->run_lock);
+	mk_restart_unblock(inst);
 	return ret;
 }
 
@@ -865,6 +916,26 @@ static bool mk_follow_messages(struct mk_instance *inst)
 }
 
 /*
+ * Whether a policy grants a silent instance more time, at most
+ * MK_HEARTBEAT_MAX_GRANTS times until it beats again.
+ */
+static bool mk_heartbeat_grace(struct mk_instance *inst, u64 silent_ms)
+{
+	unsigned int grace;
+
+	if (inst->hb_grants >= MK_HEARTBEAT_MAX_GRANTS)
+		return false;
+	grace = mk_policy_heartbeat_lost(inst, silent_ms);
+	if (!grace)
+		return false;
+	inst->hb_grants++;
+	inst->hb_grace_ms = silent_ms - inst->heartbeat_timeout_ms + grace;
+	pr_info("%s: no heartbeat for %llu ms, the policy waits %u ms more\n",
+		mk_instance_name(inst), silent_ms, grace);
+	return true;
+}
+
+/*
  * The lifecycle words: running, a stop request taken up, and heartbeats.
  * The heartbeat counter only has to change; any value the spawn writes is
  * as good as another.  True if the instance ended.
@@ -879,6 +950,8 @@ static bool mk_follow_words(struct mk_instance *inst, enum mk_state state,
 	if (beat != inst->last_beat) {
 		inst->last_beat = beat;
 		inst->last_heartbeat = ktime_get_ns();
+		inst->hb_grants = 0;
+		inst->hb_grace_ms = 0;
 	}
 	if (spawn == MULTIKERNEL_SPAWN_STOPPING && !inst->shutdown_acked) {
 		inst->shutdown_acked = true;
@@ -901,7 +974,9 @@ static bool mk_follow_words(struct mk_instance *inst, enum mk_state state,
 		trace_multikernel_heartbeat_miss(mk_instance_name(inst),
 						 inst->id, silent_ms,
 						 inst->heartbeat_timeout_ms);
-	if (state == MK_RUNNING && silent_ms > inst->heartbeat_timeout_ms) {
+	if (state == MK_RUNNING &&
+	    silent_ms > inst->heartbeat_timeout_ms + inst->hb_grace_ms &&
+	    !mk_heartbeat_grace(inst, silent_ms)) {
 		snprintf(why, sizeof(why), "no heartbeat for %llu ms", silent_ms);
 		mk_crash(inst, why);
 		return true;
@@ -976,4 +1051,5 @@ void mk_instance_run_init(struct mk_instance *inst)
 	inst->stop_timeout_ms = MK_STOP_TIMEOUT_MS;
 	inst->heartbeat_timeout_ms = MK_HEARTBEAT_TIMEOUT_MS;
 	spin_lock_init(&inst->msg_lock);
+	mk_restart_init(inst);
 }

@@ -64,6 +64,14 @@ static int mk_host_route(struct mk_chan *ch, const struct multikernel_msg *msg,
 		mk_chan_dropped(ch, msg, "addressed to its sender");
 		return 0;
 	}
+	if (mk_policy_msg_filter(ch->peer, msg, payload)) {
+		mk_chan_dropped(ch, msg, "refused by the policy");
+		/* A connection request gets its RST, as for a missing peer. */
+		if (msg->type == MULTIKERNEL_MSG_VSOCK)
+			mk_vsock_refuse_routed(ch->peer, msg->dst, payload,
+					       msg->len);
+		return 0;
+	}
 	to = mk_chan_get(msg->dst);
 	if (!to) {
 		mk_chan_dropped(ch, msg, "no such instance runs");

@@ -336,6 +336,17 @@ void mk_sysfs_console_changed(struct mk_instance *inst)
 }
 
 /**
+ * mk_sysfs_add_group() - add a group of files to /sys/kernel/multikernel/
+ * @grp: the group
+ *
+ * Return: 0 or the error of sysfs_create_group().
+ */
+int mk_sysfs_add_group(const struct attribute_group *grp)
+{
+	return sysfs_create_group(mk_instances_kobj->parent, grp);
+}
+
+/**
  * mk_sysfs_init() - create /sys/kernel/multikernel/
  *
  * Return: 0, -ENOMEM, or the error of sysfs_create_groups().

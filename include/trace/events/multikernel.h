@@ -261,6 +261,43 @@ TRACE_EVENT(multikernel_heartbeat_miss,
 		  __entry->timeout_ms)
 );
 
+/*
+ * multikernel_policy - a BPF policy decided, or was detached
+ * @policy: the policy's name
+ * @hook: admit, crashed, heartbeat_lost or msg_filter
+ * @id: the instance the call was about (for msg_filter: the sender)
+ * @ret: what the program returned
+ * @verdict: what the kernel made of it: allow, refuse, restart, stay,
+ *	crash, grace, pass, drop, or detached when the value was refused
+ */
+TRACE_EVENT(multikernel_policy,
+
+	TP_PROTO(const char *policy, const char *hook, u32 id, int ret,
+		 const char *verdict),
+
+	TP_ARGS(policy, hook, id, ret, verdict),
+
+	TP_STRUCT__entry(
+		__string(policy, policy)
+		__string(hook, hook)
+		__field(u32, id)
+		__field(int, ret)
+		__string(verdict, verdict)
+	),
+
+	TP_fast_assign(
+		__assign_str(policy);
+		__assign_str(hook);
+		__entry->id = id;
+		__entry->ret = ret;
+		__assign_str(verdict);
+	),
+
+	TP_printk("policy=%s hook=%s id=%u ret=%d verdict=%s",
+		  __get_str(policy), __get_str(hook), __entry->id,
+		  __entry->ret, __get_str(verdict))
+);
+
 #endif /* _TRACE_MULTIKERNEL_H */
 
 /* This part must be outside protection */
