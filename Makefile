@@ -21,7 +21,7 @@ KERNEL_TARBALL := /usr/src/linux-source-6.12.tar.xz
 PACKAGES := linux-source-6.12=$(DEBIAN_VERSION) build-essential bc bison \
 	flex libelf-dev libssl-dev cpio qemu-system-x86 busybox-static \
 	bash-static rsync xz-utils python3 kmod jq openssl sbsigntool \
-	dwarves
+	dwarves clang llvm zlib1g-dev
 
 TOP	:= $(abspath .)
 # SAN=1 (make check-sanitizers): a KASAN and UBSAN build of its own.
@@ -145,11 +145,21 @@ kernel: tree $(KOBJ)/.config
 	@echo "  KERNEL  $(BZIMAGE) (signed: $(SIGNED_BZIMAGE))"
 	@harness/next-kernel.sh $(B) $(KMAKE) W=1
 
-mkctl:
-	@$(MAKE) -s -C tools/mkctl
+# The kernel tree's libbpf, static, with its headers: Debian's 1.1 has no
+# link-based struct_ops, which mkctl policy and the BPF programs need.
+LIBBPF_DIR := $(B)/libbpf
+.PHONY: libbpf
+libbpf: tree
+	@mkdir -p $(LIBBPF_DIR)
+	@$(MAKE) -s -C $(KSRC)/tools/lib/bpf OUTPUT=$(LIBBPF_DIR)/ \
+		DESTDIR=$(LIBBPF_DIR) prefix= $(LIBBPF_DIR)/libbpf.a install_headers
+	@echo "  LIBBPF  $(LIBBPF_DIR)"
 
-mkctl-test:
-	@$(MAKE) -s -C tools/mkctl test
+mkctl: libbpf
+	@$(MAKE) -s -C tools/mkctl LIBBPF_DIR=$(LIBBPF_DIR) KSRC=$(KSRC)
+
+mkctl-test: libbpf
+	@$(MAKE) -s -C tools/mkctl test LIBBPF_DIR=$(LIBBPF_DIR) KSRC=$(KSRC)
 
 selftests: kernel
 	@rm -rf $(KST)

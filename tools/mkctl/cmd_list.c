@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mkctl list [--json]: every instance, by id, as a table or a JSON array.
+ * mkctl list [--json]: every instance, by id, as a table or a JSON array;
+ * and the table printer that policy list shares.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -50,13 +51,13 @@ static int read_all(struct dirent **names, int n, struct mk_instance *insts)
 }
 
 /*
- * The cells of one row; "-" stands for an empty value, and for a boot
- * time of 0 (not booted yet).
+ * The cells of instance @i of @t->data; a boot time of 0 (not booted yet)
+ * is empty.
  */
-static void cells(const struct mk_instance *inst, const char *cell[],
-		  struct numbers *num)
+static void cells(const struct mk_table *t, int i, const char *cell[])
 {
-	int c;
+	const struct mk_instance *inst = (const struct mk_instance *)t->data + i;
+	struct numbers *num = t->buf;
 
 	snprintf(num->id, sizeof(num->id), "%lu", inst->id);
 	num->boot[0] = '\0';
@@ -70,40 +71,69 @@ static void cells(const struct mk_instance *inst, const char *cell[],
 	cell[CPUS] = inst->cpus;
 	cell[MEMORY] = inst->memory;
 	cell[KERNEL] = inst->kernel;
-	for (c = 0; c < NR_COLS; c++)
+}
+
+/* Fill @cell with row @i of @t, or the header for -1; "-" for "". */
+static void table_cells(const struct mk_table *t, int i, const char *cell[])
+{
+	int c;
+
+	if (i < 0) {
+		for (c = 0; c < t->cols; c++)
+			cell[c] = t->heads[c];
+		return;
+	}
+	t->row(t, i, cell);
+	for (c = 0; c < t->cols; c++)
 		if (!cell[c][0])
 			cell[c] = "-";
 }
 
-static void print_row(const char * const cell[], const int width[])
+static void print_row(const struct mk_table *t, int i, const int width[])
 {
+	const char *cell[MK_TABLE_COLS];
 	int c;
 
-	for (c = 0; c < NR_COLS - 1; c++)
+	table_cells(t, i, cell);
+	for (c = 0; c < t->cols - 1; c++)
 		printf("%-*s  ", width[c], cell[c]);
-	printf("%s\n", cell[NR_COLS - 1]);
+	printf("%s\n", cell[t->cols - 1]);
+}
+
+/**
+ * mk_table_print() - print a table in aligned columns on stdout
+ * @t: the table: its header, columns and rows
+ * @rows: how many rows it has
+ *
+ * Each column is as wide as its widest cell, two blanks apart; the last
+ * is not padded.  An empty cell shows as "-".  @t->row is called twice
+ * for each row, once to measure it and once to print it.
+ */
+void mk_table_print(const struct mk_table *t, int rows)
+{
+	const char *cell[MK_TABLE_COLS];
+	int width[MK_TABLE_COLS] = { 0 };
+	int i, c;
+
+	for (i = -1; i < rows; i++) {
+		table_cells(t, i, cell);
+		for (c = 0; c < t->cols; c++)
+			if ((int)strlen(cell[c]) > width[c])
+				width[c] = strlen(cell[c]);
+	}
+	for (i = -1; i < rows; i++)
+		print_row(t, i, width);
 }
 
 static void print_table(const struct mk_instance *insts, int n)
 {
-	const char *cell[NR_COLS];
-	int width[NR_COLS];
 	struct numbers num;
-	int i, c;
+	const struct mk_table t = {
+		.heads = heads, .cols = NR_COLS, .row = cells,
+		.data = insts, .buf = &num,
+	};
 
-	for (c = 0; c < NR_COLS; c++)
-		width[c] = strlen(heads[c]);
-	for (i = 0; i < n; i++) {
-		cells(&insts[i], cell, &num);
-		for (c = 0; c < NR_COLS; c++)
-			if ((int)strlen(cell[c]) > width[c])
-				width[c] = strlen(cell[c]);
-	}
-	print_row(heads, width);
-	for (i = 0; i < n; i++) {
-		cells(&insts[i], cell, &num);
-		print_row(cell, width);
-	}
+	mk_table_print(&t, n);
 }
 
 static void print_json(const struct mk_instance *insts, int n)

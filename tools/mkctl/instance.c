@@ -295,7 +295,7 @@ int mk_instances_scan(struct dirent ***names)
 }
 
 /**
- * mk_instances_free() - free what mk_instances_scan() returned
+ * mk_instances_free() - free what mk_instances_scan(), or scandir(), returned
  * @names: the array
  * @n: its number of entries
  */

@@ -33,6 +33,7 @@ static const struct mk_cmd * const cmds[] = {
 	&mk_cmd_ping,
 	&mk_cmd_pool,
 	&mk_cmd_apply,
+	&mk_cmd_policy,
 };
 
 static const struct mk_cmd *find(const char *name)

@@ -51,6 +51,7 @@ struct mk_cmd {
 	const char *summary;	/* what it does, for mkctl --help */
 	const char *synopsis;	/* arguments, as in the usage line */
 	const char *help;	/* description and options, for --help */
+	const char *arg;	/* what its argument is; NULL: an instance name */
 	int (*run)(const struct mk_cmd *cmd, int argc, char **argv);
 };
 
@@ -70,6 +71,7 @@ extern const struct mk_cmd mk_cmd_console;
 extern const struct mk_cmd mk_cmd_apply;
 extern const struct mk_cmd mk_cmd_exec;
 extern const struct mk_cmd mk_cmd_ping;
+extern const struct mk_cmd mk_cmd_policy;
 
 /* One instance as read from configfs. */
 struct mk_instance {
@@ -155,6 +157,20 @@ char *size_format(unsigned long long bytes, char *buf, size_t size);
 /* cpulist.c */
 int cpulist_first(const char *list, unsigned long *first);
 
+/* cmd_list.c: a table of aligned columns under a header */
+#define MK_TABLE_COLS		8	/* most columns of a table */
+
+struct mk_table {
+	const char * const *heads;	/* the header, one cell per column */
+	int cols;			/* how many columns, at most MK_TABLE_COLS */
+	/* Fill @cell with the cells of row @i, "" for an empty one. */
+	void (*row)(const struct mk_table *t, int i, const char *cell[]);
+	const void *data;		/* what row() reads */
+	void *buf;			/* room for the cells row() makes */
+};
+
+void mk_table_print(const struct mk_table *t, int rows);
+
 /* json.c */
 struct json_obj {
 	FILE *f;
@@ -184,8 +200,11 @@ int mk_read_attr(const char *path, char *buf, size_t size);
 int mk_write_attr(const char *path, const char *val);
 int mk_read_u64(const char *path, unsigned long long *val);
 int mk_sys_u64(const char *attr, unsigned long long *val);
+int mk_sys_read(const char *attr, char *buf, size_t size);
 int mk_sys_inst_path(char *buf, size_t size, const char *name,
 		     const char *file);
+const char *mk_bpffs(void);
+int mk_need_bpffs(void);
 int mk_write_all(int fd, const void *buf, size_t len);
 
 /* instance.c */
@@ -242,6 +261,26 @@ void mk_rtt_summary(unsigned long long *v, size_t n, struct mk_rtt *s);
 int mk_agent_connect(const char *cmd, const char *name);
 int mk_agent_bind_reserved(int fd, int (*bind_port)(int fd, unsigned int port));
 int mk_agent_refusal(int sock, char *why, size_t size);
+
+/* policy.c: a policy's BPF object */
+#define MK_POLICY_NAME_MAX	15	/* longest policy name */
+
+struct bpf_object;
+struct bpf_map;
+
+struct mk_policy {
+	const char *file;		/* the object file */
+	struct bpf_object *obj;
+	struct bpf_map *ops;		/* its struct multikernel_ops */
+	char name[MK_POLICY_NAME_MAX + 1];
+};
+
+__printf(1, 2) int mk_policy_err(const char *fmt, ...);
+const char *mk_policy_strerror(int err, char *buf, size_t size);
+int mk_policy_check_name(const char *name);
+int mk_policy_open(struct mk_policy *p, const char *file, const char *name);
+int mk_policy_set(struct mk_policy *p, const char *set);
+void mk_policy_close(struct mk_policy *p);
 
 /* tty.c */
 int mk_tty_raw(int fd);

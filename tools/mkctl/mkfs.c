@@ -3,7 +3,8 @@
  * The kernel's files: the configfs tree of instances and the sysfs facts.
  * MKCTL_CONFIGFS and MKCTL_SYSFS move both roots, for tests.  Each
  * instance also has a directory in sysfs, instances/NAME/, holding its
- * console files.
+ * console files.  Policies are pinned in the BPF file system, which
+ * MKCTL_BPFFS moves.
  *
  * An attribute holds one value.  Reads strip one trailing newline; writes
  * go out in one write() without a newline, and the errno of that write()
@@ -25,6 +26,9 @@
 
 #define CONFIGFS_MOUNT	"/sys/kernel/config"
 #define CONFIGFS_MAGIC	0x62656570	/* fs/configfs/mount.c */
+#define BPFFS_MOUNT	"/sys/fs/bpf"
+#define BPFFS_TYPE	"bpf"
+#define BPFFS_MAGIC	0xcafe4a11	/* BPF_FS_MAGIC, linux/magic.h */
 
 static const char *root(const char *env, const char *dflt)
 {
@@ -51,6 +55,35 @@ const char *mk_configfs(void)
 const char *mk_sysfs(void)
 {
 	return root("MKCTL_SYSFS", "/sys/kernel/multikernel");
+}
+
+/**
+ * mk_bpffs() - the BPF file system
+ *
+ * Return: $MKCTL_BPFFS if set, else /sys/fs/bpf.
+ */
+const char *mk_bpffs(void)
+{
+	return root("MKCTL_BPFFS", BPFFS_MOUNT);
+}
+
+/**
+ * mk_need_bpffs() - make sure the BPF file system is mounted
+ *
+ * Not checked when MKCTL_BPFFS moves it.
+ *
+ * Return: 0, or -1 after saying how to mount it.
+ */
+int mk_need_bpffs(void)
+{
+	struct statfs sf;
+
+	if (getenv("MKCTL_BPFFS") ||
+	    (!statfs(BPFFS_MOUNT, &sf) && sf.f_type == BPFFS_MAGIC))
+		return 0;
+	mk_err("no BPF file system on %s; mount it: mount -t %s bpf %s",
+	       BPFFS_MOUNT, BPFFS_TYPE, BPFFS_MOUNT);
+	return -1;
 }
 
 __printf(3, 4)
@@ -249,6 +282,23 @@ int mk_sys_u64(const char *attr, unsigned long long *val)
 
 	err = path(file, sizeof(file), "%s/%s", mk_sysfs(), attr);
 	return err ? err : mk_read_u64(file, val);
+}
+
+/**
+ * mk_sys_read() - read a value from the multikernel sysfs directory
+ * @attr: the file, relative to the directory, e.g. "policy/name"
+ * @buf: where to put the value, without its trailing newline
+ * @size: size of @buf
+ *
+ * Return: 0 or -errno, as mk_read_attr().
+ */
+int mk_sys_read(const char *attr, char *buf, size_t size)
+{
+	char file[PATH_MAX];
+	int err;
+
+	err = path(file, sizeof(file), "%s/%s", mk_sysfs(), attr);
+	return err ? err : mk_read_attr(file, buf, size);
 }
 
 /**

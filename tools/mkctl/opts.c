@@ -79,14 +79,16 @@ int mk_opt_error(const struct mk_cmd *cmd, int c, char **argv)
  * @cmd: the command
  * @argc: number of arguments left after option parsing
  * @argv: those arguments
- * @nargs: how many the command takes, 0 or 1 (an instance name)
+ * @nargs: how many the command takes, 0 or 1 (an instance name, or what
+ *	@cmd->arg says)
  *
  * Return: MK_GO_ON if there are @nargs, else MK_EXIT_USAGE.
  */
 int mk_positional(const struct mk_cmd *cmd, int argc, char **argv, int nargs)
 {
 	if (argc < nargs)
-		return mk_usage_error(cmd, "missing instance name");
+		return mk_usage_error(cmd, "missing %s",
+				      cmd->arg ? cmd->arg : "instance name");
 	if (argc > nargs)
 		return mk_usage_error(cmd, "unexpected argument \"%s\"",
 				      argv[nargs]);

@@ -10,6 +10,12 @@
  * A write to instances/NAME/ATTR is refused, leaving the file as it was,
  * while the file NAME.ATTR in $FAKEKERNEL_REFUSE holds an errno: the
  * kernel's answer to a value it does not take.
+ *
+ * bpf() is the fake kernel's too, for mkctl policy: a pinned link is a
+ * file holding "LINK_ID MAP_ID", the ids of a struct_ops link and its
+ * map.  BPF_OBJ_GET opens the file, BPF_OBJ_GET_INFO_BY_FD reads it,
+ * BPF_LINK_DETACH appends "detach LINK_ID" to $FAKEKERNEL_BPF_LOG; any
+ * other command fails with EPERM, as for a user without CAP_BPF.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -19,12 +25,16 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/bpf.h>
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAX_FDS		1024	/* the fds whose refusal is remembered */
@@ -34,6 +44,7 @@ typedef int (*rmdir_fn)(const char *path);
 typedef int (*open_fn)(const char *path, int flags, ...);
 typedef ssize_t (*write_fn)(int fd, const void *buf, size_t len);
 typedef int (*close_fn)(int fd);
+typedef long (*syscall_fn)(long nr, ...);
 
 /* The errno that writes to each open fd get, or 0. */
 static int refused[MAX_FDS];
@@ -279,4 +290,86 @@ int close(int fd)
 	if (fd >= 0 && fd < MAX_FDS)
 		refused[fd] = 0;
 	return real(fd);
+}
+
+/* The ids in the fake link open as @fd. */
+static int fake_link(int fd, __u32 *link_id, __u32 *map_id)
+{
+	char buf[64];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	if (sscanf(buf, "%u %u", link_id, map_id) == 2)
+		return 0;
+	errno = EINVAL;
+	return -1;
+}
+
+static int fake_link_info(union bpf_attr *attr)
+{
+	struct bpf_link_info info = { .type = BPF_LINK_TYPE_STRUCT_OPS };
+
+	if (fake_link(attr->info.bpf_fd, &info.id, &info.struct_ops.map_id))
+		return -1;
+	if (attr->info.info_len > sizeof(info))
+		attr->info.info_len = sizeof(info);
+	memcpy((void *)(uintptr_t)attr->info.info, &info, attr->info.info_len);
+	return 0;
+}
+
+static int fake_link_detach(union bpf_attr *attr)
+{
+	const char *file = getenv("FAKEKERNEL_BPF_LOG");
+	__u32 link_id, map_id;
+	FILE *f;
+
+	if (fake_link(attr->link_detach.link_fd, &link_id, &map_id))
+		return -1;
+	f = file && *file ? fopen(file, "a") : NULL;
+	if (f) {
+		fprintf(f, "detach %u\n", link_id);
+		fclose(f);
+	}
+	return 0;
+}
+
+static long fake_bpf(long cmd, union bpf_attr *attr)
+{
+	switch (cmd) {
+	case BPF_OBJ_GET:
+		return open((const char *)(uintptr_t)attr->pathname,
+			    O_RDONLY | O_CLOEXEC);
+	case BPF_OBJ_GET_INFO_BY_FD:
+		return fake_link_info(attr);
+	case BPF_LINK_DETACH:
+		return fake_link_detach(attr);
+	}
+	errno = EPERM;
+	return -1;
+}
+
+/**
+ * syscall() - make a system call; bpf() is faked
+ * @nr: its number
+ *
+ * Return: what the C library's syscall() returns; for bpf(), what the
+ * fake makes of it.
+ */
+long syscall(long nr, ...)
+{
+	syscall_fn real;
+	long a[6];
+	va_list ap;
+	int i;
+
+	va_start(ap, nr);
+	for (i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+	if (nr == SYS_bpf)
+		return fake_bpf(a[0], (union bpf_attr *)a[1]);
+	real = (syscall_fn)dlsym(RTLD_NEXT, "syscall");
+	return real(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }

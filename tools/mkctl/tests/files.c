@@ -12,16 +12,6 @@
 #include "mkctl.h"
 #include "harness.h"
 
-/* The path of @file in the directory of the mkctl binary. */
-static const char *beside_mkctl(const char *file, char *buf, size_t size)
-{
-	const char *slash = strrchr(mkctl_path, '/');
-
-	snprintf(buf, size, "%.*s%s%s", slash ? (int)(slash - mkctl_path) : 0,
-		 mkctl_path, slash ? "/" : "", file);
-	return buf;
-}
-
 static bool man_version(void)
 {
 	char path[PATH_MAX], line[256];
@@ -78,7 +68,7 @@ static bool completion(void)
 			 "db web\n");
 	ok &= expect_str("mkctl log w", complete("mkctl log w", 2), "web\n");
 	ok &= expect_str("mkctl help po", complete("mkctl help po", 2),
-			 "pool\n");
+			 "pool policy\n");
 	ok &= expect_str("mkctl e", complete("mkctl e", 1), "exec\n");
 	ok &= expect_str("mkctl u", complete("mkctl u", 1), "update upgrade\n");
 	ok &= expect_str("mkctl update w", complete("mkctl update w", 2),
@@ -99,9 +89,35 @@ static bool completion(void)
 	return ok;
 }
 
+static bool policy_completion(void)
+{
+	bool ok;
+
+	ok = !fake_pin("web", 1, 2) && !fake_pin("auto_restart", 3, 4);
+	ok &= expect_str("mkctl po", complete("mkctl po", 1), "pool policy\n");
+	ok &= expect_str("mkctl policy ''", complete("mkctl policy \"\"", 2),
+			 "load list unload\n");
+	ok &= expect_str("mkctl policy -", complete("mkctl policy -", 2),
+			 "--help\n");
+	ok &= expect_str("mkctl policy load x.bpf.o --",
+			 complete("mkctl policy load x.bpf.o --", 4),
+			 "--name --set --help\n");
+	ok &= expect_str("mkctl policy load --name ''",
+			 complete("mkctl policy load --name \"\"", 4), "\n");
+	ok &= expect_str("mkctl policy list --", complete("mkctl policy list --", 3),
+			 "--json --help\n");
+	ok &= expect_str("mkctl policy unload ''",
+			 complete("mkctl policy unload \"\"", 3), "auto_restart web\n");
+	ok &= expect_str("mkctl policy unload w",
+			 complete("mkctl policy unload w", 3), "web\n");
+	return ok;
+}
+
 const struct test_case file_tests[] = {
 	{ "mkctl.8 has the version of mkctl --version", man_version },
 	{ "bash completion: commands, options, instances", completion },
+	{ "bash completion: policy subcommands, options, policies",
+	  policy_completion },
 };
 
 const size_t nr_file_tests = ARRAY_SIZE(file_tests);

@@ -306,6 +306,8 @@ int fake_online(const char *cpus)
  * The pool is 1G of 2M granules, all free; max_instances is 64,
  * min_memory 64M and resize_granule 128M; there are no instances.  mkctl's stdin, stdout and
  * stderr are files there too, and so are the refusals of fake_refuse().
+ * The BPF file system is the empty directory bpf/, and sysfs shows no
+ * policy.
  *
  * Return: 0 or -errno.
  */
@@ -313,7 +315,7 @@ int fake_setup(void)
 {
 	static const char * const dirs[] = {
 		"config", "config/instances", "sys", "sys/pool",
-		"sys/instances", "refuse",
+		"sys/instances", "sys/policy", "refuse", "bpf",
 	};
 	static const char * const files[][2] = {
 		{ "sys/max_instances", "64\n" },
@@ -325,6 +327,9 @@ int fake_setup(void)
 		{ "sys/pool/granule", "2097152\n" },
 		{ "sys/pool/host_usable", "0\n" },
 		{ "sys/pool/backing", "memblock\n" },
+		{ "sys/policy/name", "\n" },
+		{ "sys/policy/state", "none\n" },
+		{ "sys/policy/reason", "\n" },
 	};
 	const char *tmp = getenv("TMPDIR");
 	size_t i;
@@ -346,6 +351,8 @@ int fake_setup(void)
 	setenv("MKCTL_SYSFS", fake_path("sys"), 1);
 	setenv("MKCTL_SYSDEVICES", fake_path("devices"), 1);
 	setenv("FAKEKERNEL_REFUSE", fake_path("refuse"), 1);
+	setenv("MKCTL_BPFFS", fake_path("bpf"), 1);
+	setenv("FAKEKERNEL_BPF_LOG", fake_path("bpf.log"), 1);
 	return 0;
 }
 
@@ -370,6 +377,42 @@ int fake_refuse(const char *name, const char *attr, int err)
 		return fake_unlink(rel);
 	snprintf(val, sizeof(val), "%d\n", err);
 	return fake_write(rel, val);
+}
+
+/**
+ * fake_pin() - pin a policy's link in the fake BPF file system
+ * @name: the policy
+ * @link_id: the id of its link, as fakekernel.so makes bpf() show it
+ * @map_id: the id of its struct_ops map
+ *
+ * Return: 0 or -errno.
+ */
+int fake_pin(const char *name, unsigned int link_id, unsigned int map_id)
+{
+	char rel[256], val[32];
+
+	if (mkdir(fake_path("bpf/multikernel"), 0700) && errno != EEXIST)
+		return -errno;
+	snprintf(rel, sizeof(rel), "bpf/multikernel/%s", name);
+	snprintf(val, sizeof(val), "%u %u\n", link_id, map_id);
+	return fake_write(rel, val);
+}
+
+/**
+ * beside_mkctl() - the path of a file in the directory of the mkctl binary
+ * @file: its path relative to that directory, e.g. "mkctl.8"
+ * @buf: where to put the path
+ * @size: size of @buf
+ *
+ * Return: @buf
+ */
+const char *beside_mkctl(const char *file, char *buf, size_t size)
+{
+	const char *slash = strrchr(mkctl_path, '/');
+
+	snprintf(buf, size, "%.*s%s%s", slash ? (int)(slash - mkctl_path) : 0,
+		 mkctl_path, slash ? "/" : "", file);
+	return buf;
 }
 
 static int remove_one(const char *path, const struct stat *st, int flag,

@@ -43,6 +43,8 @@ extern const struct test_case agent_tests[];
 extern const size_t nr_agent_tests;
 extern const struct test_case kv_tests[];
 extern const size_t nr_kv_tests;
+extern const struct test_case policy_tests[];
+extern const size_t nr_policy_tests;
 
 bool expect_str(const char *what, const char *got, const char *want);
 bool expect_int(const char *what, long long got, long long want);
@@ -64,6 +66,8 @@ int fake_instance(const char *name, const char *id, const char *state,
 int fake_console(const char *name, const char *output);
 int fake_online(const char *cpus);
 int fake_refuse(const char *name, const char *attr, int err);
+int fake_pin(const char *name, unsigned int link_id, unsigned int map_id);
+const char *beside_mkctl(const char *file, char *buf, size_t size);
 
 /* What one run of mkctl printed and returned. */
 struct run {

@@ -19,13 +19,10 @@
 static const char *doc_path(char *buf, size_t size)
 {
 	const char *env = getenv("MKCTL_DOC");
-	const char *slash = strrchr(mkctl_path, '/');
 
 	if (env && *env)
 		return env;
-	snprintf(buf, size, "%.*s%s" DOC, slash ? (int)(slash - mkctl_path) : 0,
-		 mkctl_path, slash ? "/" : "");
-	return buf;
+	return beside_mkctl(DOC, buf, size);
 }
 
 /* Append key @key, from @len bytes, to the comma-separated list @keys. */
@@ -156,10 +153,22 @@ static bool update_keys(void)
 	return ok;
 }
 
+static bool policy_keys(void)
+{
+	struct run r;
+
+	return !fake_kernel() && !fake_pin("web", 7, 8) &&
+	       !run_mkctl(&r, "policy", "list", "--json", NULL) &&
+	       expect_run(&r, 0, NULL, "") &&
+	       expect_int("array", r.out[0], '[') &&
+	       same_keys("policy", r.out);
+}
+
 const struct test_case json_key_tests[] = {
 	{ "status/list --json keys are mkctl.rst's", instance_keys },
 	{ "pool --json keys are mkctl.rst's", pool_keys },
 	{ "update --json keys are mkctl.rst's", update_keys },
+	{ "policy list --json keys are mkctl.rst's", policy_keys },
 };
 
 const size_t nr_json_key_tests = ARRAY_SIZE(json_key_tests);

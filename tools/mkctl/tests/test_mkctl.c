@@ -98,6 +98,7 @@ int main(int argc, char **argv)
 		{ file_tests, nr_file_tests },
 		{ agent_tests, nr_agent_tests },
 		{ kv_tests, nr_kv_tests },
+		{ policy_tests, nr_policy_tests },
 	};
 	size_t s, i, total = 0, failed = 0;
 	int n = 0;
