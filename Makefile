@@ -21,7 +21,7 @@ KERNEL_TARBALL := /usr/src/linux-source-6.12.tar.xz
 PACKAGES := linux-source-6.12=$(DEBIAN_VERSION) build-essential bc bison \
 	flex libelf-dev libssl-dev cpio qemu-system-x86 busybox-static \
 	bash-static rsync xz-utils python3 kmod jq openssl sbsigntool \
-	dwarves clang llvm zlib1g-dev
+	dwarves clang llvm zlib1g-dev bpftool
 
 TOP	:= $(abspath .)
 # SAN=1 (make check-sanitizers): a KASAN and UBSAN build of its own.
@@ -70,7 +70,7 @@ export VM_CPUS VM_MEM VM_POOL VM_APPEND VM_TIMEOUT
 
 KMAKE = $(MAKE) -C $(KSRC) O=$(KOBJ) ARCH=x86_64 -j$(JOBS)
 
-.PHONY: all deps tree kernel mkctl mkctl-test selftests initramfs \
+.PHONY: all deps tree kernel mkctl mkctl-test policies selftests initramfs \
 	check check-sanitizers demo bench vm-run vm-shell clean distclean
 
 all: kernel mkctl selftests initramfs
@@ -161,11 +161,25 @@ mkctl: libbpf
 mkctl-test: libbpf
 	@$(MAKE) -s -C tools/mkctl test LIBBPF_DIR=$(LIBBPF_DIR) KSRC=$(KSRC)
 
-selftests: kernel
+# BPF programs are built against the test kernel's BTF: vmlinux.h is
+# remade from it after each kernel build, and replaced only if it changed.
+BPF_DIR := $(B)/bpf
+policies: kernel libbpf
+	@mkdir -p $(BPF_DIR)
+	@bpftool btf dump file $(KOBJ)/vmlinux format c > $(BPF_DIR)/vmlinux.h.new
+	@cmp -s $(BPF_DIR)/vmlinux.h.new $(BPF_DIR)/vmlinux.h && \
+		rm $(BPF_DIR)/vmlinux.h.new || \
+		mv $(BPF_DIR)/vmlinux.h.new $(BPF_DIR)/vmlinux.h
+	@$(MAKE) -s -C tools/mkctl/policies VMLINUX_DIR=$(BPF_DIR) \
+		LIBBPF_INCLUDE=$(LIBBPF_DIR)/include OUTPUT=$(BPF_DIR)/policies
+	@echo "  BPF     $(BPF_DIR)/policies"
+
+selftests: kernel policies
 	@rm -rf $(KST)
 	@$(MAKE) -s -C $(KSRC)/tools/testing/selftests \
 		TARGETS="$(SELFTEST_TARGETS)" O=$(B)/kselftest-build \
 		KHDR_INCLUDES="-isystem $(KOBJ)/usr/include" \
+		VMLINUX_DIR=$(BPF_DIR) LIBBPF_DIR=$(LIBBPF_DIR) \
 		INSTALL_PATH=$(KST) install >/dev/null
 	@echo "  KSFT    $(KST)"
 

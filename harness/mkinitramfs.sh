@@ -76,6 +76,9 @@ cp "$b/obj/arch/x86/boot/bzImage.signed" "$root/boot/bzImage.signed"
 # The same kernel relinked with another version string, for the upgrades.
 cp "$b/bzImage.next" "$root/boot/bzImage.next"
 cp "$b/spawn-initrd.cpio.gz" "$root/boot/spawn-initrd.cpio.gz"
+# The sample BPF policies, built against this kernel's BTF.
+mkdir -p "$root/usr/share/multikernel/policies"
+cp "$b/bpf/policies/"*.bpf.o "$root/usr/share/multikernel/policies/"
 cp -a "$b/kselftest" "$root/kselftest"
 find "$root/usr/bin" "$root/kselftest" -type f -perm -u+x | while read -r f; do
 	if head -c 4 "$f" | grep -q ELF; then

@@ -5,7 +5,9 @@
 # fields it documents for a spawn's start and stop (state, CPU and memory
 # moves), a crash (LKDTM), a resize, messages routed between two spawns
 # and dropped for an instance that does not run, doorbells, and a lost
-# heartbeat.  Needs a pool of 1G and CPUs 1-3.
+# heartbeat.  A libbpf program (mk_trace_count, bpf/trace_count.bpf.c)
+# counts the same events through tp_btf meanwhile and must agree.  Needs a
+# pool of 1G and CPUs 1-3.
 
 DIR="$(dirname "$(readlink -f "$0")")"
 source "${DIR}"/../kselftest/ktap_helpers.sh
@@ -21,12 +23,16 @@ INITRD=/boot/spawn-initrd.cpio.gz
 A=kst-tr-a
 B=kst-tr-b
 BOOT_WAIT_S=90
+COUNTS=/tmp/kst-tr-counts.$$
+COUNTER=
 ERR=
 OK=0
 
 cleanup() {
 	echo 0 > "$T/events/multikernel/enable" 2>/dev/null
+	[ -n "$COUNTER" ] && kill "$COUNTER" 2>/dev/null
 	mk_remove_instances "$A" "$B"
+	rm -f "$COUNTS" "$COUNTS.out"
 }
 
 state_is() {	# NAME STATE
@@ -84,7 +90,7 @@ test_formats() {
 
 	OK=0
 	for e in state cpu memory msg_send msg_recv msg_route msg_drop \
-		 doorbell_ring doorbell heartbeat_miss; do
+		 doorbell_ring doorbell heartbeat_miss policy; do
 		mk_ck "event $e" test -r "$T/events/multikernel/multikernel_$e/format"
 	done
 	mk_ck "state fields" grep -q "__data_loc char\[\] reason" \
@@ -222,11 +228,46 @@ mkctl create "$B" --cpus 3 --memory 256M --kernel "$KERNEL" \
 mk_set_timeouts "$A"
 mk_set_timeouts "$B"
 
-ktap_set_plan 6
+# Count A's events with tp_btf programs until test_bpf_counts.
+counter_start() {
+	: > "$COUNTS.out"
+	"$DIR/mk_trace_count" "$DIR/trace_count.bpf.o" "$(id_of "$A")" \
+		"$COUNTS" > "$COUNTS.out" 2>&1 &
+	COUNTER=$!
+	wait_until 60 grep -q attached "$COUNTS.out" ||
+		ktap_print_msg "mk_trace_count: $(cat "$COUNTS.out")"
+}
+
+counted() {	# EVENT
+	sed -n "s/^$1 //p" "$COUNTS"
+}
+
+test_bpf_counts() {
+	local e
+
+	OK=0
+	mk_ck "counter stops" kill -TERM "$COUNTER"
+	mk_ck "counter wrote" wait "$COUNTER"
+	COUNTER=
+	while read -r e; do ktap_print_msg "counted: $e"; done < "$COUNTS"
+	for e in state cpu memory msg_send msg_recv msg_route msg_drop \
+		 doorbell_ring doorbell heartbeat_miss; do
+		mk_ck "$e counted" test "$(counted "$e")" -ge 1
+	done
+	# Every start and stop above: at least 4 states each, 2 crashes.
+	mk_ck "states counted" test "$(counted state)" -ge 12
+	mk_ck "two crashes" eq "$(counted crashed)" 2
+	mk_ck "no policy" eq "$(counted policy)" 0
+	mk_report $OK "trace: a libbpf tp_btf program counts the same events"
+}
+
+ktap_set_plan 7
+counter_start
 test_formats
 test_start_stop
 test_crash
 test_resize
 test_routed
 test_heartbeat_miss
+test_bpf_counts
 ktap_finished
