@@ -184,9 +184,9 @@ enum mk_state_cmd {
  * mk_instances_lock; @successor and @retired by @resize_lock, which an
  * upgrade holds throughout; the run-time fields from @active to @restarts
  * by @run_lock: the watchdog keeps @last_beat, @last_heartbeat and
- * @shutdown_acked from the communication region's words.  A running instance's @cpus and @memory are what it
- * holds, what is being added included; @resize_lock serialises changes
- * to them.
+ * @shutdown_acked from the communication region's words.  A running
+ * instance's @cpus and @memory are what it holds, what is being added
+ * included; @resize_lock serialises changes to them.
  */
 struct mk_instance {
 	struct config_group group;

@@ -24,13 +24,6 @@ static const char *const names[] = {
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define NR_COUNTS ARRAY_SIZE(names)
 
-static volatile sig_atomic_t done;
-
-static void on_signal(int sig)
-{
-	done = 1;
-}
-
 static struct bpf_map *find_map(struct bpf_object *obj, const char *suffix)
 {
 	struct bpf_map *map;
@@ -74,9 +67,10 @@ int main(int argc, char **argv)
 {
 	struct bpf_program *prog;
 	struct bpf_object *obj;
-	struct bpf_map *rodata;
-	sigset_t mask, old;
+	struct bpf_map *data_map;
+	sigset_t mask;
 	unsigned int id;
+	int sig;
 	size_t size;
 	void *data;
 
@@ -91,8 +85,8 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	rodata = find_map(obj, ".rodata");
-	data = rodata ? bpf_map__initial_value(rodata, &size) : NULL;
+	data_map = find_map(obj, ".data");
+	data = data_map ? bpf_map__initial_value(data_map, &size) : NULL;
 	if (!data || size < sizeof(id)) {
 		fprintf(stderr, "mk_trace_count: no target_id in %s\n", argv[1]);
 		return 1;
@@ -109,16 +103,13 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	/* Blocked until sigsuspend(), so that no signal comes in between. */
+	/* Blocked, then waited for: none is lost, none ends us early. */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
-	sigprocmask(SIG_BLOCK, &mask, &old);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
 	printf("attached\n");
 	fflush(stdout);
-	while (!done)
-		sigsuspend(&old);
+	sigwait(&mask, &sig);
 	return write_counts(obj, argv[3]);
 }

@@ -108,6 +108,10 @@ policy_events() {
 	sed -n 's/^.* multikernel_policy: //p' "$T/trace"
 }
 
+has_policy_event() {	# FIELDS: a recorded decision with exactly FIELDS
+	policy_events | grep -qxF -- "$1"
+}
+
 test_load_list_unload() {
 	OK=0
 	mk_ck "nothing attached" eq "$(cat "$SYS/state")" none
@@ -159,8 +163,10 @@ test_admit_limits() {
 		"echo start > $INSTANCES/$A/state" "Numerical result out of range"
 	set_attr "$B" memory 256M
 	mk_ck "within both" start "$B"
-	mk_ck "traced" eval "policy_events | grep -q 'policy=admit_limits hook=admit id=$(id_of "$A") ret=-122 verdict=refuse'"
-	mk_ck "allow traced" eval "policy_events | grep -q 'hook=admit id=$(id_of "$B") ret=0 verdict=allow'"
+	mk_ck "traced" has_policy_event \
+		"policy=admit_limits hook=admit id=$(id_of "$A") ret=-122 verdict=refuse"
+	mk_ck "allow traced" has_policy_event \
+		"policy=admit_limits hook=admit id=$(id_of "$B") ret=0 verdict=allow"
 	mk_ck "stop" stop "$B"
 	mk_ck "unload" unload admit_limits
 	mk_ck "A starts without it" start "$A"
@@ -279,7 +285,8 @@ test_vsock_firewall() {
 	trace_policy
 	mk_ck "allowed port" eq "$(connect_from "$A" "$B" 6000)" "$connected"
 	mk_ck "other port" eq "$(connect_from "$A" "$B" 5000)" "$reset"
-	mk_ck "drop traced" eval "policy_events | grep -q 'hook=msg_filter id=$(id_of "$A") ret=-13 verdict=drop'"
+	mk_ck "drop traced" has_policy_event \
+		"policy=vsock_firewall hook=msg_filter id=$(id_of "$A") ret=-13 verdict=drop"
 	mk_ck "host to B" eq "$(mkctl exec "$B" -- echo hi)" hi
 	mk_ck "unload" unload vsock_firewall
 	mk_ck "agent port after" eq "$(connect_from "$A" "$B" 5000)" "$connected"
@@ -305,7 +312,8 @@ test_heartbeat_grace() {
 	mk_ck "crashed" wait_until 60 state_is "$A" crashed
 	n=$(silent_ms_at_crash)
 	ktap_print_msg "crashed after ${n:-?} ms of silence"
-	mk_ck "three grants" eq "$(log_count "$A: no heartbeat for .* ms, the policy waits 1000 ms more")" 3
+	mk_ck "three grants" eq \
+		"$(log_count "$A: no heartbeat for .* ms, the policy waits 1000 ms more")" 3
 	mk_ck "after the grace" test "${n:-0}" -ge 4000
 	mk_ck "still enabled" policy_is hb_grace enabled
 	mk_ck "unload" unload hb_grace

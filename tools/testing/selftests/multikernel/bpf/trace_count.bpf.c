@@ -10,7 +10,8 @@
 
 char _license[] SEC("license") = "GPL";
 
-const volatile u32 target_id;
+/* In .data, so that the loader can set it before loading. */
+u32 target_id = -1;
 
 /* Indexes of counts[]; mk_trace_count.c names them in the same order. */
 enum {
