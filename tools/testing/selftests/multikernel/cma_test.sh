@@ -56,14 +56,6 @@ host_uses() {
 	echo $(($(cat $POOL/host_usable) - $(cma_free)))
 }
 
-state_is() {	# NAME STATE
-	[ "$(cat "$INSTANCES/$1/state")" = "$2" ]
-}
-
-console_has() {	# NAME TEXT
-	grep -q -- "$2" "$CONSOLES/$1/console" 2>/dev/null
-}
-
 start_spawn() {	# NAME
 	echo start > "$INSTANCES/$1/state" &&
 		wait_until "$BOOT_WAIT_S" state_is "$1" running &&

@@ -57,6 +57,32 @@ wait_until() {
 	return 1
 }
 
+# The state and console of instance NAME, for the tests of several
+# instances; a test of one may define its own, with no NAME.
+state_is() {	# NAME STATE
+	[ "$(cat "/sys/kernel/config/multikernel/instances/$1/state")" = "$2" ]
+}
+
+console_has() {	# NAME TEXT
+	grep -q -- "$2" "/sys/kernel/multikernel/instances/$1/console" 2>/dev/null
+}
+
+id_of() {	# NAME
+	cat "/sys/kernel/config/multikernel/instances/$1/id"
+}
+
+# start NAME: boot it until its init said mk-ready; stop NAME: cleanly.
+start() {
+	echo start > "/sys/kernel/config/multikernel/instances/$1/state" &&
+		wait_until "${BOOT_WAIT_S:-90}" state_is "$1" running &&
+		wait_until 30 console_has "$1" mk-ready
+}
+
+stop() {
+	echo stop > "/sys/kernel/config/multikernel/instances/$1/state" &&
+		wait_until 30 state_is "$1" stopped
+}
+
 # mk_remove_instances NAME...: kill each instance that exists, keep its
 # console, remove its preserved regions and it.
 mk_remove_instances() {

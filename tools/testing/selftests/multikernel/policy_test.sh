@@ -46,28 +46,6 @@ ck_context() {
 	ktap_print_msg "$A: $(cat "$INSTANCES/$A/state") restarts=$(cat "$INSTANCES/$A/restarts")"
 }
 
-state_is() {	# NAME STATE
-	[ "$(cat "$INSTANCES/$1/state")" = "$2" ]
-}
-
-console_has() {	# NAME TEXT
-	grep -q -- "$2" "$CONSOLES/$1/console" 2>/dev/null
-}
-
-start() {	# NAME
-	echo start > "$INSTANCES/$1/state" &&
-		wait_until "$BOOT_WAIT_S" state_is "$1" running &&
-		wait_until 30 console_has "$1" mk-ready
-}
-
-stop() {	# NAME
-	echo stop > "$INSTANCES/$1/state" && wait_until 30 state_is "$1" stopped
-}
-
-id_of() {	# NAME
-	cat "$INSTANCES/$1/id"
-}
-
 set_attr() {	# NAME ATTR VALUE
 	echo "$3" > "$INSTANCES/$1/$2"
 }

@@ -47,14 +47,6 @@ attr() {
 	cat "$INSTANCES/$1/$2" 2>/dev/null
 }
 
-state_is() {	# NAME STATE
-	[ "$(attr "$1" state)" = "$2" ]
-}
-
-console_has() {	# NAME TEXT
-	grep -q -- "$2" "$CONSOLES/$1/console" 2>/dev/null
-}
-
 # create_spawn NAME CPUS: boot NAME until its agent answers.
 create_spawn() {
 	mkctl create "$1" --cpus "$2" --memory 256M --kernel "$KERNEL" \
@@ -97,7 +89,6 @@ added() {
 sees() {
 	echo "$(mkctl exec "$1" -- cat "$ONLINE")/$(mkctl exec "$1" -- nproc)"
 }
-
 
 # spawn_has NAME N: the spawn has N CPUs online and nproc agrees.
 spawn_has() {

@@ -35,28 +35,6 @@ cleanup() {
 	rm -f "$COUNTS" "$COUNTS.out"
 }
 
-state_is() {	# NAME STATE
-	[ "$(cat "$INSTANCES/$1/state")" = "$2" ]
-}
-
-console_has() {	# NAME TEXT
-	grep -q -- "$2" "$CONSOLES/$1/console" 2>/dev/null
-}
-
-start() {	# NAME
-	echo start > "$INSTANCES/$1/state" &&
-		wait_until "$BOOT_WAIT_S" state_is "$1" running &&
-		wait_until 30 console_has "$1" mk-ready
-}
-
-stop() {	# NAME
-	echo stop > "$INSTANCES/$1/state" && wait_until 30 state_is "$1" stopped
-}
-
-id_of() {	# NAME
-	cat "$INSTANCES/$1/id"
-}
-
 # trace_only EVENT...: an empty buffer, recording just these events.
 trace_only() {
 	local e
