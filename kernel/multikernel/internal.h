@@ -46,6 +46,8 @@
  * silence longer than this is at least two beats missed, and traced.
  */
 #define MK_HEARTBEAT_MISS_MS	250
+/* Longest BPF policy name, with the terminating NUL. */
+#define MK_POLICY_NAME_LEN	16
 /* Default and largest restart_limit: policy restarts after a crash. */
 #define MK_RESTART_LIMIT	3
 #define MK_RESTART_LIMIT_MAX	100
@@ -337,6 +339,7 @@ int mk_check_cmdline(const char *cmdline);
 int mk_parse_state_cmd(const char *buf);
 const char *mk_state_name(enum mk_state state);
 size_t mk_copy_spawn_text(char *dst, size_t size, const char *src, size_t len);
+int mk_copy_policy_name(char *dst, const char *src);
 
 /* instance.c */
 extern struct mutex mk_instances_lock;

@@ -917,13 +917,14 @@ static bool mk_follow_messages(struct mk_instance *inst)
 
 /*
  * Whether a policy grants a silent instance more time, at most
- * MK_HEARTBEAT_MAX_GRANTS times until it beats again.
+ * MK_HEARTBEAT_MAX_GRANTS times until it beats again.  An upgrade's
+ * successor is not the instance the policy knows: it gets none.
  */
 static bool mk_heartbeat_grace(struct mk_instance *inst, u64 silent_ms)
 {
 	unsigned int grace;
 
-	if (inst->hb_grants >= MK_HEARTBEAT_MAX_GRANTS)
+	if (inst->origin || inst->hb_grants >= MK_HEARTBEAT_MAX_GRANTS)
 		return false;
 	grace = mk_policy_heartbeat_lost(inst, silent_ms);
 	if (!grace)

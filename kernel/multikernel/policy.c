@@ -33,7 +33,6 @@
 #include <linux/bpf.h>
 #include <linux/bpf_verifier.h>
 #include <linux/btf.h>
-#include <linux/ctype.h>
 #include <linux/err.h>
 #include <linux/init.h>
 #include <linux/rcupdate.h>
@@ -347,20 +346,6 @@ static int mk_ops_check_member(const struct btf_type *t,
 	return prog->sleepable ? -EINVAL : 0;
 }
 
-/* A name of letters, digits, '_' and '-', NUL-terminated in the field. */
-static int mk_ops_copy_name(char *dst, const char *src)
-{
-	size_t i;
-
-	for (i = 0; i < MK_POLICY_NAME_LEN && src[i]; i++)
-		if (!isalnum(src[i]) && src[i] != '_' && src[i] != '-')
-			return -EINVAL;
-	if (!i || i == MK_POLICY_NAME_LEN)
-		return -EINVAL;
-	memcpy(dst, src, i + 1);
-	return 0;
-}
-
 static int mk_ops_init_member(const struct btf_type *t,
 			      const struct btf_member *member,
 			      void *kdata, const void *udata)
@@ -372,7 +357,7 @@ static int mk_ops_init_member(const struct btf_type *t,
 
 	if (moff != offsetof(struct multikernel_ops, name))
 		return 0;
-	ret = mk_ops_copy_name(ops->name, uops->name);
+	ret = mk_copy_policy_name(ops->name, uops->name);
 	return ret ?: 1;
 }
 

@@ -18,8 +18,6 @@
 
 #include "internal.h"
 
-/* Longest policy name, with the terminating NUL. */
-#define MK_POLICY_NAME_LEN	16
 
 /**
  * struct multikernel_instance_info - what a hook sees of an instance

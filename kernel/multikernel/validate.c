@@ -273,6 +273,28 @@ const char *mk_state_name(enum mk_state state)
 }
 
 /**
+ * mk_copy_policy_name() - copy a BPF policy's name, checked
+ * @dst: MK_POLICY_NAME_LEN bytes
+ * @src: the name field of the policy, MK_POLICY_NAME_LEN bytes, which
+ *	need not hold a NUL
+ *
+ * Return: 0; -EINVAL if the name is empty, fills the field without a NUL
+ * or holds anything but letters, digits, '_' and '-'.
+ */
+int mk_copy_policy_name(char *dst, const char *src)
+{
+	size_t i;
+
+	for (i = 0; i < MK_POLICY_NAME_LEN && src[i]; i++)
+		if (!isalnum(src[i]) && src[i] != '_' && src[i] != '-')
+			return -EINVAL;
+	if (!i || i == MK_POLICY_NAME_LEN)
+		return -EINVAL;
+	memcpy(dst, src, i + 1);
+	return 0;
+}
+
+/**
  * mk_copy_spawn_text() - copy text a spawn wrote, fit for the host's log
  * @dst: destination
  * @size: its size, at least 1

@@ -215,6 +215,26 @@ static void mk_test_spawn_text(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, out, "");
 }
 
+static void mk_test_policy_name(struct kunit *test)
+{
+	static const char full[MK_POLICY_NAME_LEN] = "0123456789abcdef";
+	char field[MK_POLICY_NAME_LEN] = "auto_restart-2";
+	char out[MK_POLICY_NAME_LEN];
+
+	KUNIT_EXPECT_EQ(test, mk_copy_policy_name(out, field), 0);
+	KUNIT_EXPECT_STREQ(test, out, "auto_restart-2");
+	/* No NUL in the field: refused, not read past. */
+	KUNIT_EXPECT_EQ(test, mk_copy_policy_name(out, full), -EINVAL);
+	memset(field, 0, sizeof(field));
+	KUNIT_EXPECT_EQ(test, mk_copy_policy_name(out, field), -EINVAL);
+	strscpy(field, "a/b", sizeof(field));
+	KUNIT_EXPECT_EQ(test, mk_copy_policy_name(out, field), -EINVAL);
+	strscpy(field, "a.b", sizeof(field));
+	KUNIT_EXPECT_EQ(test, mk_copy_policy_name(out, field), -EINVAL);
+	strscpy(field, "a b", sizeof(field));
+	KUNIT_EXPECT_EQ(test, mk_copy_policy_name(out, field), -EINVAL);
+}
+
 /*
  * An instance that is not stopped refuses every configuration change with
  * -EBUSY and keeps its values; one that says it runs but holds nothing
@@ -270,6 +290,7 @@ static struct kunit_case mk_validate_cases[] = {
 	KUNIT_CASE(mk_test_check_cmdline),
 	KUNIT_CASE(mk_test_state_words),
 	KUNIT_CASE(mk_test_spawn_text),
+	KUNIT_CASE(mk_test_policy_name),
 	KUNIT_CASE(mk_test_busy_when_not_stopped),
 	{}
 };
